@@ -1,0 +1,62 @@
+# Nexo — `make run` serves the demo, `make test` runs every check. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint unit-sqlite unit-postgres bench messages clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Nexo needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/nexo run
+
+test: $(DEV_STAMP) lint unit-sqlite unit-postgres
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check nexo bench
+	$(BIN)/lint-imports
+	$(BIN)/nexo makemigrations --check --dry-run --verbosity 0 || (echo "Models changed without a migration: run 'nexo makemigrations'." && exit 1)
+
+# The SQLite pass runs everything but the PostgreSQL-only tests; the browser tests need Debian's chromium.
+unit-sqlite: $(DEV_STAMP)
+	@if [ -x "$(CHROMIUM)" ]; then \
+		$(BIN)/pytest -m "not postgres" -p no:cacheprovider; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI: $(CHROMIUM) is missing; the browser tests are required." >&2; exit 1; \
+	else \
+		echo "chromium not found: running without the browser tests (apt-get install chromium)"; \
+		$(BIN)/pytest -m "not postgres and not browser" -p no:cacheprovider; \
+	fi
+
+# The PostgreSQL pass runs every test but the browser ones (they ran against SQLite).
+unit-postgres: $(DEV_STAMP)
+	@if [ -n "$$NEXO_TEST_POSTGRES_URL" ]; then \
+		NEXO_DATABASE_URL="$$NEXO_TEST_POSTGRES_URL" $(BIN)/pytest -m "not browser" -p no:cacheprovider; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI: NEXO_TEST_POSTGRES_URL is not set; the PostgreSQL pass is required." >&2; exit 1; \
+	else \
+		echo "NEXO_TEST_POSTGRES_URL not set: skipping the PostgreSQL pass."; \
+	fi
+
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench
+
+messages: $(DEV_STAMP)
+	cd nexo && ../$(BIN)/nexo makemessages -l es --no-location --ignore 'tests/*' && ../$(BIN)/nexo compilemessages -l es
+
+clean:
+	rm -rf $(VENV) var/static

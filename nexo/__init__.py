@@ -1,0 +1,1 @@
+"""Nexo: an ERP whose CRM is a native module."""

@@ -1,0 +1,19 @@
+"""The API at /api/v1/: every module's router behind one authentication and one error format."""
+
+from ninja import NinjaAPI
+
+from nexo.core.api import BearerTokenAuth, CompanySessionAuth, core_router, install_error_handlers
+from nexo.parties.api import router as parties_router
+
+api = NinjaAPI(
+    title="Nexo API",
+    version="1",
+    description="Everything a user can do on a page, through the same services. "
+    "Money and quantities are decimal strings; errors are application/problem+json.",
+    auth=[BearerTokenAuth(), CompanySessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+api.add_router("/", parties_router)

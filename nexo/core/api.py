@@ -1,0 +1,207 @@
+"""What every API router shares: authentication, the company of a request, problem+json errors,
+permissions, list envelopes and Idempotency-Key handling (API.md)."""
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict
+
+from nexo.core.errors import DomainError, Forbidden, ValidationFailed
+from nexo.core.models import IdempotencyRecord
+from nexo.core.services import token_authenticate
+from nexo.core.tenancy import companies_of, resolve_company
+
+logger = logging.getLogger(__name__)
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+COMPANY_HEADER = "X-Company"
+
+
+class StrictSchema(Schema):
+    """Input schemas refuse fields they do not know."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ProblemField(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemField] = []
+
+
+ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+def _attach_company(request: HttpRequest) -> bool:
+    requested = request.headers.get(COMPANY_HEADER)
+    requested_id = int(requested) if requested and requested.isdigit() else None
+    if requested is not None and requested_id is None:
+        return False
+    company = resolve_company(request.user, requested_id)
+    if company is None or (requested_id is not None and company.pk != requested_id):
+        return False
+    request.company = company
+    return True
+
+
+class BearerTokenAuth(HttpBearer):
+    openapi_description = "A token from the profile page or `nexo token create USERNAME`."
+
+    def authenticate(self, request, token):
+        user = token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        return user if _attach_company(request) else None
+
+
+class CompanySessionAuth(SessionAuth):
+    """The browser session, with CSRF checked on unsafe methods."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        return user if _attach_company(request) else None
+
+
+def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "errors": errors or []}
+    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _field_of(location: list | tuple) -> str:
+    # ("body", "payload", "addresses", 0, "city") -> "addresses.0.city"
+    parts = [str(part) for part in location]
+    while parts and parts[0] in {"body", "query", "path", "header", "payload", "form"}:
+        parts.pop(0)
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(NinjaValidationError)
+    def invalid_input(request, exc: NinjaValidationError):
+        errors = [
+            {"field": _field_of(item.get("loc", ())), "message": item.get("msg", "")} for item in exc.errors
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "The request is not valid."
+        return problem(422, "Invalid input", detail, errors)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return problem(exc.status, exc.title, exc.detail, exc.errors)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return problem(401, "Unauthorized", "Send a valid bearer token or sign in.")
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return problem(403, "Forbidden", str(exc) or "Your role does not allow this.")
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return problem(404, "Not found", "No such record.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return problem(exc.status_code, "Error", str(exc))
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        logger.exception("API error on %s %s", request.method, request.path)
+        return problem(500, "Server error", "Something went wrong on our side; nothing was changed.")
+
+
+def require_perm(request: HttpRequest, *perms: str) -> None:
+    if not request.user.has_perms(perms):
+        raise Forbidden("Your role does not allow this.")
+
+
+def page_of(queryset, *, limit: int, offset: int) -> tuple[int, list]:
+    """A list envelope's count and the rows of one page."""
+    return queryset.count(), list(queryset[offset : offset + limit])
+
+
+def idempotent(request: HttpRequest, produce: Callable[[], Any], *, status: int = 201) -> tuple[int, Any]:
+    """Run a creating request once per Idempotency-Key: the same key and body replay the first answer.
+
+    `produce` creates the record and returns its JSON-ready body; it runs in this transaction, so a
+    failure stores nothing and the key can be used again.
+    """
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return status, produce()
+    if len(key) > 200:
+        raise ValidationFailed.on("Idempotency-Key", "The key is longer than 200 characters.")
+    fingerprint = hashlib.sha256(
+        b"%s %s\n%s" % (request.method.encode(), request.path.encode(), request.body)
+    ).hexdigest()
+    scope = {"user": request.user, "company": request.company, "key": key}
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.select_for_update().filter(**scope).first()
+            if record is None:
+                body = produce()
+                IdempotencyRecord.objects.create(
+                    **scope, fingerprint=fingerprint, status_code=status, body=body
+                )
+                return status, body
+    except IntegrityError:
+        # Another request with the same key may have won the race; ours was rolled back whole.
+        record = IdempotencyRecord.objects.filter(**scope).first()
+        if record is None:
+            raise
+    if record.fingerprint != fingerprint:
+        raise ValidationFailed.on("Idempotency-Key", "This key was already used with a different request.")
+    return record.status_code, record.body
+
+
+core_router = Router(tags=["core"])
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    tax_id: str
+    currency: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    language: str
+    company: CompanyOut
+    companies: list[CompanyOut]
+    roles: list[str]
+
+
+@core_router.get(
+    "/me", response={200: MeOut, **ERROR_RESPONSES}, summary="The signed-in user and the company in use"
+)
+def me(request: HttpRequest):
+    user = request.user
+    return {
+        "username": user.username,
+        "full_name": user.get_full_name(),
+        "language": user.language,
+        "company": request.company,
+        "companies": list(companies_of(user)),
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+    }

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "nexo.core"
+    label = "core"
+    verbose_name = _("Core")
+    # Entries of the navigation: (label, url name, permission needed or None).
+    navigation = [(_("Home"), "home", None)]
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from nexo.core.roles import sync_roles
+
+        # Infrastructure, not a business rule: role groups follow the code after each migrate.
+        post_migrate.connect(sync_roles, dispatch_uid="nexo.sync_roles")

@@ -1,0 +1,74 @@
+"""State changes owned by core: number sequences, API tokens, user preferences."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from nexo.core.errors import NotFound, ValidationFailed
+from nexo.core.models import ApiToken, Sequence, User
+
+TOKEN_PREFIX = "nexo_"
+
+
+def sequence_next(*, company_id: int, series: str, year: int) -> int:
+    """The next number of a gapless series, under a row lock; the caller's transaction keeps it gapless."""
+    with transaction.atomic():
+        Sequence.objects.bulk_create(
+            [Sequence(company_id=company_id, series=series, year=year)], ignore_conflicts=True
+        )
+        sequence = Sequence.objects.select_for_update().get(company_id=company_id, series=series, year=year)
+        sequence.last_number += 1
+        sequence.save(update_fields=["last_number"])
+        return sequence.last_number
+
+
+def token_hash(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a bearer token; the raw token is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed.on("name", "Give the token a name.")
+    if len(name) > 100:
+        raise ValidationFailed.on("name", "Ensure this value has at most 100 characters.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], key_hash=token_hash(raw))
+    return token, raw
+
+
+def token_revoke(*, user: User, token_id: int) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
+        if token is None:
+            raise NotFound("No such token.")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+        return token
+
+
+def token_authenticate(raw_token: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(raw_token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Only touch the row once a minute: a busy client should not write on every request.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    if language not in dict(User.Language.choices):
+        raise ValidationFailed.on("language", "Unknown language.")
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

@@ -1,0 +1,44 @@
+from django import template
+from django.utils.http import urlencode
+
+from nexo.core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency="EUR"):
+    return formatting.money(amount, currency)
+
+
+@register.filter
+def number(value, places=None):
+    return formatting.number(value, None if places is None else int(places))
+
+
+def _query(request, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    return "?" + urlencode(params, doseq=True) if params else "?"
+
+
+@register.inclusion_tag("core/_sort_header.html", takes_context=True)
+def sort_header(context, listing, key, label, css_class=""):
+    active = listing.sort == key
+    descending = active and listing.descending
+    target = f"-{key}" if active and not descending else key
+    return {
+        "label": label,
+        "href": _query(context["request"], sort=target, page=None),
+        "active": active,
+        "descending": descending,
+        "css_class": css_class,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    return _query(context["request"], page=number)

@@ -1,0 +1,30 @@
+"""Turns Django model validation into the domain's ValidationFailed, so services speak one error."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from nexo.core.errors import ValidationFailed
+
+AUDIT_FIELDS = ("company", "created_by", "updated_by", "created_at", "updated_at")
+
+
+def assign(instance: models.Model, fields: dict, allowed: Iterable[str]) -> None:
+    """Set known fields; an unknown one is bad input, not a crash."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationFailed.from_fields({name: ["Unknown field."] for name in unknown})
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(instance, name, value)
+
+
+def full_clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    try:
+        instance.full_clean(
+            exclude=[*AUDIT_FIELDS, *exclude], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        raise ValidationFailed.from_fields(error.message_dict) from error

@@ -1,0 +1,349 @@
+"""Parties API: /parties with their contacts and addresses (API.md)."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from nexo.core.api import ERROR_RESPONSES, StrictSchema, idempotent, page_of, require_perm
+from nexo.core.audit import audit_trail
+from nexo.core.errors import NotFound
+from nexo.parties import services
+from nexo.parties.models import Address, Contact, Party
+from nexo.parties.queries import parties_of, party_search
+
+router = Router(tags=["parties"])
+
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code, e.g. ES")]
+Text200 = Annotated[str, Field(max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Email = Annotated[str, Field(max_length=254)]
+Phone = Annotated[str, Field(max_length=40)]
+
+
+class AddressIn(StrictSchema):
+    kind: Literal["billing", "shipping", "other"] = "billing"
+    street: Name
+    postal_code: Annotated[str, Field(max_length=16)] = ""
+    city: Annotated[str, Field(min_length=1, max_length=100)]
+    province: Annotated[str, Field(max_length=100)] = ""
+    country: Country = "ES"
+    is_default: bool = False
+
+
+class AddressPatch(StrictSchema):
+    kind: Literal["billing", "shipping", "other"] | None = None
+    street: Name | None = None
+    postal_code: Annotated[str, Field(max_length=16)] | None = None
+    city: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    province: Annotated[str, Field(max_length=100)] | None = None
+    country: Country | None = None
+    is_default: bool | None = None
+
+
+class AddressOut(Schema):
+    id: int
+    kind: str
+    street: str
+    postal_code: str
+    city: str
+    province: str
+    country: str
+    is_default: bool
+
+
+class ContactIn(StrictSchema):
+    name: Name
+    job_title: Annotated[str, Field(max_length=100)] = ""
+    email: Email = ""
+    phone: Phone = ""
+    is_primary: bool = False
+
+
+class ContactPatch(StrictSchema):
+    name: Name | None = None
+    job_title: Annotated[str, Field(max_length=100)] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    is_primary: bool | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    job_title: str
+    email: str
+    phone: str
+    is_primary: bool
+
+
+class PartyFields(StrictSchema):
+    kind: Literal["organisation", "person"] = "organisation"
+    name: Name
+    trade_name: Text200 = ""
+    country: Country = "ES"
+    tax_id: Annotated[
+        str, Field(max_length=40, description="NIF/NIE/CIF for Spain, VAT number in the EU")
+    ] = ""
+    email: Email = ""
+    phone: Phone = ""
+    website: Text200 = ""
+    language: Literal["es", "en"] = "es"
+    status: Literal["lead", "customer"] = "lead"
+    is_supplier: bool = False
+    is_active: bool = True
+    notes: Annotated[str, Field(max_length=5000)] = ""
+
+
+class PartyIn(PartyFields):
+    addresses: list[AddressIn] = Field(default=[], max_length=50)
+    contacts: list[ContactIn] = Field(default=[], max_length=100)
+
+
+class PartyPatch(StrictSchema):
+    kind: Literal["organisation", "person"] | None = None
+    name: Name | None = None
+    trade_name: Text200 | None = None
+    country: Country | None = None
+    tax_id: Annotated[str, Field(max_length=40)] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    website: Text200 | None = None
+    language: Literal["es", "en"] | None = None
+    status: Literal["lead", "customer"] | None = None
+    is_supplier: bool | None = None
+    is_active: bool | None = None
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class PartyOut(Schema):
+    id: int
+    kind: str
+    name: str
+    trade_name: str
+    country: str
+    tax_id: str
+    email: str
+    phone: str
+    website: str
+    language: str
+    status: str
+    is_supplier: bool
+    is_active: bool
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+    addresses: list[AddressOut]
+    contacts: list[ContactOut]
+
+    @staticmethod
+    def resolve_addresses(party: Party) -> list[Address]:
+        return list(party.addresses.all())
+
+    @staticmethod
+    def resolve_contacts(party: Party) -> list[Contact]:
+        return list(party.contacts.all())
+
+
+class PartyList(Schema):
+    count: int
+    items: list[PartyOut]
+
+
+class AuditEntryOut(Schema):
+    action: str
+    at: datetime
+    user: str | None
+    changes: dict
+
+    @staticmethod
+    def resolve_user(entry) -> str | None:
+        return entry.user.username if entry.user else None
+
+
+ORDERINGS = {"name", "-name", "tax_id", "-tax_id", "created_at", "-created_at", "updated_at", "-updated_at"}
+
+
+def _with_children(queryset):
+    return queryset.prefetch_related(
+        Prefetch("addresses", queryset=Address.objects.order_by("-is_default", "id")),
+        Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name", "id")),
+    )
+
+
+def _party(request: HttpRequest, party_id: int) -> Party:
+    party = _with_children(Party.objects.filter(company=request.company, pk=party_id)).first()
+    if party is None:
+        raise NotFound("No such party.")
+    return party
+
+
+def _out(request: HttpRequest, party_id: int) -> dict:
+    return PartyOut.from_orm(_party(request, party_id)).model_dump(mode="json")
+
+
+@router.get("/parties", response={200: PartyList, **ERROR_RESPONSES}, summary="List and search parties")
+def party_list(
+    request: HttpRequest,
+    q: Annotated[str, Field(max_length=100)] = "",
+    status: Literal["lead", "customer"] | None = None,
+    is_supplier: bool | None = None,
+    is_active: bool | None = None,
+    city: Annotated[str, Field(max_length=100)] = "",
+    ordering: Literal[tuple(sorted(ORDERINGS))] = "name",  # type: ignore[valid-type]
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    require_perm(request, "parties.view_party")
+    queryset = parties_of(request.company)
+    for word in q.split():
+        queryset = queryset.filter(party_search(word))
+    if status:
+        queryset = queryset.filter(status=status)
+    if is_supplier is not None:
+        queryset = queryset.filter(is_supplier=is_supplier)
+    if is_active is not None:
+        queryset = queryset.filter(is_active=is_active)
+    if city:
+        queryset = queryset.filter(addresses__city__iexact=city).distinct()
+    count, items = page_of(_with_children(queryset.order_by(ordering, "pk")), limit=limit, offset=offset)
+    return {"count": count, "items": items}
+
+
+@router.post(
+    "/parties",
+    response={201: PartyOut, **ERROR_RESPONSES},
+    summary="Create a party with its addresses and contacts",
+)
+def party_create(request: HttpRequest, payload: PartyIn):
+    require_perm(request, "parties.add_party")
+
+    def create() -> dict:
+        fields = payload.model_dump(exclude={"addresses", "contacts"})
+        party = services.party_create(
+            company=request.company, by=request.user,
+            addresses=[address.model_dump() for address in payload.addresses],
+            contacts=[contact.model_dump() for contact in payload.contacts],
+            **fields,
+        )  # fmt: skip
+        return _out(request, party.pk)
+
+    return idempotent(request, create)
+
+
+@router.get("/parties/{party_id}", response={200: PartyOut, **ERROR_RESPONSES}, summary="Read a party")
+def party_read(request: HttpRequest, party_id: int):
+    require_perm(request, "parties.view_party")
+    return _party(request, party_id)
+
+
+@router.patch("/parties/{party_id}", response={200: PartyOut, **ERROR_RESPONSES}, summary="Change a party")
+def party_update(request: HttpRequest, party_id: int, payload: PartyPatch):
+    require_perm(request, "parties.change_party")
+    services.party_update(
+        company=request.company, party_id=party_id, by=request.user, **payload.model_dump(exclude_unset=True)
+    )
+    return _party(request, party_id)
+
+
+@router.get(
+    "/parties/{party_id}/history",
+    response={200: list[AuditEntryOut], **ERROR_RESPONSES},
+    summary="A party's audit log",
+)
+def party_history(request: HttpRequest, party_id: int):
+    require_perm(request, "parties.view_party")
+    party = Party.objects.filter(company=request.company, pk=party_id).first()
+    if party is None:
+        raise NotFound("No such party.")
+    return list(audit_trail(party, limit=200))
+
+
+@router.post(
+    "/parties/{party_id}/contacts", response={201: ContactOut, **ERROR_RESPONSES}, summary="Add a contact"
+)
+def contact_create(request: HttpRequest, party_id: int, payload: ContactIn):
+    require_perm(request, "parties.change_party")
+
+    def create() -> dict:
+        contact = services.contact_add(
+            company=request.company, party_id=party_id, by=request.user, **payload.model_dump()
+        )
+        return ContactOut.from_orm(contact).model_dump(mode="json")
+
+    return idempotent(request, create)
+
+
+@router.patch(
+    "/parties/{party_id}/contacts/{contact_id}",
+    response={200: ContactOut, **ERROR_RESPONSES},
+    summary="Change a contact",
+)
+def contact_update(request: HttpRequest, party_id: int, contact_id: int, payload: ContactPatch):
+    require_perm(request, "parties.change_party")
+    return services.contact_update(
+        company=request.company,
+        party_id=party_id,
+        contact_id=contact_id,
+        by=request.user,
+        **payload.model_dump(exclude_unset=True),
+    )
+
+
+@router.delete(
+    "/parties/{party_id}/contacts/{contact_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Delete a contact",
+)
+def contact_delete(request: HttpRequest, party_id: int, contact_id: int):
+    require_perm(request, "parties.change_party")
+    services.contact_delete(
+        company=request.company, party_id=party_id, contact_id=contact_id, by=request.user
+    )
+    return 204, None
+
+
+@router.post(
+    "/parties/{party_id}/addresses", response={201: AddressOut, **ERROR_RESPONSES}, summary="Add an address"
+)
+def address_create(request: HttpRequest, party_id: int, payload: AddressIn):
+    require_perm(request, "parties.change_party")
+
+    def create() -> dict:
+        address = services.address_add(
+            company=request.company, party_id=party_id, by=request.user, **payload.model_dump()
+        )
+        return AddressOut.from_orm(address).model_dump(mode="json")
+
+    return idempotent(request, create)
+
+
+@router.patch(
+    "/parties/{party_id}/addresses/{address_id}",
+    response={200: AddressOut, **ERROR_RESPONSES},
+    summary="Change an address",
+)
+def address_update(request: HttpRequest, party_id: int, address_id: int, payload: AddressPatch):
+    require_perm(request, "parties.change_party")
+    return services.address_update(
+        company=request.company,
+        party_id=party_id,
+        address_id=address_id,
+        by=request.user,
+        **payload.model_dump(exclude_unset=True),
+    )
+
+
+@router.delete(
+    "/parties/{party_id}/addresses/{address_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Delete an address",
+)
+def address_delete(request: HttpRequest, party_id: int, address_id: int):
+    require_perm(request, "parties.change_party")
+    services.address_delete(
+        company=request.company, party_id=party_id, address_id=address_id, by=request.user
+    )
+    return 204, None

@@ -1,0 +1,278 @@
+"""Every change to parties, their addresses and contacts: validated, audited, one transaction each."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from nexo.core.audit import audit_record, changed, snapshot
+from nexo.core.errors import NotFound, ValidationFailed
+from nexo.core.models import AuditEntry, Company
+from nexo.core.validation import assign, full_clean
+from nexo.parties.models import Address, Contact, Party
+from nexo.parties.rules import InvalidTaxId, TaxIdProblem, normalize_tax_id
+
+PARTY_FIELDS = (
+    "kind", "name", "trade_name", "country", "tax_id", "email", "phone", "website",
+    "language", "status", "is_supplier", "is_active", "notes",
+)  # fmt: skip
+ADDRESS_FIELDS = ("kind", "street", "postal_code", "city", "province", "country", "is_default")
+CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
+
+
+def tax_id_message(error: InvalidTaxId) -> str:
+    messages = {
+        TaxIdProblem.CHECKSUM: _("The check digit does not match: this %(kind)s is not valid."),
+        TaxIdProblem.LENGTH: _("This %(kind)s has the wrong number of characters."),
+        TaxIdProblem.COUNTRY: _("This %(kind)s does not belong to the country given."),
+        TaxIdProblem.FORMAT: _("This is not a valid %(kind)s."),
+    }
+    kind = {"NIF": _("NIF/NIE/CIF"), "VAT": _("VAT number")}.get(error.kind, _("tax id"))
+    return messages[error.problem] % {"kind": kind}
+
+
+def _check_tax_id(party: Party) -> None:
+    try:
+        party.tax_id = normalize_tax_id(party.tax_id, party.country)
+    except InvalidTaxId as error:
+        raise ValidationFailed.on("tax_id", tax_id_message(error)) from error
+    if not party.tax_id:
+        return
+    holder = (
+        Party.objects.filter(company_id=party.company_id, tax_id=party.tax_id).exclude(pk=party.pk).first()
+    )
+    if holder is not None:
+        raise ValidationFailed.on(
+            "tax_id",
+            _("This tax id is already used by %(name)s (#%(id)s).") % {"name": holder.name, "id": holder.pk},
+        )
+
+
+def _save_party(party: Party) -> None:
+    try:
+        with transaction.atomic():
+            party.save()
+    except IntegrityError as error:
+        # A concurrent request took the same tax id between our check and our write.
+        raise ValidationFailed.on("tax_id", _("This tax id is already used in this company.")) from error
+
+
+def _validated_party(party: Party) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        full_clean(party)
+    except ValidationFailed as failure:
+        errors.update(failure.field_messages())
+    if "tax_id" not in errors and "country" not in errors:
+        try:
+            _check_tax_id(party)
+        except ValidationFailed as failure:
+            errors.update(failure.field_messages())
+    if errors:
+        raise ValidationFailed.from_fields(errors)
+
+
+def party_create(
+    *, company: Company, by, addresses: list[dict] = (), contacts: list[dict] = (), **fields
+) -> Party:
+    """Create a party with its addresses and contacts; any invalid part saves nothing."""
+    party = Party(company=company, created_by=by, updated_by=by)
+    assign(party, fields, PARTY_FIELDS)
+    with transaction.atomic():
+        _validated_party(party)
+        _save_party(party)
+        audit_record(
+            instance=party, company_id=company.pk, action=AuditEntry.Action.CREATE,
+            changes=changed({}, snapshot(party, PARTY_FIELDS)), by=by,
+        )  # fmt: skip
+        for index, address_fields in enumerate(addresses):
+            _prefixed(f"addresses.{index}", lambda f=address_fields: address_create(party=party, by=by, **f))
+        for index, contact_fields in enumerate(contacts):
+            _prefixed(f"contacts.{index}", lambda f=contact_fields: contact_create(party=party, by=by, **f))
+    return party
+
+
+def _prefixed(prefix: str, action):
+    try:
+        return action()
+    except ValidationFailed as failure:
+        raise ValidationFailed.from_fields(
+            {f"{prefix}.{field}": messages for field, messages in failure.field_messages().items()}
+        ) from failure
+
+
+def _locked_party(company: Company, party_id: int) -> Party:
+    party = Party.objects.select_for_update().filter(company=company, pk=party_id).first()
+    if party is None:
+        raise NotFound(_("No such party."))
+    return party
+
+
+def party_update(*, company: Company, party_id: int, by, **fields) -> Party:
+    with transaction.atomic():
+        party = _locked_party(company, party_id)
+        before = snapshot(party, PARTY_FIELDS)
+        assign(party, fields, PARTY_FIELDS)
+        party.updated_by = by
+        _validated_party(party)
+        _save_party(party)
+        audit_record(
+            instance=party, company_id=company.pk, action=AuditEntry.Action.UPDATE,
+            changes=changed(before, snapshot(party, PARTY_FIELDS)), by=by,
+        )  # fmt: skip
+    return party
+
+
+def _audit_child(party: Party, label: str, before: dict, after: dict, by) -> None:
+    changes = {f"{label} · {field}": values for field, values in changed(before, after).items()}
+    audit_record(
+        instance=party, company_id=party.company_id, action=AuditEntry.Action.UPDATE, changes=changes, by=by
+    )
+
+
+def _only_default(model, party: Party, record, flag: str) -> None:
+    """One default address and one primary contact per party."""
+    siblings = model.objects.filter(party=party).exclude(pk=record.pk)
+    if getattr(record, flag):
+        siblings.filter(**{flag: True}).update(**{flag: False})
+    elif not siblings.filter(**{flag: True}).exists():
+        setattr(record, flag, True)
+        model.objects.filter(pk=record.pk).update(**{flag: True})
+
+
+def _child_save(model, fields_allowed, flag, label_of, *, party: Party, record, by, fields: dict):
+    before = snapshot(record, fields_allowed) if record.pk else {}
+    assign(record, fields, fields_allowed)
+    record.updated_by = by
+    full_clean(record, exclude=["party"])
+    record.save()
+    _only_default(model, party, record, flag)
+    _audit_child(party, label_of(record), before, snapshot(record, fields_allowed), by)
+    return record
+
+
+def _address_label(address: Address) -> str:
+    return f"{_('address')} #{address.pk}"
+
+
+def _contact_label(contact: Contact) -> str:
+    return f"{_('contact')} {contact.name}"
+
+
+def address_create(*, party: Party, by, **fields) -> Address:
+    with transaction.atomic():
+        address = Address(company_id=party.company_id, party=party, created_by=by)
+        return _child_save(
+            Address,
+            ADDRESS_FIELDS,
+            "is_default",
+            _address_label,
+            party=party,
+            record=address,
+            by=by,
+            fields=fields,
+        )
+
+
+def contact_create(*, party: Party, by, **fields) -> Contact:
+    with transaction.atomic():
+        contact = Contact(company_id=party.company_id, party=party, created_by=by)
+        return _child_save(
+            Contact,
+            CONTACT_FIELDS,
+            "is_primary",
+            _contact_label,
+            party=party,
+            record=contact,
+            by=by,
+            fields=fields,
+        )
+
+
+def _locked_child(model, company: Company, party_id: int, child_id: int):
+    record = (
+        model.objects.select_for_update().select_related("party")
+        .filter(company=company, party_id=party_id, pk=child_id).first()
+    )  # fmt: skip
+    if record is None:
+        raise NotFound(_("No such record."))
+    return record
+
+
+def address_add(*, company: Company, party_id: int, by, **fields) -> Address:
+    with transaction.atomic():
+        return address_create(party=_locked_party(company, party_id), by=by, **fields)
+
+
+def contact_add(*, company: Company, party_id: int, by, **fields) -> Contact:
+    with transaction.atomic():
+        return contact_create(party=_locked_party(company, party_id), by=by, **fields)
+
+
+def address_update(*, company: Company, party_id: int, address_id: int, by, **fields) -> Address:
+    with transaction.atomic():
+        address = _locked_child(Address, company, party_id, address_id)
+        return _child_save(
+            Address,
+            ADDRESS_FIELDS,
+            "is_default",
+            _address_label,
+            party=address.party,
+            record=address,
+            by=by,
+            fields=fields,
+        )
+
+
+def contact_update(*, company: Company, party_id: int, contact_id: int, by, **fields) -> Contact:
+    with transaction.atomic():
+        contact = _locked_child(Contact, company, party_id, contact_id)
+        return _child_save(
+            Contact,
+            CONTACT_FIELDS,
+            "is_primary",
+            _contact_label,
+            party=contact.party,
+            record=contact,
+            by=by,
+            fields=fields,
+        )
+
+
+def _child_delete(model, fields_allowed, flag, label_of, *, company, party_id, child_id, by) -> None:
+    with transaction.atomic():
+        record = _locked_child(model, company, party_id, child_id)
+        party = record.party
+        label = label_of(record)
+        before = snapshot(record, fields_allowed)
+        was_flagged = getattr(record, flag)
+        record.delete()
+        if was_flagged:
+            successor = model.objects.filter(party=party).order_by("id").first()
+            if successor is not None:
+                model.objects.filter(pk=successor.pk).update(**{flag: True})
+        _audit_child(party, label, before, dict.fromkeys(before), by)
+
+
+def address_delete(*, company: Company, party_id: int, address_id: int, by) -> None:
+    _child_delete(
+        Address,
+        ADDRESS_FIELDS,
+        "is_default",
+        _address_label,
+        company=company,
+        party_id=party_id,
+        child_id=address_id,
+        by=by,
+    )
+
+
+def contact_delete(*, company: Company, party_id: int, contact_id: int, by) -> None:
+    _child_delete(
+        Contact,
+        CONTACT_FIELDS,
+        "is_primary",
+        _contact_label,
+        company=company,
+        party_id=party_id,
+        child_id=contact_id,
+        by=by,
+    )

@@ -1,0 +1,19 @@
+from django.urls import path, register_converter
+
+from nexo.parties import views
+from nexo.parties.converters import ChildKindConverter
+
+register_converter(ChildKindConverter, "kind")
+
+app_name = "parties"
+kinds = "<kind:kind>"
+urlpatterns = [
+    path("", views.party_list, name="party_list"),
+    path("new/", views.party_create, name="party_create"),
+    path("<int:party_id>/", views.party_view, name="party_view"),
+    path("<int:party_id>/edit/", views.party_edit, name="party_edit"),
+    path(f"<int:party_id>/{kinds}/", views.child_section, name="child_section"),
+    path(f"<int:party_id>/{kinds}/new/", views.child_add, name="child_add"),
+    path(f"<int:party_id>/{kinds}/<int:child_id>/edit/", views.child_edit, name="child_edit"),
+    path(f"<int:party_id>/{kinds}/<int:child_id>/delete/", views.child_delete, name="child_delete"),
+]

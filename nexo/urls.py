@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from nexo.api import api
+from nexo.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", core_views.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
+    path("company/switch/", core_views.company_switch, name="company_switch"),
+    path("language/", core_views.language_switch, name="language_switch"),
+    path("parties/", include("nexo.parties.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
