@@ -13,6 +13,7 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), CompanySessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    urls_namespace="api",
 )
 install_error_handlers(api)
 api.add_router("/", core_router)

@@ -138,14 +138,6 @@ class PartyOut(Schema):
     addresses: list[AddressOut]
     contacts: list[ContactOut]
 
-    @staticmethod
-    def resolve_addresses(party: Party) -> list[Address]:
-        return list(party.addresses.all())
-
-    @staticmethod
-    def resolve_contacts(party: Party) -> list[Contact]:
-        return list(party.contacts.all())
-
 
 class PartyList(Schema):
     count: int

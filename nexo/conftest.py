@@ -1,0 +1,123 @@
+"""Fixtures shared by every module's tests: companies, users by role, signed-in clients, API calls."""
+
+import json
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from nexo.core.models import Company, Membership, User
+from nexo.core.roles import sync_roles
+from nexo.core.services import token_create
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    """In CI a browser test never skips: a missing chromium is a failure."""
+    if os.environ.get("CI") == "true" and any("browser" in item.keywords for item in items):
+        if not shutil.which(CHROMIUM):
+            raise pytest.UsageError(f"CI requires {CHROMIUM} for the browser tests")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request, settings):
+    """A test marked `postgres` must really run on PostgreSQL; on another database it fails loudly."""
+    if request.node.get_closest_marker("postgres"):
+        engine = settings.DATABASES["default"]["ENGINE"]
+        assert "postgresql" in engine, "run PostgreSQL-only tests with NEXO_DATABASE_URL=postgres://…"
+
+
+@pytest.fixture
+def roles(db):
+    sync_roles()
+    return {group.name: group for group in Group.objects.all()}
+
+
+@pytest.fixture
+def company(db):
+    return Company.objects.create(name="Suministros Prueba, S.L.", tax_id="B46123451", city="Valencia")
+
+
+@pytest.fixture
+def other_company(db):
+    return Company.objects.create(name="Otra Empresa, S.A.", tax_id="A28000000", city="Madrid")
+
+
+@pytest.fixture
+def make_user(roles, company):
+    def make(username: str, role: str = "sales", *, companies=None, language: str = "") -> User:
+        user = User.objects.create_user(username=username, password="secret-pass-1", language=language)
+        user.groups.add(roles[role])
+        for index, member_of in enumerate(companies or [company]):
+            Membership.objects.create(user=user, company=member_of, is_default=index == 0)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def sales_user(make_user):
+    return make_user("ventas", "sales")
+
+
+@pytest.fixture
+def manager_user(make_user, company, other_company):
+    return make_user("gerente", "manager", companies=[company, other_company])
+
+
+@pytest.fixture
+def warehouse_user(make_user):
+    return make_user("almacen", "warehouse")
+
+
+@pytest.fixture
+def sales_client(sales_user):
+    client = Client()
+    client.force_login(sales_user)
+    return client
+
+
+class ApiClient:
+    """Calls /api/v1 with a bearer token, JSON in and out."""
+
+    def __init__(self, user: User, company: Company | None = None):
+        _token, self.token = token_create(user=user, name="tests")
+        self.client = Client()
+        self.company = company
+
+    def _headers(self, extra):
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.company is not None:
+            headers["X-Company"] = str(self.company.pk)
+        headers.update(extra or {})
+        return headers
+
+    def call(self, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        return getattr(self.client, method)(f"/api/v1{path}", data=data, headers=self._headers(headers), **kwargs)
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1{path}", params, headers=self._headers(None))
+
+    def post(self, path, body=None, headers=None, raw=None):
+        return self.call("post", path, body, headers, raw)
+
+    def patch(self, path, body=None, headers=None):
+        return self.call("patch", path, body, headers)
+
+    def delete(self, path):
+        return self.call("delete", path)
+
+
+@pytest.fixture
+def api(sales_user):
+    return ApiClient(sales_user)
+
+
+@pytest.fixture
+def api_as():
+    return ApiClient
