@@ -155,7 +155,6 @@ TIME_ZONE = os.environ.get("NEXO_TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

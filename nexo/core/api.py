@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -139,7 +139,7 @@ def page_of(queryset, *, limit: int, offset: int) -> tuple[int, list]:
     return queryset.count(), list(queryset[offset : offset + limit])
 
 
-def idempotent(request: HttpRequest, produce: Callable[[], Any], *, status: int = 201) -> tuple[int, Any]:
+def idempotent(request: HttpRequest, produce: Callable[[], Any], *, status: int = 201) -> Status:
     """Run a creating request once per Idempotency-Key: the same key and body replay the first answer.
 
     `produce` creates the record and returns its JSON-ready body; it runs in this transaction, so a
@@ -147,7 +147,7 @@ def idempotent(request: HttpRequest, produce: Callable[[], Any], *, status: int 
     """
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return status, produce()
+        return Status(status, produce())
     if len(key) > 200:
         raise ValidationFailed.on("Idempotency-Key", "The key is longer than 200 characters.")
     fingerprint = hashlib.sha256(
@@ -170,7 +170,7 @@ def idempotent(request: HttpRequest, produce: Callable[[], Any], *, status: int 
             raise
     if record.fingerprint != fingerprint:
         raise ValidationFailed.on("Idempotency-Key", "This key was already used with a different request.")
-    return record.status_code, record.body
+    return Status(record.status_code, record.body)
 
 
 core_router = Router(tags=["core"])

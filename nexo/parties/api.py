@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from nexo.core.api import ERROR_RESPONSES, StrictSchema, idempotent, page_of, require_perm
 from nexo.core.audit import audit_trail
@@ -294,7 +294,7 @@ def contact_delete(request: HttpRequest, party_id: int, contact_id: int):
     services.contact_delete(
         company=request.company, party_id=party_id, contact_id=contact_id, by=request.user
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -338,4 +338,4 @@ def address_delete(request: HttpRequest, party_id: int, address_id: int):
     services.address_delete(
         company=request.company, party_id=party_id, address_id=address_id, by=request.user
     )
-    return 204, None
+    return Status(204, None)

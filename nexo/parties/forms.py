@@ -12,6 +12,7 @@ class CountryField(forms.ChoiceField):
 
 class PartyForm(forms.ModelForm):
     country = CountryField(label=_("country"))
+    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
 
     class Meta:
         model = Party

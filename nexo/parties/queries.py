@@ -30,7 +30,10 @@ def party_search(word: str) -> Q:
 def party_detail(company: Company, party_id: int) -> Party:
     """A party of this company with its addresses and contacts; another company's id is a 404."""
     return get_object_or_404(
-        Party.objects.filter(company=company).prefetch_related("addresses", "contacts"), pk=party_id
+        Party.objects.filter(company=company)
+        .select_related("created_by", "updated_by")
+        .prefetch_related("addresses", "contacts"),
+        pk=party_id,
     )
 
 

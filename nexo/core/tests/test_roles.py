@@ -34,7 +34,13 @@ def test_a_user_without_company_is_refused(roles, django_user_model):
 
 
 def test_navigation_shows_only_permitted_modules(warehouse_user, sales_client):
-    assert "Nuevo tercero" in sales_client.get(reverse("parties:party_list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert (
+        "Nuevo tercero"
+        in sales_client.get(reverse("parties:party_list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    )
     client = Client()
     client.force_login(warehouse_user)
-    assert "Nuevo tercero" not in client.get(reverse("parties:party_list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert (
+        "Nuevo tercero"
+        not in client.get(reverse("parties:party_list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    )

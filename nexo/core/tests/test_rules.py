@@ -39,7 +39,12 @@ def test_is_zero_matches_rounding(amount):
     assert is_zero(amount) == (abs(amount) < Decimal("0.005"))
 
 
-TABLE = {"draft": {"sent", "cancelled"}, "sent": {"accepted", "cancelled"}, "accepted": set(), "cancelled": set()}
+TABLE = {
+    "draft": {"sent", "cancelled"},
+    "sent": {"accepted", "cancelled"},
+    "accepted": set(),
+    "cancelled": set(),
+}
 
 
 def test_every_transition_of_a_table_is_allowed_or_refused():

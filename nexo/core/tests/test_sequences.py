@@ -33,7 +33,7 @@ def test_twenty_concurrent_allocations_give_twenty_consecutive_numbers(company):
         try:
             barrier.wait()
             numbers.append(sequence_next(company_id=company.pk, series="INV", year=2026))
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
