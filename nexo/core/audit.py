@@ -1,21 +1,21 @@
 """Audit log of master-data changes: services call it explicitly, so each effect is visible."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from nexo.core.models import AuditEntry
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _plain(getattr(instance, _attname(instance, name))) for name in fields}
-
-
-def _attname(instance: models.Model, name: str) -> str:
-    field = instance._meta.get_field(name)
-    return field.attname
+    return {name: _plain(getattr(instance, instance._meta.get_field(name).attname)) for name in fields}
 
 
 def _plain(value: Any) -> Any:
@@ -25,11 +25,24 @@ def _plain(value: Any) -> Any:
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    """Fields whose value differs, as {field: [old, new]}; blank fields of a new record are left out."""
+    names = [*before, *(name for name in after if name not in before)]
+    differences = {}
+    for name in names:
+        old, new = before.get(name), after.get(name)
+        if old != new and not (old is None and new in ("", None, False)):
+            differences[name] = [old, new]
+    return differences
 
 
 def audit_record(
-    *, instance: models.Model, company_id: int, action: str, changes: dict, by, label: str | None = None
+    *,
+    instance: models.Model,
+    company_id: int,
+    action: str,
+    changes: dict,
+    by,
+    parent: models.Model | None = None,
 ) -> AuditEntry | None:
     """Write one entry; an update that changed nothing writes none."""
     if action == AuditEntry.Action.UPDATE and not changes:
@@ -38,7 +51,9 @@ def audit_record(
         company_id=company_id,
         content_type=ContentType.objects.get_for_model(instance),
         object_id=instance.pk,
-        object_repr=(label or str(instance))[:200],
+        object_repr=str(instance)[:200],
+        parent_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
+        parent_id=parent.pk if parent is not None else None,
         action=action,
         changes=changes,
         user=by if by is not None and by.is_authenticated else None,
@@ -46,10 +61,52 @@ def audit_record(
 
 
 def audit_trail(instance: models.Model, *, limit: int = 50):
+    """The record's own entries and those of the records that belong to it, newest first."""
+    content_type = ContentType.objects.get_for_model(instance)
     return (
         AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(instance), object_id=instance.pk
+            Q(content_type=content_type, object_id=instance.pk)
+            | Q(parent_type=content_type, parent_id=instance.pk)
         )
-        .select_related("user")
+        .select_related("user", "content_type")
         .order_by("-at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    old: str | None
+    new: str | None
+
+
+def _shown(field: models.Field | None, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def subject(entry: AuditEntry) -> str:
+    """What a child entry is about, e.g. "Contact Ana Gil"; empty for the record's own entries."""
+    if entry.parent_id is None:
+        return ""
+    model = entry.content_type.model_class()
+    return f"{capfirst(model._meta.verbose_name) if model else ''} {entry.object_repr}".strip()
+
+
+def describe_changes(entry: AuditEntry) -> list[ChangeLine]:
+    """Field labels and values as a reader sees them on the record's page."""
+    model = entry.content_type.model_class()
+    lines = []
+    for name, (old, new) in entry.changes.items():
+        try:
+            field = model._meta.get_field(name) if model is not None else None
+        except FieldDoesNotExist:
+            field = None
+        label = capfirst(field.verbose_name) if field is not None else name
+        lines.append(ChangeLine(str(label), _shown(field, old), _shown(field, new)))
+    return lines

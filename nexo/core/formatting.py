@@ -46,3 +46,9 @@ def country_choices() -> list[tuple[str, str]]:
         key=lambda item: item[1],
     )
     return [("ES", names["ES"]), *[item for item in countries if item[0] != "ES"]]
+
+
+def country_name(code: str) -> str:
+    if not code:
+        return ""
+    return Locale.parse(current_locale()).territories.get(code.upper(), code)

@@ -103,13 +103,19 @@ class AuditEntry(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(max_length=200)
+    # The record this one belongs to (a party for its contact), so the parent's page shows both.
+    parent_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, related_name="+")
+    parent_id = models.PositiveBigIntegerField(null=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     changes = models.JSONField(default=dict)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx"),
+            models.Index(fields=["parent_type", "parent_id", "-at"], name="audit_parent_idx"),
+        ]
         ordering = ["-at", "-id"]
 
 

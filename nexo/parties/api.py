@@ -148,11 +148,21 @@ class AuditEntryOut(Schema):
     action: str
     at: datetime
     user: str | None
-    changes: dict
+    record: str = Field(description="party, or the contact or address it concerns")
+    record_id: int
+    changes: dict[str, list] = Field(description="{field: [old, new]}")
 
     @staticmethod
     def resolve_user(entry) -> str | None:
         return entry.user.username if entry.user else None
+
+    @staticmethod
+    def resolve_record(entry) -> str:
+        return entry.content_type.model
+
+    @staticmethod
+    def resolve_record_id(entry) -> int:
+        return entry.object_id
 
 
 ORDERINGS = {"name", "-name", "tax_id", "-tax_id", "created_at", "-created_at", "updated_at", "-updated_at"}

@@ -3,16 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from nexo.core.formatting import country_choices
 from nexo.parties.models import Address, Contact, Party
+from nexo.parties.rules import InvalidTaxId, normalize_tax_id
+from nexo.parties.services import tax_id_message
 
 
 class CountryField(forms.ChoiceField):
     def __init__(self, **kwargs):
-        super().__init__(choices=country_choices, **kwargs)
+        super().__init__(choices=country_choices, label=_("Country"), **kwargs)
 
 
 class PartyForm(forms.ModelForm):
-    country = CountryField(label=_("country"))
-    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
+    country = CountryField()
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
 
     class Meta:
         model = Party
@@ -26,11 +28,20 @@ class PartyForm(forms.ModelForm):
         }
         help_texts = {"tax_id": _("NIF, NIE or CIF for Spain; VAT number for other EU countries.")}
 
+    def clean(self):
+        # Early feedback beside the other field errors; the service checks again, and for duplicates.
+        cleaned = super().clean()
+        try:
+            normalize_tax_id(cleaned.get("tax_id", ""), cleaned.get("country", ""))
+        except InvalidTaxId as error:
+            self.add_error("tax_id", tax_id_message(error))
+        return cleaned
+
 
 class FirstAddressForm(forms.ModelForm):
     """The address typed with a new party; optional as a whole."""
 
-    country = CountryField(label=_("country"))
+    country = CountryField()
     prefix = "address"
 
     class Meta:
@@ -55,7 +66,7 @@ class FirstAddressForm(forms.ModelForm):
 
 
 class AddressForm(forms.ModelForm):
-    country = CountryField(label=_("country"))
+    country = CountryField()
 
     class Meta:
         model = Address

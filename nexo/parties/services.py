@@ -1,5 +1,7 @@
 """Every change to parties, their addresses and contacts: validated, audited, one transaction each."""
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -121,80 +123,87 @@ def party_update(*, company: Company, party_id: int, by, **fields) -> Party:
     return party
 
 
-def _audit_child(party: Party, label: str, before: dict, after: dict, by) -> None:
-    changes = {f"{label} · {field}": values for field, values in changed(before, after).items()}
-    audit_record(
-        instance=party, company_id=party.company_id, action=AuditEntry.Action.UPDATE, changes=changes, by=by
-    )
+@dataclass(frozen=True)
+class ChildKind:
+    """Addresses and contacts follow the same rules: editable fields and one flagged record per party."""
+
+    model: type[Address] | type[Contact]
+    fields: tuple[str, ...]
+    flag: str  # is_default / is_primary
 
 
-def _only_default(model, party: Party, record, flag: str) -> None:
-    """One default address and one primary contact per party."""
-    siblings = model.objects.filter(party=party).exclude(pk=record.pk)
-    if getattr(record, flag):
-        siblings.filter(**{flag: True}).update(**{flag: False})
-    elif not siblings.filter(**{flag: True}).exists():
-        setattr(record, flag, True)
-        model.objects.filter(pk=record.pk).update(**{flag: True})
+ADDRESS = ChildKind(Address, ADDRESS_FIELDS, "is_default")
+CONTACT = ChildKind(Contact, CONTACT_FIELDS, "is_primary")
 
 
-def _child_save(model, fields_allowed, flag, label_of, *, party: Party, record, by, fields: dict):
-    before = snapshot(record, fields_allowed) if record.pk else {}
-    assign(record, fields, fields_allowed)
+def _keep_one_flagged(kind: ChildKind, party: Party, record) -> None:
+    """One default address and one primary contact per party; the first one gets the flag."""
+    siblings = kind.model.objects.filter(party=party).exclude(pk=record.pk)
+    if getattr(record, kind.flag):
+        siblings.filter(**{kind.flag: True}).update(**{kind.flag: False})
+    elif not siblings.filter(**{kind.flag: True}).exists():
+        setattr(record, kind.flag, True)
+        kind.model.objects.filter(pk=record.pk).update(**{kind.flag: True})
+
+
+def _child_save(kind: ChildKind, *, party: Party, record, by, fields: dict):
+    creating = record.pk is None
+    before = {} if creating else snapshot(record, kind.fields)
+    assign(record, fields, kind.fields)
     record.updated_by = by
     full_clean(record, exclude=["party"])
     record.save()
-    _only_default(model, party, record, flag)
-    _audit_child(party, label_of(record), before, snapshot(record, fields_allowed), by)
+    _keep_one_flagged(kind, party, record)
+    audit_record(
+        instance=record, company_id=party.company_id, by=by, parent=party,
+        action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
+        changes=changed(before, snapshot(record, kind.fields)),
+    )  # fmt: skip
     return record
 
 
-def _address_label(address: Address) -> str:
-    return f"{_('address')} #{address.pk}"
-
-
-def _contact_label(contact: Contact) -> str:
-    return f"{_('contact')} {contact.name}"
-
-
-def address_create(*, party: Party, by, **fields) -> Address:
+def _child_create(kind: ChildKind, *, party: Party, by, fields: dict):
     with transaction.atomic():
-        address = Address(company_id=party.company_id, party=party, created_by=by)
-        return _child_save(
-            Address,
-            ADDRESS_FIELDS,
-            "is_default",
-            _address_label,
-            party=party,
-            record=address,
-            by=by,
-            fields=fields,
-        )
+        record = kind.model(company_id=party.company_id, party=party, created_by=by)
+        return _child_save(kind, party=party, record=record, by=by, fields=fields)
 
 
-def contact_create(*, party: Party, by, **fields) -> Contact:
-    with transaction.atomic():
-        contact = Contact(company_id=party.company_id, party=party, created_by=by)
-        return _child_save(
-            Contact,
-            CONTACT_FIELDS,
-            "is_primary",
-            _contact_label,
-            party=party,
-            record=contact,
-            by=by,
-            fields=fields,
-        )
-
-
-def _locked_child(model, company: Company, party_id: int, child_id: int):
+def _locked_child(kind: ChildKind, company: Company, party_id: int, child_id: int):
     record = (
-        model.objects.select_for_update().select_related("party")
+        kind.model.objects.select_for_update().select_related("party")
         .filter(company=company, party_id=party_id, pk=child_id).first()
     )  # fmt: skip
     if record is None:
         raise NotFound(_("No such record."))
     return record
+
+
+def _child_update(kind: ChildKind, *, company: Company, party_id: int, child_id: int, by, fields: dict):
+    with transaction.atomic():
+        record = _locked_child(kind, company, party_id, child_id)
+        return _child_save(kind, party=record.party, record=record, by=by, fields=fields)
+
+
+def _child_delete(kind: ChildKind, *, company: Company, party_id: int, child_id: int, by) -> None:
+    with transaction.atomic():
+        record = _locked_child(kind, company, party_id, child_id)
+        party, was_flagged = record.party, getattr(record, kind.flag)
+        audit_record(
+            instance=record, company_id=party.company_id, by=by, parent=party,
+            action=AuditEntry.Action.DELETE, changes=changed(snapshot(record, kind.fields), {}),
+        )  # fmt: skip
+        record.delete()
+        successor = kind.model.objects.filter(party=party).order_by("id").first()
+        if was_flagged and successor is not None:
+            kind.model.objects.filter(pk=successor.pk).update(**{kind.flag: True})
+
+
+def address_create(*, party: Party, by, **fields) -> Address:
+    return _child_create(ADDRESS, party=party, by=by, fields=fields)
+
+
+def contact_create(*, party: Party, by, **fields) -> Contact:
+    return _child_create(CONTACT, party=party, by=by, fields=fields)
 
 
 def address_add(*, company: Company, party_id: int, by, **fields) -> Address:
@@ -208,71 +217,20 @@ def contact_add(*, company: Company, party_id: int, by, **fields) -> Contact:
 
 
 def address_update(*, company: Company, party_id: int, address_id: int, by, **fields) -> Address:
-    with transaction.atomic():
-        address = _locked_child(Address, company, party_id, address_id)
-        return _child_save(
-            Address,
-            ADDRESS_FIELDS,
-            "is_default",
-            _address_label,
-            party=address.party,
-            record=address,
-            by=by,
-            fields=fields,
-        )
+    return _child_update(
+        ADDRESS, company=company, party_id=party_id, child_id=address_id, by=by, fields=fields
+    )
 
 
 def contact_update(*, company: Company, party_id: int, contact_id: int, by, **fields) -> Contact:
-    with transaction.atomic():
-        contact = _locked_child(Contact, company, party_id, contact_id)
-        return _child_save(
-            Contact,
-            CONTACT_FIELDS,
-            "is_primary",
-            _contact_label,
-            party=contact.party,
-            record=contact,
-            by=by,
-            fields=fields,
-        )
-
-
-def _child_delete(model, fields_allowed, flag, label_of, *, company, party_id, child_id, by) -> None:
-    with transaction.atomic():
-        record = _locked_child(model, company, party_id, child_id)
-        party = record.party
-        label = label_of(record)
-        before = snapshot(record, fields_allowed)
-        was_flagged = getattr(record, flag)
-        record.delete()
-        if was_flagged:
-            successor = model.objects.filter(party=party).order_by("id").first()
-            if successor is not None:
-                model.objects.filter(pk=successor.pk).update(**{flag: True})
-        _audit_child(party, label, before, dict.fromkeys(before), by)
+    return _child_update(
+        CONTACT, company=company, party_id=party_id, child_id=contact_id, by=by, fields=fields
+    )
 
 
 def address_delete(*, company: Company, party_id: int, address_id: int, by) -> None:
-    _child_delete(
-        Address,
-        ADDRESS_FIELDS,
-        "is_default",
-        _address_label,
-        company=company,
-        party_id=party_id,
-        child_id=address_id,
-        by=by,
-    )
+    _child_delete(ADDRESS, company=company, party_id=party_id, child_id=address_id, by=by)
 
 
 def contact_delete(*, company: Company, party_id: int, contact_id: int, by) -> None:
-    _child_delete(
-        Contact,
-        CONTACT_FIELDS,
-        "is_primary",
-        _contact_label,
-        company=company,
-        party_id=party_id,
-        child_id=contact_id,
-        by=by,
-    )
+    _child_delete(CONTACT, company=company, party_id=party_id, child_id=contact_id, by=by)

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.http import urlencode
 
-from nexo.core import formatting
+from nexo.core import audit, formatting
 
 register = template.Library()
 
@@ -42,3 +42,18 @@ def sort_header(context, listing, key, label, css_class=""):
 @register.simple_tag(takes_context=True)
 def page_url(context, number):
     return _query(context["request"], page=number)
+
+
+@register.simple_tag
+def audit_lines(entry):
+    return audit.describe_changes(entry)
+
+
+@register.simple_tag
+def audit_subject(entry):
+    return audit.subject(entry)
+
+
+@register.filter
+def country_name(code):
+    return formatting.country_name(code)

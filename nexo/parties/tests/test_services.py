@@ -1,6 +1,7 @@
 import pytest
 from django.utils import translation
 
+from nexo.core.audit import ChangeLine, audit_trail, describe_changes
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import AuditEntry
 from nexo.parties import services
@@ -19,7 +20,7 @@ def test_a_party_is_created_with_addresses_contacts_and_audit(company, sales_use
     assert party.created_by == sales_user
     address, contact = party.addresses.get(), party.contacts.get()
     assert address.is_default and contact.is_primary  # the first of each becomes the default
-    entry = AuditEntry.objects.filter(object_id=party.pk, action="create").get()
+    entry = AuditEntry.objects.filter(object_id=party.pk, parent_id=None, action="create").get()
     assert entry.changes["name"] == [None, "Reformas Turia, S.L."]
 
 
@@ -99,14 +100,20 @@ def test_one_default_address_and_one_primary_contact(company, sales_user):
     assert not first.is_primary and Contact.objects.get(pk=other.pk).is_primary
 
 
+@translation.override("en")
 def test_contact_changes_appear_in_the_partys_history(company, sales_user):
     party = services.party_create(company=company, by=sales_user, name="P")
     contact = services.contact_add(
         company=company, party_id=party.pk, by=sales_user, name="Ana", email="a@p.es"
     )
-    with translation.override("en"):
-        services.contact_update(
-            company=company, party_id=party.pk, contact_id=contact.pk, by=sales_user, email="ana@p.es"
-        )
-    latest = AuditEntry.objects.filter(object_id=party.pk).order_by("-id").first()
-    assert latest.changes == {"contact Ana · email": ["a@p.es", "ana@p.es"]}
+    services.contact_update(
+        company=company, party_id=party.pk, contact_id=contact.pk, by=sales_user, email="ana@p.es"
+    )
+    latest = AuditEntry.objects.filter(parent_id=party.pk).order_by("-id").first()
+    assert latest.object_id == contact.pk and latest.action == "update"
+    assert latest.changes == {"email": ["a@p.es", "ana@p.es"]}
+    trail = list(audit_trail(party))
+    assert [entry.action for entry in trail] == ["update", "create", "create"]
+    assert describe_changes(trail[0])[0] == ChangeLine("E-mail", "a@p.es", "ana@p.es")
+    services.contact_delete(company=company, party_id=party.pk, contact_id=contact.pk, by=sales_user)
+    assert audit_trail(party)[0].action == "delete"
