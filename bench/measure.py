@@ -117,7 +117,7 @@ def print_table(figures: list[Figure]) -> None:
 _COLUMN_RUN = re.compile(r'"(\w+)"\."\w+"(?:, "\1"\."\w+")+')
 
 
-def compact_sql(sql: str, limit: int = 700) -> str:
+def compact_sql(sql: str, limit: int = 1000) -> str:
     """One line; a run of plain columns of one table shown as "table".*; the middle cut if still long."""
     sql = _COLUMN_RUN.sub(r'"\1".*', " ".join(sql.split()))
     if len(sql) > limit:

@@ -5,12 +5,12 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router, Schema, Status
+from ninja import NinjaAPI, Path, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -44,6 +44,9 @@ class Problem(Schema):
     detail: str
     errors: list[ProblemField] = []
 
+
+# Ids in paths: positive and within a 64-bit integer, so a huge number is a 422, not a database error.
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 

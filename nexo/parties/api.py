@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from nexo.core.api import ERROR_RESPONSES, StrictSchema, idempotent, page_of, require_perm
+from nexo.core.api import ERROR_RESPONSES, RecordId, StrictSchema, idempotent, page_of, require_perm
 from nexo.core.audit import audit_trail
 from nexo.core.errors import NotFound
 from nexo.parties import services
@@ -236,13 +236,13 @@ def party_create(request: HttpRequest, payload: PartyIn):
 
 
 @router.get("/parties/{party_id}", response={200: PartyOut, **ERROR_RESPONSES}, summary="Read a party")
-def party_read(request: HttpRequest, party_id: int):
+def party_read(request: HttpRequest, party_id: RecordId):
     require_perm(request, "parties.view_party")
     return _party(request, party_id)
 
 
 @router.patch("/parties/{party_id}", response={200: PartyOut, **ERROR_RESPONSES}, summary="Change a party")
-def party_update(request: HttpRequest, party_id: int, payload: PartyPatch):
+def party_update(request: HttpRequest, party_id: RecordId, payload: PartyPatch):
     require_perm(request, "parties.change_party")
     services.party_update(
         company=request.company, party_id=party_id, by=request.user, **payload.model_dump(exclude_unset=True)
@@ -255,7 +255,7 @@ def party_update(request: HttpRequest, party_id: int, payload: PartyPatch):
     response={200: list[AuditEntryOut], **ERROR_RESPONSES},
     summary="A party's audit log",
 )
-def party_history(request: HttpRequest, party_id: int):
+def party_history(request: HttpRequest, party_id: RecordId):
     require_perm(request, "parties.view_party")
     party = Party.objects.filter(company=request.company, pk=party_id).first()
     if party is None:
@@ -266,7 +266,7 @@ def party_history(request: HttpRequest, party_id: int):
 @router.post(
     "/parties/{party_id}/contacts", response={201: ContactOut, **ERROR_RESPONSES}, summary="Add a contact"
 )
-def contact_create(request: HttpRequest, party_id: int, payload: ContactIn):
+def contact_create(request: HttpRequest, party_id: RecordId, payload: ContactIn):
     require_perm(request, "parties.change_party")
 
     def create() -> dict:
@@ -283,7 +283,7 @@ def contact_create(request: HttpRequest, party_id: int, payload: ContactIn):
     response={200: ContactOut, **ERROR_RESPONSES},
     summary="Change a contact",
 )
-def contact_update(request: HttpRequest, party_id: int, contact_id: int, payload: ContactPatch):
+def contact_update(request: HttpRequest, party_id: RecordId, contact_id: RecordId, payload: ContactPatch):
     require_perm(request, "parties.change_party")
     return services.contact_update(
         company=request.company,
@@ -299,7 +299,7 @@ def contact_update(request: HttpRequest, party_id: int, contact_id: int, payload
     response={204: None, **ERROR_RESPONSES},
     summary="Delete a contact",
 )
-def contact_delete(request: HttpRequest, party_id: int, contact_id: int):
+def contact_delete(request: HttpRequest, party_id: RecordId, contact_id: RecordId):
     require_perm(request, "parties.change_party")
     services.contact_delete(
         company=request.company, party_id=party_id, contact_id=contact_id, by=request.user
@@ -310,7 +310,7 @@ def contact_delete(request: HttpRequest, party_id: int, contact_id: int):
 @router.post(
     "/parties/{party_id}/addresses", response={201: AddressOut, **ERROR_RESPONSES}, summary="Add an address"
 )
-def address_create(request: HttpRequest, party_id: int, payload: AddressIn):
+def address_create(request: HttpRequest, party_id: RecordId, payload: AddressIn):
     require_perm(request, "parties.change_party")
 
     def create() -> dict:
@@ -327,7 +327,7 @@ def address_create(request: HttpRequest, party_id: int, payload: AddressIn):
     response={200: AddressOut, **ERROR_RESPONSES},
     summary="Change an address",
 )
-def address_update(request: HttpRequest, party_id: int, address_id: int, payload: AddressPatch):
+def address_update(request: HttpRequest, party_id: RecordId, address_id: RecordId, payload: AddressPatch):
     require_perm(request, "parties.change_party")
     return services.address_update(
         company=request.company,
@@ -343,7 +343,7 @@ def address_update(request: HttpRequest, party_id: int, address_id: int, payload
     response={204: None, **ERROR_RESPONSES},
     summary="Delete an address",
 )
-def address_delete(request: HttpRequest, party_id: int, address_id: int):
+def address_delete(request: HttpRequest, party_id: RecordId, address_id: RecordId):
     require_perm(request, "parties.change_party")
     services.address_delete(
         company=request.company, party_id=party_id, address_id=address_id, by=request.user

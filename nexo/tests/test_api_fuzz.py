@@ -1,0 +1,23 @@
+"""Schemathesis walks the OpenAPI contract with generated input: whatever it sends, never a 5xx."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from nexo.core.services import token_create
+from nexo.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def bearer(sales_user):
+    return token_create(user=sales_user, name="fuzz")[1]
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_makes_the_api_fail(case, bearer):
+    case.call_and_validate(headers={"Authorization": f"Bearer {bearer}"}, checks=[not_a_server_error])
