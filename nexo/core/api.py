@@ -14,7 +14,7 @@ from ninja import NinjaAPI, Path, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, field_validator
 
 from nexo.core.errors import DomainError, Forbidden, ValidationFailed
 from nexo.core.models import IdempotencyRecord
@@ -26,10 +26,29 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 COMPANY_HEADER = "X-Company"
 
 
+def text_only(value: str) -> str:
+    """Refuse what no database column can hold: NUL characters and unpaired surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains characters that are not valid text") from None
+    return value
+
+
+SafeText = AfterValidator(text_only)
+
+
 class StrictSchema(Schema):
-    """Input schemas refuse fields they do not know."""
+    """Input schemas refuse fields they do not know, and text a database cannot store."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_only(cls, value):
+        return text_only(value) if isinstance(value, str) else value
 
 
 class ProblemField(Schema):
@@ -53,6 +72,8 @@ ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: 
 
 def _attach_company(request: HttpRequest) -> bool:
     requested = request.headers.get(COMPANY_HEADER)
+    if requested is None and getattr(request, "company", None) is not None:
+        return True  # the session's company, already resolved by the middleware
     requested_id = int(requested) if requested and requested.isdigit() else None
     if requested is not None and requested_id is None:
         return False
@@ -151,8 +172,8 @@ def idempotent(request: HttpRequest, produce: Callable[[], Any], *, status: int 
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return Status(status, produce())
-    if len(key) > 200:
-        raise ValidationFailed.on("Idempotency-Key", "The key is longer than 200 characters.")
+    if len(key) > 200 or not key.isascii() or not key.isprintable():
+        raise ValidationFailed.on("Idempotency-Key", "Use up to 200 printable ASCII characters.")
     fingerprint = hashlib.sha256(
         b"%s %s\n%s" % (request.method.encode(), request.path.encode(), request.body)
     ).hexdigest()
@@ -165,7 +186,7 @@ def idempotent(request: HttpRequest, produce: Callable[[], Any], *, status: int 
                 IdempotencyRecord.objects.create(
                     **scope, fingerprint=fingerprint, status_code=status, body=body
                 )
-                return status, body
+                return Status(status, body)
     except IntegrityError:
         # Another request with the same key may have won the race; ours was rolled back whole.
         record = IdempotencyRecord.objects.filter(**scope).first()

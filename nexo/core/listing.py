@@ -53,7 +53,7 @@ class ListPage:
     per_page: int = 50
 
     def apply(self, request: HttpRequest, queryset: QuerySet) -> Listing:
-        query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
         for word in query.split():
             queryset = queryset.filter(self.search(word))
         chosen = []

@@ -29,6 +29,7 @@ class ActiveCompanyMiddleware:
         request.company = None
         if request.user.is_authenticated:
             request.company = resolve_company(request.user, request.session.get(SESSION_COMPANY_KEY))
-            if request.company is not None:
+            # Write the session only when the company changed: a plain page view stays read-only.
+            if request.company is not None and request.session.get(SESSION_COMPANY_KEY) != request.company.pk:
                 request.session[SESSION_COMPANY_KEY] = request.company.pk
         return self.get_response(request)

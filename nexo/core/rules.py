@@ -1,5 +1,6 @@
 """Pure rules shared by every module: money rounding, decimals, state tables. No Django here."""
 
+import unicodedata
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,3 +36,9 @@ def transition(allowed: Mapping[str, set[str]], current: str, target: str) -> st
     if target not in allowed.get(current, set()):
         raise InvalidTransition(current, target)
     return target
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for searching: "Climatización" and "climatizacion" match."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from nexo.core.api import ERROR_RESPONSES, RecordId, StrictSchema, idempotent, page_of, require_perm
+from nexo.core.api import ERROR_RESPONSES, RecordId, SafeText, StrictSchema, idempotent, page_of, require_perm
 from nexo.core.audit import audit_trail
 from nexo.core.errors import NotFound
 from nexo.parties import services
@@ -189,11 +189,11 @@ def _out(request: HttpRequest, party_id: int) -> dict:
 @router.get("/parties", response={200: PartyList, **ERROR_RESPONSES}, summary="List and search parties")
 def party_list(
     request: HttpRequest,
-    q: Annotated[str, Field(max_length=100)] = "",
+    q: Annotated[str, Field(max_length=100), SafeText] = "",
     status: Literal["lead", "customer"] | None = None,
     is_supplier: bool | None = None,
     is_active: bool | None = None,
-    city: Annotated[str, Field(max_length=100)] = "",
+    city: Annotated[str, Field(max_length=100), SafeText] = "",
     ordering: Literal[tuple(sorted(ORDERINGS))] = "name",  # type: ignore[valid-type]
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -209,7 +209,7 @@ def party_list(
     if is_active is not None:
         queryset = queryset.filter(is_active=is_active)
     if city:
-        queryset = queryset.filter(addresses__city__iexact=city).distinct()
+        queryset = queryset.filter(city__iexact=city)
     count, items = page_of(_with_children(queryset.order_by(ordering, "pk")), limit=limit, offset=offset)
     return {"count": count, "items": items}
 

@@ -30,6 +30,9 @@ class Party(CompanyOwned):
     is_supplier = models.BooleanField(_("supplier"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    # Kept by the services: the default address's city, and the folded text the list searches.
+    city = models.CharField(_("city"), max_length=100, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("party")
@@ -44,6 +47,7 @@ class Party(CompanyOwned):
             models.Index(fields=["company", "name", "id"], name="party_company_name_idx"),
             models.Index(fields=["company", "status", "name"], name="party_company_status_idx"),
             models.Index(fields=["company", "email"], name="party_company_email_idx"),
+            models.Index(fields=["company", "city", "id"], name="party_company_city_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,30 +1,25 @@
 """Read side of parties: querysets that never cause N+1 queries."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from nexo.core.models import Company
-from nexo.parties.models import Address, Party
+from nexo.core.rules import fold
+from nexo.parties.models import Party
 
 
 def parties_of(company: Company) -> QuerySet[Party]:
-    """Parties of a company, each with the city of its default address."""
-    default_city = (
-        Address.objects.filter(party=OuterRef("pk")).order_by("-is_default", "id").values("city")[:1]
-    )
-    return Party.objects.filter(company=company).annotate(city=Subquery(default_city))
+    return Party.objects.filter(company=company).defer("search_text")
 
 
 def party_search(word: str) -> Q:
-    """A word found in the name, trade name, tax id, e-mail or the city of any address."""
-    in_city = Exists(Address.objects.filter(party=OuterRef("pk"), city__icontains=word))
-    return (
-        Q(name__icontains=word)
-        | Q(trade_name__icontains=word)
-        | Q(tax_id__icontains=word.replace(" ", "").replace("-", ""))
-        | Q(email__icontains=word)
-        | in_city
-    )
+    """A word found, regardless of case and accents, in the name, trade name, tax id, e-mail or city."""
+    word = fold(word)
+    condition = Q(search_text__contains=word)
+    compact = "".join(ch for ch in word if ch.isalnum())
+    if compact and compact != word:  # "B-12.345.674" typed the way it is printed
+        condition |= Q(search_text__contains=compact)
+    return condition
 
 
 def party_detail(company: Company, party_id: int) -> Party:

@@ -10,7 +10,7 @@ from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import AuditEntry, Company
 from nexo.core.validation import assign, full_clean
 from nexo.parties.models import Address, Contact, Party
-from nexo.parties.rules import InvalidTaxId, TaxIdProblem, normalize_tax_id
+from nexo.parties.rules import InvalidTaxId, TaxIdProblem, normalize_tax_id, search_text
 
 PARTY_FIELDS = (
     "kind", "name", "trade_name", "country", "tax_id", "email", "phone", "website",
@@ -49,12 +49,32 @@ def _check_tax_id(party: Party) -> None:
 
 
 def _save_party(party: Party) -> None:
+    party.search_text = _search_text(party)
     try:
         with transaction.atomic():
             party.save()
     except IntegrityError as error:
         # A concurrent request took the same tax id between our check and our write.
         raise ValidationFailed.on("tax_id", _("This tax id is already used in this company.")) from error
+
+
+def _search_text(party: Party) -> str:
+    return search_text(
+        name=party.name, trade_name=party.trade_name, tax_id=party.tax_id, email=party.email, city=party.city
+    )
+
+
+def _refresh_city(party: Party) -> None:
+    """The party's city is its default address's; the list shows, sorts and searches it."""
+    default = (
+        Address.objects.filter(party=party)
+        .order_by("-is_default", "id")
+        .values_list("city", flat=True)
+        .first()
+    )
+    party.city = default or ""
+    party.search_text = _search_text(party)
+    Party.objects.filter(pk=party.pk).update(city=party.city, search_text=party.search_text)
 
 
 def _validated_party(party: Party) -> None:
@@ -154,6 +174,8 @@ def _child_save(kind: ChildKind, *, party: Party, record, by, fields: dict):
     full_clean(record, exclude=["party"])
     record.save()
     _keep_one_flagged(kind, party, record)
+    if kind is ADDRESS:
+        _refresh_city(party)
     audit_record(
         instance=record, company_id=party.company_id, by=by, parent=party,
         action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
@@ -196,6 +218,8 @@ def _child_delete(kind: ChildKind, *, company: Company, party_id: int, child_id:
         successor = kind.model.objects.filter(party=party).order_by("id").first()
         if was_flagged and successor is not None:
             kind.model.objects.filter(pk=successor.pk).update(**{kind.flag: True})
+        if kind is ADDRESS:
+            _refresh_city(party)
 
 
 def address_create(*, party: Party, by, **fields) -> Address:

@@ -104,3 +104,16 @@ def test_a_failed_request_does_not_burn_its_idempotency_key(api):
     assert bad.status_code == 422
     good = api.post("/parties", {"name": "Mal", "tax_id": "B12345674"}, headers={"Idempotency-Key": "k2"})
     assert good.status_code == 201
+
+
+def test_text_a_database_cannot_store_is_a_422(api):
+    response = api.post("/parties", raw=b'{"name": "Nul\\u0000o"}')
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+    response = api.post("/parties", raw=b'{"name": "\\udaf3"}')
+    assert response.status_code == 422
+    assert api.get("/parties", q="a\x00b").status_code == 422
+    assert not Party.objects.exists()
+
+
+def test_huge_ids_are_a_422_not_a_database_error(api):
+    assert api.get(f"/parties/{2**70}").status_code == 422

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nexo.parties.models import Party
+from nexo.parties.services import party_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,7 @@ def test_sales_user_creates_a_party_fixing_a_wrong_nif_then_switches_to_english(
 
     page.get_by_label("Nombre", exact=True).fill("Climatización Vinalopó, S.L.")
     page.get_by_label("NIF", exact=True).fill("B12345678")
-    page.get_by_label("Dirección", exact=True).fill("Calle Mayor, 14")
+    page.get_by_label("Calle y número").fill("Calle Mayor, 14")
     page.get_by_label("Población").fill("Elda")
     page.get_by_role("button", name="Guardar").click()
 
@@ -43,7 +44,7 @@ def test_sales_user_creates_a_party_fixing_a_wrong_nif_then_switches_to_english(
 
 def test_the_party_list_searches_as_you_type(signed_in_page, live_server, sales_user, company):
     for name in ("Reformas Turia", "Pinturas Segura", "Obras Maestrazgo"):
-        Party.objects.create(company=company, name=name)
+        party_create(company=company, by=sales_user, name=name)
     page = signed_in_page("ventas")
     page.goto(f"{live_server.url}/parties/")
     expect(page.locator("table.list tbody tr")).to_have_count(3)

@@ -102,3 +102,7 @@ def test_the_detail_page_runs_a_constant_number_of_queries(
     party = party_create(company=company, by=sales_user, name="Muchos", contacts=contacts)
     with django_assert_max_num_queries(13):
         assert sales_client.get(reverse("parties:party_view", args=[party.pk])).status_code == 200
+
+
+def test_a_nul_character_in_the_search_is_ignored(sales_client):
+    assert sales_client.get(reverse("parties:party_list"), {"q": "a\x00b"}).status_code == 200
