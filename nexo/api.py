@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from nexo.core.api import BearerTokenAuth, CompanySessionAuth, core_router, install_error_handlers
+from nexo.crm.api import router as crm_router
 from nexo.parties.api import router as parties_router
 
 api = NinjaAPI(
@@ -18,3 +19,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
+api.add_router("/", crm_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("company/switch/", core_views.company_switch, name="company_switch"),
     path("language/", core_views.language_switch, name="language_switch"),
     path("parties/", include("nexo.parties.urls")),
+    path("crm/", include("nexo.crm.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

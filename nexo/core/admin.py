@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from nexo.core.models import ApiToken, AuditEntry, Company, Membership, User
+from nexo.core.services import company_create
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,6 +23,13 @@ class NexoUserAdmin(UserAdmin):
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "tax_id", "city", "currency")
     search_fields = ("name", "tax_id")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = company_create(by=request.user, **{f: form.cleaned_data[f] for f in form.cleaned_data})
+        obj.pk = created.pk
 
 
 @admin.register(ApiToken)

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from nexo.core.models import Company, Membership, User
 from nexo.core.roles import ROLES
+from nexo.core.services import company_create
 
 DEMO_PASSWORD = "nexo-demo"
 # (user name, first name, last name, role)
@@ -35,7 +36,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
 def demo_companies_and_users() -> tuple[Company, Company, dict[str, User]]:
     """Both demo companies and the users; admin and manager work in both. Idempotent."""
     companies = [
-        Company.objects.get_or_create(tax_id=data["tax_id"], defaults=data)[0] for data in DEMO_COMPANIES
+        Company.objects.filter(tax_id=data["tax_id"]).first() or company_create(**data)
+        for data in DEMO_COMPANIES
     ]
     groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
     users = {}

@@ -3,11 +3,12 @@
 import hashlib
 import secrets
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from nexo.core.errors import NotFound, ValidationFailed
-from nexo.core.models import ApiToken, Sequence, User
+from nexo.core.models import ApiToken, Company, Sequence, User
 
 TOKEN_PREFIX = "nexo_"
 
@@ -72,3 +73,16 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+def company_create(*, by: User | None = None, **fields) -> Company:
+    """A new company, set up by every module that needs something to start with (the CRM's stages…)."""
+    with transaction.atomic():
+        company = Company(**fields)
+        company.full_clean()
+        company.save()
+        for config in apps.get_app_configs():
+            setup = getattr(config, "setup_company", None)
+            if setup is not None:
+                setup(company)
+        return company

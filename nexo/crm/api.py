@@ -1,0 +1,5 @@
+"""CRM API: /opportunities (with move, win, lose, reopen), /stages, /activities, /leads, /forecast."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

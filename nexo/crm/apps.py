@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+SALES_CRM = [
+    "crm.view_opportunity", "crm.add_opportunity", "crm.change_opportunity",
+    "crm.view_activity", "crm.add_activity", "crm.change_activity", "crm.delete_activity",
+    "crm.view_stage",
+]  # fmt: skip
+
+
+class CrmConfig(AppConfig):
+    name = "nexo.crm"
+    label = "crm"
+    verbose_name = _("CRM")
+    navigation = [
+        (_("Pipeline"), "crm:board", "crm.view_opportunity"),
+        (_("Activities"), "crm:my_activities", "crm.view_activity"),
+    ]
+    role_permissions = {
+        "sales": SALES_CRM,
+        "accounting": ["crm.view_stage"],
+    }
+
+    def setup_company(self, company) -> None:
+        # Imported here: an AppConfig module loads before the models are ready.
+        from nexo.crm.services import stages_ensure_defaults
+
+        stages_ensure_defaults(company=company)
+
+    def load_demo(self, *, company, second_company, users):
+        from nexo.crm.demo import load_demo_pipeline
+
+        return load_demo_pipeline(company, users)
+
+    def home_panel(self, request):
+        from nexo.crm.queries import home_figures
+
+        if not request.user.has_perm("crm.view_opportunity"):
+            return None
+        return {"template": "crm/_home_panel.html", **home_figures(request.user, request.company)}

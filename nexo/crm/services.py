@@ -1,0 +1,473 @@
+"""Every change to the pipeline: stages, opportunities (move, win, lose, reopen), lead capture, activities."""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.core.models import Company, User
+from nexo.core.rules import InvalidTransition
+from nexo.core.validation import assign, full_clean
+from nexo.crm import rules
+from nexo.crm.models import Activity, Opportunity, Stage, StageChange
+from nexo.parties.models import Party
+from nexo.parties.services import party_create
+
+OPPORTUNITY_FIELDS = ("party", "title", "owner", "amount", "probability", "expected_close", "source", "notes")
+STAGE_FIELDS = ("name", "sequence", "probability", "is_active")
+ACTIVITY_FIELDS = ("kind", "subject", "party", "opportunity", "due_at", "owner", "outcome")
+
+# Modules above crm register here what forbids winning an opportunity by hand (an open quotation, say):
+# each callable takes the opportunity and returns a message, or None when it does not object.
+WIN_BLOCKERS: list[Callable[[Opportunity], str | None]] = []
+
+
+class DuplicateParty(ValidationFailed):
+    """A lead that already exists as a party; `party` is the one found."""
+
+    def __init__(self, detail: str, *, field: str, party: Party):
+        super().__init__(detail, errors=[{"field": field, "message": detail}])
+        self.party = party
+
+
+# Stages
+
+
+def stages_ensure_defaults(*, company: Company) -> list[Stage]:
+    """The default pipeline (Nuevo … Perdido) for a company that has no stages yet."""
+    with transaction.atomic():
+        if not Stage.objects.filter(company=company).exists():
+            Stage.objects.bulk_create(
+                Stage(
+                    company=company, name=name, probability=probability, kind=kind, sequence=(index + 1) * 10
+                )
+                for index, (name, probability, kind) in enumerate(rules.DEFAULT_STAGES)
+            )
+        return list(Stage.objects.filter(company=company))
+
+
+def _closing_stage(company: Company, kind: str) -> Stage:
+    stage = (
+        Stage.objects.filter(company=company, kind=kind, is_active=True).order_by("sequence", "id").first()
+    )
+    if stage is None:
+        raise Conflict(_("The pipeline has no active stage for this (won or lost)."))
+    return stage
+
+
+def _first_open_stage(company: Company) -> Stage:
+    stages_ensure_defaults(company=company)
+    stage = (
+        Stage.objects.filter(company=company, kind=Stage.Kind.OPEN, is_active=True)
+        .order_by("sequence", "id")
+        .first()
+    )
+    if stage is None:
+        raise Conflict(_("The pipeline has no active open stage."))
+    return stage
+
+
+def stage_create(
+    *,
+    company: Company,
+    by: User,
+    name: str,
+    probability: Decimal,
+    kind: str = "open",
+    sequence: int = 100,
+    is_active: bool = True,
+) -> Stage:
+    stage = Stage(company=company, kind=kind, created_by=by, updated_by=by)
+    assign(
+        stage,
+        {"name": name, "probability": probability, "sequence": sequence, "is_active": is_active},
+        STAGE_FIELDS,
+    )
+    return _stage_save(stage)
+
+
+def stage_update(*, company: Company, stage_id: int, by: User, **fields) -> Stage:
+    with transaction.atomic():
+        stage = Stage.objects.select_for_update().filter(company=company, pk=stage_id).first()
+        if stage is None:
+            raise NotFound(_("No such stage."))
+        assign(stage, fields, STAGE_FIELDS)
+        stage.updated_by = by
+        return _stage_save(stage)
+
+
+def _stage_save(stage: Stage) -> Stage:
+    full_clean(stage)
+    _check_percentage("probability", stage.probability)
+    duplicate = Stage.objects.filter(company_id=stage.company_id, name__iexact=stage.name).exclude(
+        pk=stage.pk
+    )
+    if duplicate.exists():
+        raise ValidationFailed.on("name", _("There is already a stage with this name."))
+    stage.save()
+    return stage
+
+
+# Opportunities
+
+
+def _check_percentage(field: str, value: Decimal | None) -> None:
+    if value is not None and not Decimal(0) <= value <= Decimal(100):
+        raise ValidationFailed.on(field, _("Enter a percentage between 0 and 100."))
+
+
+def _check_owner(company: Company, owner: User | None, field: str = "owner") -> None:
+    if owner is not None and not (owner.is_active and owner.memberships.filter(company=company).exists()):
+        raise ValidationFailed.on(field, _("The owner must be an active user of this company."))
+
+
+def _resolve(company: Company, fields: dict) -> dict:
+    """Turn party/owner/opportunity ids into records of this company; unknown ids are field errors."""
+    resolved = dict(fields)
+    lookups = {
+        "party": Party.objects.filter(company=company),
+        "owner": User.objects.filter(memberships__company=company, is_active=True),
+        "opportunity": Opportunity.objects.filter(company=company),
+    }
+    for name in ("party", "owner", "opportunity"):
+        key = f"{name}_id"
+        if key in resolved:
+            value = resolved.pop(key)
+            record = lookups[name].filter(pk=value).first() if value is not None else None
+            if value is not None and record is None:
+                raise ValidationFailed.on(name, _("Unknown %(what)s.") % {"what": name})
+            resolved[name] = record
+    return resolved
+
+
+def _validated_opportunity(opportunity: Opportunity) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        full_clean(opportunity, exclude=["stage", "status"])
+    except ValidationFailed as failure:
+        errors.update(failure.field_messages())
+    if opportunity.amount is not None and opportunity.amount < 0:
+        errors.setdefault("amount", []).append(_("The amount cannot be negative."))
+    if opportunity.probability is not None and not Decimal(0) <= opportunity.probability <= Decimal(100):
+        errors.setdefault("probability", []).append(_("Enter a percentage between 0 and 100."))
+    if errors:
+        raise ValidationFailed.from_fields(errors)
+    _check_owner(opportunity.company, opportunity.owner)
+
+
+def opportunity_create(*, company: Company, by: User, stage_id: int | None = None, **fields) -> Opportunity:
+    """A new opportunity, in the given open stage or the first one; probability defaults to the stage's."""
+    with transaction.atomic():
+        fields = _resolve(company, fields)
+        stage = (
+            _first_open_stage(company)
+            if stage_id is None
+            else Stage.objects.filter(company=company, pk=stage_id, kind=Stage.Kind.OPEN).first()
+        )
+        if stage is None:
+            raise ValidationFailed.on("stage", _("Choose an open stage of this pipeline."))
+        opportunity = Opportunity(
+            company=company, stage=stage, status=Opportunity.Status.OPEN, created_by=by, updated_by=by
+        )
+        fields.setdefault("owner", by)
+        assign(opportunity, fields, OPPORTUNITY_FIELDS)
+        if opportunity.probability is None:
+            opportunity.probability = stage.probability
+        _validated_opportunity(opportunity)
+        opportunity.save()
+        StageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage, by=by)
+        return opportunity
+
+
+def _locked(company: Company, opportunity_id: int) -> Opportunity:
+    opportunity = (
+        Opportunity.objects.select_for_update()
+        .select_related("stage")
+        .filter(company=company, pk=opportunity_id)
+        .first()
+    )
+    if opportunity is None:
+        raise NotFound(_("No such opportunity."))
+    return opportunity
+
+
+def opportunity_update(*, company: Company, opportunity_id: int, by: User, **fields) -> Opportunity:
+    """Change the details; the stage changes only through move, win, lose and reopen."""
+    with transaction.atomic():
+        opportunity = _locked(company, opportunity_id)
+        if opportunity.status == Opportunity.Status.WON and set(fields) - {"notes"}:
+            raise Conflict(_("A won opportunity cannot be changed."))
+        assign(opportunity, _resolve(company, fields), OPPORTUNITY_FIELDS)
+        opportunity.updated_by = by
+        _validated_opportunity(opportunity)
+        opportunity.save()
+        return opportunity
+
+
+def _enter(opportunity: Opportunity, stage: Stage, by: User, *, note: str = "") -> Opportunity:
+    """Put the opportunity into a stage: the state table decides, the history records it."""
+    try:
+        opportunity.status = rules.opportunity_transition(opportunity.status, stage.kind)
+    except InvalidTransition as error:
+        raise Conflict(_transition_message(opportunity, stage)) from error
+    previous = opportunity.stage
+    opportunity.stage = stage
+    opportunity.probability = stage.probability
+    opportunity.closed_on = timezone.localdate() if stage.kind != Stage.Kind.OPEN else None
+    opportunity.updated_by = by
+    opportunity.save()
+    StageChange.objects.create(
+        opportunity=opportunity, from_stage=previous, to_stage=stage, by=by, note=note[:500]
+    )
+    return opportunity
+
+
+def _transition_message(opportunity: Opportunity, stage: Stage) -> str:
+    if opportunity.status == Opportunity.Status.WON:
+        return _("This opportunity is already won; a won opportunity cannot change stage.")
+    if opportunity.status == Opportunity.Status.LOST and stage.kind == Stage.Kind.LOST:
+        return _("This opportunity is already lost.")
+    return _("A lost opportunity must be reopened before it can be won.")
+
+
+def opportunity_move(*, company: Company, opportunity_id: int, stage_id: int, by: User) -> Opportunity:
+    """Move to another stage of the pipeline; a closing stage goes through win or lose and their rules."""
+    with transaction.atomic():
+        opportunity = _locked(company, opportunity_id)
+        stage = Stage.objects.filter(company=company, pk=stage_id, is_active=True).first()
+        if stage is None:
+            raise ValidationFailed.on("stage", _("Unknown stage."))
+        if stage.pk == opportunity.stage_id:
+            return opportunity
+        if stage.kind == Stage.Kind.WON:
+            return _win(opportunity, by=by, amount=None, by_hand=True, stage=stage)
+        if stage.kind == Stage.Kind.LOST:
+            raise ValidationFailed.on("lost_reason", _("Say why the opportunity was lost."))
+        if opportunity.status == Opportunity.Status.LOST:
+            raise Conflict(_("Reopen the lost opportunity first."))
+        return _enter(opportunity, stage, by)
+
+
+def _win(
+    opportunity: Opportunity,
+    *,
+    by: User,
+    amount: Decimal | None,
+    by_hand: bool,
+    stage: Stage | None = None,
+    note: str = "",
+) -> Opportunity:
+    if opportunity.status == Opportunity.Status.WON:
+        raise Conflict(_("This opportunity is already won."))
+    if by_hand:
+        for blocker in WIN_BLOCKERS:
+            message = blocker(opportunity)
+            if message:
+                raise Conflict(message)
+    if amount is not None:
+        if amount < 0:
+            raise ValidationFailed.on("amount", _("The amount cannot be negative."))
+        opportunity.amount = amount
+    return _enter(opportunity, stage or _closing_stage(opportunity.company, Stage.Kind.WON), by, note=note)
+
+
+def opportunity_win(
+    *,
+    company: Company,
+    opportunity_id: int,
+    by: User,
+    amount: Decimal | None = None,
+    by_hand: bool = True,
+    note: str = "",
+) -> Opportunity:
+    """Mark won (row-locked). Accepting a quotation calls this with its net as amount and by_hand=False;
+    by hand it is refused while another module objects (an open quotation)."""
+    with transaction.atomic():
+        return _win(_locked(company, opportunity_id), by=by, amount=amount, by_hand=by_hand, note=note)
+
+
+def opportunity_lose(*, company: Company, opportunity_id: int, by: User, reason: str) -> Opportunity:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.on("reason", _("Say why the opportunity was lost."))
+    if len(reason) > 500:
+        raise ValidationFailed.on("reason", _("Ensure this value has at most 500 characters."))
+    with transaction.atomic():
+        opportunity = _locked(company, opportunity_id)
+        opportunity.lost_reason = reason
+        return _enter(opportunity, _closing_stage(company, Stage.Kind.LOST), by, note=reason)
+
+
+def opportunity_reopen(
+    *, company: Company, opportunity_id: int, by: User, stage_id: int | None = None
+) -> Opportunity:
+    """A lost opportunity goes back to an open stage (the first, unless one is given); a won one never."""
+    with transaction.atomic():
+        opportunity = _locked(company, opportunity_id)
+        if opportunity.status != Opportunity.Status.LOST:
+            raise Conflict(_("Only a lost opportunity can be reopened."))
+        stage = (
+            _first_open_stage(company)
+            if stage_id is None
+            else Stage.objects.filter(company=company, pk=stage_id, kind=Stage.Kind.OPEN).first()
+        )
+        if stage is None:
+            raise ValidationFailed.on("stage", _("Choose an open stage of this pipeline."))
+        opportunity.lost_reason = ""
+        return _enter(opportunity, stage, by)
+
+
+# Quick lead capture
+
+
+def _existing_party(company: Company, *, tax_id: str, email: str) -> tuple[str, Party] | None:
+    from nexo.parties.models import Contact
+    from nexo.parties.rules import InvalidTaxId, normalize_tax_id
+
+    if tax_id:
+        try:
+            compact = normalize_tax_id(tax_id, "ES")
+        except InvalidTaxId:
+            compact = ""
+        party = Party.objects.filter(company=company, tax_id=compact).first() if compact else None
+        if party is not None:
+            return "tax_id", party
+    if email:
+        party = Party.objects.filter(company=company, email__iexact=email).first()
+        if party is None:
+            contact = (
+                Contact.objects.filter(company=company, email__iexact=email).select_related("party").first()
+            )
+            party = contact.party if contact else None
+        if party is not None:
+            return "email", party
+    return None
+
+
+def lead_capture(
+    *, company: Company, by: User, name: str, contact_name: str = "", email: str = "", phone: str = "",
+    need: str = "", source: str = Opportunity.Source.OTHER, tax_id: str = "", kind: str = "organisation",
+    owner_id: int | None = None, amount: Decimal | None = None, expected_close: date | None = None,
+) -> Opportunity:  # fmt: skip
+    """A new lead party (with its contact) and an opportunity in the first stage, in one step.
+
+    An obvious duplicate — the same tax id or e-mail as a party of the company — is refused with that party.
+    """
+    email = (email or "").strip()
+    with transaction.atomic():
+        existing = _existing_party(company, tax_id=(tax_id or "").strip(), email=email)
+        if existing is not None:
+            field, party = existing
+            raise DuplicateParty(
+                _("%(name)s already has this %(what)s.")
+                % {"name": party.name, "what": _("tax id") if field == "tax_id" else _("e-mail")},
+                field=field,
+                party=party,
+            )
+        contacts = [{"name": contact_name, "email": email, "phone": phone}] if contact_name.strip() else []
+        party = party_create(
+            company=company, by=by, name=name, kind=kind, tax_id=tax_id, phone=phone, status=Party.Status.LEAD,
+            email=email if not contacts else "", contacts=contacts,
+        )  # fmt: skip
+        title = need.strip()[:200] or _("Opportunity with %(name)s") % {"name": party.name}
+        return opportunity_create(
+            company=company, by=by, party_id=party.pk, title=title, owner_id=owner_id or by.pk, source=source,
+            amount=amount if amount is not None else Decimal(0), notes=need.strip() if len(need.strip()) > 200 else "",
+            expected_close=expected_close or timezone.localdate() + timedelta(days=30),
+        )  # fmt: skip
+
+
+# Activities
+
+
+def _validated_activity(activity: Activity) -> None:
+    if activity.due_at is None:
+        raise ValidationFailed.on("due_at", _("Give the activity a due date and time."))
+    full_clean(activity)
+    if activity.party_id is None and activity.opportunity_id is None:
+        raise ValidationFailed.on("party", _("An activity belongs to a party or an opportunity."))
+    if activity.opportunity_id and activity.party_id and activity.opportunity.party_id != activity.party_id:
+        raise ValidationFailed.on("party", _("The party is not the opportunity's."))
+    _check_owner(activity.company, activity.owner)
+
+
+def activity_create(*, company: Company, by: User, **fields) -> Activity:
+    with transaction.atomic():
+        fields = _resolve(company, fields)
+        fields.setdefault("owner", by)
+        if fields.get("opportunity") is not None and fields.get("party") is None:
+            fields["party"] = fields["opportunity"].party
+        activity = Activity(company=company, created_by=by, updated_by=by)
+        assign(activity, fields, ACTIVITY_FIELDS)
+        _validated_activity(activity)
+        activity.save()
+        return activity
+
+
+def _locked_activity(company: Company, activity_id: int) -> Activity:
+    activity = Activity.objects.select_for_update().filter(company=company, pk=activity_id).first()
+    if activity is None:
+        raise NotFound(_("No such activity."))
+    return activity
+
+
+def activity_update(*, company: Company, activity_id: int, by: User, **fields) -> Activity:
+    with transaction.atomic():
+        activity = _locked_activity(company, activity_id)
+        assign(activity, _resolve(company, fields), ACTIVITY_FIELDS)
+        activity.updated_by = by
+        _validated_activity(activity)
+        activity.save()
+        return activity
+
+
+def activity_complete(
+    *, company: Company, activity_id: int, by: User, outcome: str = "", done: bool = True
+) -> Activity:
+    """Mark done with its outcome (or undo it)."""
+    with transaction.atomic():
+        activity = _locked_activity(company, activity_id)
+        if len(outcome or "") > 2000:
+            raise ValidationFailed.on("outcome", _("Ensure this value has at most 2000 characters."))
+        activity.done = done
+        activity.done_at = timezone.now() if done else None
+        if outcome:
+            activity.outcome = outcome.strip()
+        activity.updated_by = by
+        activity.save()
+        return activity
+
+
+def activity_log(
+    *,
+    company: Company,
+    by: User,
+    kind: str,
+    subject: str,
+    outcome: str = "",
+    at: datetime | None = None,
+    **links,
+) -> Activity:
+    """Record something already done (a call just made): created done, due now."""
+    with transaction.atomic():
+        activity = activity_create(
+            company=company,
+            by=by,
+            kind=kind,
+            subject=subject,
+            due_at=at or timezone.now(),
+            outcome=outcome,
+            **links,
+        )
+        activity.done, activity.done_at = True, activity.due_at
+        activity.save(update_fields=["done", "done_at"])
+        return activity
+
+
+def activity_delete(*, company: Company, activity_id: int, by: User) -> None:
+    with transaction.atomic():
+        _locked_activity(company, activity_id).delete()
