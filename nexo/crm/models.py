@@ -1,6 +1,7 @@
 """CRM: pipeline stages, opportunities with their stage history, and activities — on the shared parties."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,12 @@ class Stage(CompanyOwned):
 
     name = models.CharField(_("name"), max_length=60)
     sequence = models.PositiveSmallIntegerField(_("order"), default=10)
-    probability = models.DecimalField(_("default probability %"), max_digits=5, decimal_places=2)
+    probability = models.DecimalField(
+        _("default probability %"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OPEN)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -60,8 +66,15 @@ class Opportunity(CompanyOwned):
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"))
     # Derived from the stage's kind, stored so lists and the forecast filter on it with an index.
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    amount = models.DecimalField(_("expected amount"), max_digits=14, decimal_places=2, default=0)
-    probability = models.DecimalField(_("probability %"), max_digits=5, decimal_places=2)
+    amount = models.DecimalField(
+        _("expected amount"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    probability = models.DecimalField(
+        _("probability %"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     expected_close = models.DateField(_("expected close date"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.OTHER)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)

@@ -184,12 +184,9 @@ def opportunity_create(*, company: Company, by: User, stage_id: int | None = Non
 
 
 def _locked(company: Company, opportunity_id: int) -> Opportunity:
-    opportunity = (
-        Opportunity.objects.select_for_update()
-        .select_related("stage")
-        .filter(company=company, pk=opportunity_id)
-        .first()
-    )
+    # No join under the lock: PostgreSQL would re-check a joined stage row after a concurrent change of
+    # stage and drop the opportunity from the result instead of returning its new state.
+    opportunity = Opportunity.objects.select_for_update().filter(company=company, pk=opportunity_id).first()
     if opportunity is None:
         raise NotFound(_("No such opportunity."))
     return opportunity
