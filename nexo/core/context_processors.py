@@ -6,17 +6,18 @@ from nexo.core.tenancy import companies_of
 
 
 def navigation_for(request) -> list[dict]:
-    """The modules' navigation entries this user may open, in app order; the current one marked."""
-    match = request.resolver_match
-    here = (match.namespace, match.url_name) if match else ("", "")
+    """The modules' navigation entries this user may open, in app order; the one whose address is the
+    longest prefix of the current page is marked current."""
     entries = []
     for config in apps.get_app_configs():
         for label, url_name, perm in getattr(config, "navigation", []):
-            if perm is not None and not request.user.has_perm(perm):
-                continue
-            namespace, _, name = url_name.rpartition(":")
-            current = here[0] == namespace if namespace else here == ("", name)
-            entries.append({"label": label, "url": reverse(url_name), "current": current})
+            if perm is None or request.user.has_perm(perm):
+                entries.append({"label": label, "url": reverse(url_name), "current": False})
+    matching = [
+        e for e in entries if request.path.startswith(e["url"]) and (e["url"] != "/" or request.path == "/")
+    ]
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["current"] = True
     return entries
 
 

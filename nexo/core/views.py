@@ -1,4 +1,3 @@
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,6 +11,7 @@ from nexo.core import services
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import LanguageForm, LoginForm, TokenForm, apply_failure
 from nexo.core.middleware import SESSION_COMPANY_KEY
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.tenancy import resolve_company
 
@@ -31,19 +31,7 @@ def _back(request: HttpRequest, fallback: str = "home") -> HttpResponse:
 
 @page()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"panels": home_panels(request)})
-
-
-def home_panels(request: HttpRequest) -> list[dict]:
-    """Figures each module offers for the home page (a module registers a `home_panel(request)`)."""
-    panels = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "home_panel", None)
-        if provider is not None:
-            panel = provider(request)
-            if panel:
-                panels.append(panel)
-    return panels
+    return render(request, "core/home.html", {"panels": panels("home_panel", request)})
 
 
 @login_required

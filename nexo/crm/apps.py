@@ -32,6 +32,17 @@ class CrmConfig(AppConfig):
 
         return load_demo_pipeline(company, users)
 
+    def party_panel(self, request, party):
+        from nexo.crm.queries import party_pipeline
+
+        if not request.user.has_perm("crm.view_opportunity"):
+            return None
+        return {
+            "template": "crm/_party_panel.html",
+            "party": party,
+            **party_pipeline(request.user, request.company, party),
+        }
+
     def home_panel(self, request):
         from nexo.crm.queries import home_figures
 

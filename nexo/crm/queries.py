@@ -96,3 +96,17 @@ def home_figures(user: User, company: Company) -> dict:
             first_due=Min("due_at"),
         ),
     }
+
+
+def party_pipeline(user: User, company: Company, party) -> dict:
+    """A party's opportunities (the user may see) and its pending activities, for the party's page."""
+    opportunities = with_next_activity(
+        opportunities_visible_to(user, company).filter(party=party).select_related("stage", "owner")
+    ).order_by("status", "expected_close")[:50]
+    pending = (
+        activities_visible_to(user, company)
+        .filter(party=party, done=False)
+        .select_related("opportunity")
+        .order_by("due_at")[:20]
+    )
+    return {"opportunities": list(opportunities), "activities": list(pending), "now": timezone.now()}

@@ -12,6 +12,7 @@ from nexo.core.audit import audit_trail
 from nexo.core.errors import ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.parties import services
 from nexo.parties.forms import AddressForm, ContactForm, FirstAddressForm, PartyForm
@@ -66,7 +67,8 @@ def party_list(request: HttpRequest) -> HttpResponse:
 @page("parties.view_party")
 def party_view(request: HttpRequest, party_id: int) -> HttpResponse:
     party = party_detail(request.company, party_id)
-    return render(request, "parties/party_detail.html", {"party": party, "trail": audit_trail(party)})
+    context = {"party": party, "trail": audit_trail(party), "panels": panels("party_panel", request, party)}
+    return render(request, "parties/party_detail.html", context)
 
 
 @page("parties.add_party")

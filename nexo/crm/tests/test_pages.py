@@ -156,3 +156,9 @@ def test_the_opportunity_list_filters_and_stays_constant(
     with django_assert_max_num_queries(16):
         response = sales_client.get(reverse("crm:opportunity_list"), {"status": "open"})
     assert response.context["listing"].page.paginator.count == 25
+
+
+def test_the_party_page_shows_its_opportunities(sales_client, make_opportunity, party):
+    make_opportunity("Grifería hotel")
+    html = sales_client.get(reverse("parties:party_view", args=[party.pk])).content.decode()
+    assert "Grifería hotel" in html and reverse("crm:opportunity_create") + f"?party={party.pk}" in html

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -86,6 +87,7 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra) -> 
         "done": [a for a in activities if a.done],
         "lose_form": extra.pop("lose_form", LoseForm()),
         "log_form": log_form,
+        "now": timezone.now(),
         **extra,
     }
 
