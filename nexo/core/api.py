@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Path, Router, Schema, Status
+from ninja import NinjaAPI, Path, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -66,6 +66,9 @@ class Problem(Schema):
 
 # Ids in paths: positive and within a 64-bit integer, so a huge number is a 422, not a database error.
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# List envelopes: a page of at most 500 rows, from an offset a database can address.
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 
 ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 

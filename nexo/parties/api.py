@@ -5,9 +5,19 @@ from typing import Annotated, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from nexo.core.api import ERROR_RESPONSES, RecordId, SafeText, StrictSchema, idempotent, page_of, require_perm
+from nexo.core.api import (
+    ERROR_RESPONSES,
+    Limit,
+    Offset,
+    RecordId,
+    SafeText,
+    StrictSchema,
+    idempotent,
+    page_of,
+    require_perm,
+)
 from nexo.core.audit import audit_trail
 from nexo.core.errors import NotFound
 from nexo.parties import services
@@ -195,8 +205,8 @@ def party_list(
     is_active: bool | None = None,
     city: Annotated[str, Field(max_length=100), SafeText] = "",
     ordering: Literal[tuple(sorted(ORDERINGS))] = "name",  # type: ignore[valid-type]
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ):
     require_perm(request, "parties.view_party")
     queryset = parties_of(request.company)

@@ -117,3 +117,7 @@ def test_text_a_database_cannot_store_is_a_422(api):
 
 def test_huge_ids_are_a_422_not_a_database_error(api):
     assert api.get(f"/parties/{2**70}").status_code == 422
+
+
+def test_an_offset_beyond_any_database_is_a_422(api):
+    assert api.get("/parties", offset=2**80).status_code == 422
