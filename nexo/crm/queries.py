@@ -53,15 +53,26 @@ def activities_visible_to(user: User, company: Company) -> QuerySet[Activity]:
 
 
 def pipeline_stages(company: Company) -> list[Stage]:
-    stages_ensure_defaults(company=company)
-    return list(Stage.objects.filter(company=company, is_active=True).order_by("sequence", "id"))
+    """The active stages in order; a company without any pipeline yet gets the default one."""
+    stages = list(Stage.objects.filter(company=company, is_active=True).order_by("sequence", "id"))
+    if not stages:
+        stages_ensure_defaults(company=company)
+        stages = list(Stage.objects.filter(company=company, is_active=True).order_by("sequence", "id"))
+    return stages
 
 
 def sales_users(company: Company) -> QuerySet[User]:
     """Users of the company who may own opportunities."""
     return (
         User.objects.filter(memberships__company=company, is_active=True)
-        .filter(Q(groups__permissions__codename="add_opportunity") | Q(is_superuser=True))
+        .filter(
+            Q(
+                groups__permissions__codename="add_opportunity",
+                groups__permissions__content_type__app_label="crm",
+            )
+            | Q(user_permissions__codename="add_opportunity", user_permissions__content_type__app_label="crm")
+            | Q(is_superuser=True)
+        )
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

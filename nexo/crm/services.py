@@ -40,6 +40,8 @@ class DuplicateParty(ValidationFailed):
 def stages_ensure_defaults(*, company: Company) -> list[Stage]:
     """The default pipeline (Nuevo … Perdido) for a company that has no stages yet."""
     with transaction.atomic():
+        # The company's row lock serialises two first visits that would both create the defaults.
+        Company.objects.select_for_update().filter(pk=company.pk).first()
         if not Stage.objects.filter(company=company).exists():
             Stage.objects.bulk_create(
                 Stage(
@@ -97,6 +99,11 @@ def stage_update(*, company: Company, stage_id: int, by: User, **fields) -> Stag
             raise NotFound(_("No such stage."))
         assign(stage, fields, STAGE_FIELDS)
         stage.updated_by = by
+        if (
+            not stage.is_active
+            and Opportunity.objects.filter(stage=stage, status=Opportunity.Status.OPEN).exists()
+        ):
+            raise ValidationFailed.on("is_active", _("Move its open opportunities to another stage first."))
         return _stage_save(stage)
 
 

@@ -199,7 +199,7 @@ def test_two_simultaneous_wins_of_one_opportunity_let_exactly_one_through(
             results.append("won")
         except Conflict:
             results.append("conflict")
-        except Exception as error:  # noqa: BLE001 - reported by the assertion
+        except Exception as error:
             results.append(repr(error))
         finally:
             connection.close()
