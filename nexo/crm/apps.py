@@ -15,6 +15,7 @@ class CrmConfig(AppConfig):
     navigation = [
         (_("Pipeline"), "crm:board", "crm.view_opportunity"),
         (_("Activities"), "crm:my_activities", "crm.view_activity"),
+        (_("Forecast"), "crm:forecast", "crm.view_opportunity"),
     ]
     role_permissions = {
         "sales": SALES_CRM,

@@ -1,6 +1,7 @@
 """Read side of the CRM: what a user may see, the board's columns, the next activities, the forecast."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
@@ -86,13 +87,17 @@ def forecast_lines(user: User, company: Company, *, owner_id: int | None = None)
     return [rules.ForecastLine(*row) for row in rows]
 
 
-def won_between(user: User, company: Company, start: date, end: date, *, owner_id: int | None = None):
+def won_between(
+    user: User, company: Company, start: date, end: date, *, owner_id: int | None = None
+) -> dict[str, Decimal | int]:
+    """Amount and number of opportunities won in the period; summed in Decimal (SQLite sums in floats)."""
     queryset = opportunities_visible_to(user, company).filter(
         status=Opportunity.Status.WON, closed_on__gte=start, closed_on__lte=end
     )
     if owner_id:
         queryset = queryset.filter(owner_id=owner_id)
-    return queryset.aggregate(amount=Sum("amount"), count=Count("pk"))
+    amounts = list(queryset.values_list("amount", flat=True))
+    return {"amount": sum(amounts, Decimal(0)), "count": len(amounts)}
 
 
 def home_figures(user: User, company: Company) -> dict:

@@ -73,6 +73,19 @@ def _first_open_stage(company: Company) -> Stage:
     return stage
 
 
+def _check_closing_stages(stage: Stage) -> None:
+    """Won stays at 100 %, lost at 0 %, and the pipeline keeps an active won and lost stage."""
+    if stage.kind != Stage.Kind.OPEN:
+        fixed = Decimal(100) if stage.kind == Stage.Kind.WON else Decimal(0)
+        if stage.probability != fixed:
+            raise ValidationFailed.on("probability", _("A won stage is 100 %% and a lost stage 0 %%."))
+        others = Stage.objects.filter(company_id=stage.company_id, kind=stage.kind, is_active=True).exclude(
+            pk=stage.pk
+        )
+        if not stage.is_active and not others.exists():
+            raise ValidationFailed.on("is_active", _("The pipeline needs an active won and lost stage."))
+
+
 def stage_create(
     *,
     company: Company,
@@ -89,7 +102,10 @@ def stage_create(
         {"name": name, "probability": probability, "sequence": sequence, "is_active": is_active},
         STAGE_FIELDS,
     )
-    return _stage_save(stage)
+    with transaction.atomic():
+        # Serialise stage changes of a company: two users creating the same name get a clear error.
+        Company.objects.select_for_update().filter(pk=company.pk).first()
+        return _stage_save(stage)
 
 
 def stage_update(*, company: Company, stage_id: int, by: User, **fields) -> Stage:
@@ -109,6 +125,7 @@ def stage_update(*, company: Company, stage_id: int, by: User, **fields) -> Stag
 
 def _stage_save(stage: Stage) -> Stage:
     full_clean(stage)
+    _check_closing_stages(stage)
     _check_percentage("probability", stage.probability)
     duplicate = Stage.objects.filter(company_id=stage.company_id, name__iexact=stage.name).exclude(
         pk=stage.pk
