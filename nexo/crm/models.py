@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nexo.core.models import CompanyOwned
 from nexo.parties.models import Party
@@ -56,7 +57,7 @@ class Opportunity(CompanyOwned):
         EMAIL = "email", _("E-mail campaign")
         PARTNER = "partner", _("Partner")
         EXISTING = "existing", _("Existing customer")
-        OTHER = "other", _("Other")
+        OTHER = "other", pgettext_lazy("opportunity source", "Other")
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("party"))
     title = models.CharField(_("title"), max_length=200)

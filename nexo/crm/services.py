@@ -78,7 +78,9 @@ def _check_closing_stages(stage: Stage) -> None:
     if stage.kind != Stage.Kind.OPEN:
         fixed = Decimal(100) if stage.kind == Stage.Kind.WON else Decimal(0)
         if stage.probability != fixed:
-            raise ValidationFailed.on("probability", _("A won stage is 100 %% and a lost stage 0 %%."))
+            raise ValidationFailed.on(
+                "probability", _("A won stage has a probability of 100 and a lost stage of 0.")
+            )
         others = Stage.objects.filter(company_id=stage.company_id, kind=stage.kind, is_active=True).exclude(
             pk=stage.pk
         )
@@ -163,7 +165,8 @@ def _resolve(company: Company, fields: dict) -> dict:
             value = resolved.pop(key)
             record = lookups[name].filter(pk=value).first() if value is not None else None
             if value is not None and record is None:
-                raise ValidationFailed.on(name, _("Unknown %(what)s.") % {"what": name})
+                labels = {"party": _("party"), "owner": _("owner"), "opportunity": _("opportunity")}
+                raise ValidationFailed.on(name, _("Unknown %(what)s.") % {"what": labels[name]})
             resolved[name] = record
     return resolved
 

@@ -213,11 +213,17 @@ def test_two_simultaneous_wins_of_one_opportunity_let_exactly_one_through(
     assert opportunity.stage_changes.filter(to_stage__kind="won").count() == 1
 
 
-def test_closing_stages_keep_their_probability_and_stay_available(company, manager_user, stages, make_opportunity):
+def test_closing_stages_keep_their_probability_and_stay_available(
+    company, manager_user, stages, make_opportunity
+):
     with pytest.raises(ValidationFailed):
-        services.stage_update(company=company, stage_id=stages["Ganado"].pk, by=manager_user, probability=Decimal(50))
+        services.stage_update(
+            company=company, stage_id=stages["Ganado"].pk, by=manager_user, probability=Decimal(50)
+        )
     with pytest.raises(ValidationFailed):
-        services.stage_update(company=company, stage_id=stages["Perdido"].pk, by=manager_user, is_active=False)
+        services.stage_update(
+            company=company, stage_id=stages["Perdido"].pk, by=manager_user, is_active=False
+        )
     make_opportunity()  # in Nuevo
     with pytest.raises(ValidationFailed) as caught:
         services.stage_update(company=company, stage_id=stages["Nuevo"].pk, by=manager_user, is_active=False)
