@@ -18,6 +18,8 @@ class Command(BaseCommand):
                     summary = loader(company=company, second_company=second_company, users=users)
                     if summary:
                         self.stdout.write(f"{config.verbose_name}: {summary}")
+        if options["verbosity"] == 0:
+            return  # `nexo run` prints the logins itself
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready in «{company.name}». Logins (user / password / role):")
         )
