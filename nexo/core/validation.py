@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from nexo.core.errors import ValidationFailed
+from nexo.core.errors import NotFound, ValidationFailed
 
 AUDIT_FIELDS = ("company", "created_by", "updated_by", "created_at", "updated_at")
 
@@ -28,3 +28,15 @@ def full_clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
         )
     except ValidationError as error:
         raise ValidationFailed.from_fields(error.message_dict) from error
+
+
+def locked(model: type[models.Model], *, company, pk: int, missing: str) -> models.Model:
+    """The company's record, row-locked for the rest of the transaction; another company's id is NotFound.
+
+    No joins under the lock: PostgreSQL re-checks joined rows after a concurrent change and could drop
+    the record from the result instead of returning its new state.
+    """
+    record = model.objects.select_for_update().filter(company=company, pk=pk).first()
+    if record is None:
+        raise NotFound(missing)
+    return record

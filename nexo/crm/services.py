@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.rules import InvalidTransition
-from nexo.core.validation import assign, full_clean
+from nexo.core.validation import assign, full_clean, locked
 from nexo.crm import rules
 from nexo.crm.models import Activity, Opportunity, Stage, StageChange
 from nexo.parties.models import Party
@@ -112,9 +112,7 @@ def stage_create(
 
 def stage_update(*, company: Company, stage_id: int, by: User, **fields) -> Stage:
     with transaction.atomic():
-        stage = Stage.objects.select_for_update().filter(company=company, pk=stage_id).first()
-        if stage is None:
-            raise NotFound(_("No such stage."))
+        stage = locked(Stage, company=company, pk=stage_id, missing=_("No such stage."))
         assign(stage, fields, STAGE_FIELDS)
         stage.updated_by = by
         if (
@@ -211,12 +209,7 @@ def opportunity_create(*, company: Company, by: User, stage_id: int | None = Non
 
 
 def _locked(company: Company, opportunity_id: int) -> Opportunity:
-    # No join under the lock: PostgreSQL would re-check a joined stage row after a concurrent change of
-    # stage and drop the opportunity from the result instead of returning its new state.
-    opportunity = Opportunity.objects.select_for_update().filter(company=company, pk=opportunity_id).first()
-    if opportunity is None:
-        raise NotFound(_("No such opportunity."))
-    return opportunity
+    return locked(Opportunity, company=company, pk=opportunity_id, missing=_("No such opportunity."))
 
 
 def opportunity_update(*, company: Company, opportunity_id: int, by: User, **fields) -> Opportunity:
@@ -433,10 +426,7 @@ def activity_create(*, company: Company, by: User, **fields) -> Activity:
 
 
 def _locked_activity(company: Company, activity_id: int) -> Activity:
-    activity = Activity.objects.select_for_update().filter(company=company, pk=activity_id).first()
-    if activity is None:
-        raise NotFound(_("No such activity."))
-    return activity
+    return locked(Activity, company=company, pk=activity_id, missing=_("No such activity."))
 
 
 def activity_update(*, company: Company, activity_id: int, by: User, **fields) -> Activity:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from nexo.core.audit import audit_record, changed, snapshot
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import AuditEntry, Company
-from nexo.core.validation import assign, full_clean
+from nexo.core.validation import assign, full_clean, locked
 from nexo.parties.models import Address, Contact, Party
 from nexo.parties.rules import InvalidTaxId, TaxIdProblem, normalize_tax_id, search_text
 
@@ -122,10 +122,7 @@ def _prefixed(prefix: str, action):
 
 
 def _locked_party(company: Company, party_id: int) -> Party:
-    party = Party.objects.select_for_update().filter(company=company, pk=party_id).first()
-    if party is None:
-        raise NotFound(_("No such party."))
-    return party
+    return locked(Party, company=company, pk=party_id, missing=_("No such party."))
 
 
 def party_update(*, company: Company, party_id: int, by, **fields) -> Party:
