@@ -15,10 +15,15 @@ def assign(instance: models.Model, fields: dict, allowed: Iterable[str]) -> None
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
         raise ValidationFailed.from_fields({name: ["Unknown field."] for name in unknown})
+    errors = {}
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
+        if value is None and not instance._meta.get_field(name).null:
+            errors[name] = ["This field cannot be null."]
         setattr(instance, name, value)
+    if errors:
+        raise ValidationFailed.from_fields(errors)
 
 
 def full_clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:

@@ -14,7 +14,8 @@ from nexo.core.rules import InvalidTransition
 from nexo.core.validation import assign, full_clean, locked
 from nexo.crm import rules
 from nexo.crm.models import Activity, Opportunity, Stage, StageChange
-from nexo.parties.models import Party
+from nexo.parties.models import Contact, Party
+from nexo.parties.rules import InvalidTaxId, normalize_tax_id
 from nexo.parties.services import party_create
 
 OPPORTUNITY_FIELDS = ("party", "title", "owner", "amount", "probability", "expected_close", "source", "notes")
@@ -30,7 +31,7 @@ class DuplicateParty(ValidationFailed):
     """A lead that already exists as a party; `party` is the one found."""
 
     def __init__(self, detail: str, *, field: str, party: Party):
-        super().__init__(detail, errors=[{"field": field, "message": detail}])
+        super().__init__(detail, errors=[{"field": field, "message": detail, "party_id": party.pk}])
         self.party = party
 
 
@@ -191,7 +192,9 @@ def opportunity_create(*, company: Company, by: User, stage_id: int | None = Non
         stage = (
             _first_open_stage(company)
             if stage_id is None
-            else Stage.objects.filter(company=company, pk=stage_id, kind=Stage.Kind.OPEN).first()
+            else Stage.objects.filter(
+                company=company, pk=stage_id, kind=Stage.Kind.OPEN, is_active=True
+            ).first()
         )
         if stage is None:
             raise ValidationFailed.on("stage", _("Choose an open stage of this pipeline."))
@@ -199,6 +202,8 @@ def opportunity_create(*, company: Company, by: User, stage_id: int | None = Non
             company=company, stage=stage, status=Opportunity.Status.OPEN, created_by=by, updated_by=by
         )
         fields.setdefault("owner", by)
+        if fields.get("probability") is None:
+            fields.pop("probability", None)  # empty: the stage's default
         assign(opportunity, fields, OPPORTUNITY_FIELDS)
         if opportunity.probability is None:
             opportunity.probability = stage.probability
@@ -218,6 +223,8 @@ def opportunity_update(*, company: Company, opportunity_id: int, by: User, **fie
         opportunity = _locked(company, opportunity_id)
         if opportunity.status == Opportunity.Status.WON and set(fields) - {"notes"}:
             raise Conflict(_("A won opportunity cannot be changed."))
+        if "probability" in fields and fields["probability"] is None:
+            fields["probability"] = opportunity.stage.probability  # empty: back to the stage's default
         assign(opportunity, _resolve(company, fields), OPPORTUNITY_FIELDS)
         opportunity.updated_by = by
         _validated_opportunity(opportunity)
@@ -263,7 +270,7 @@ def opportunity_move(*, company: Company, opportunity_id: int, stage_id: int, by
         if stage.kind == Stage.Kind.WON:
             return _win(opportunity, by=by, amount=None, by_hand=True, stage=stage)
         if stage.kind == Stage.Kind.LOST:
-            raise ValidationFailed.on("lost_reason", _("Say why the opportunity was lost."))
+            raise ValidationFailed.on("reason", _("Say why the opportunity was lost."))
         if opportunity.status == Opportunity.Status.LOST:
             raise Conflict(_("Reopen the lost opportunity first."))
         return _enter(opportunity, stage, by)
@@ -289,6 +296,7 @@ def _win(
         if amount < 0:
             raise ValidationFailed.on("amount", _("The amount cannot be negative."))
         opportunity.amount = amount
+        full_clean(opportunity, exclude=["stage", "status"])  # the amount fits its column
     return _enter(opportunity, stage or _closing_stage(opportunity.company, Stage.Kind.WON), by, note=note)
 
 
@@ -330,7 +338,9 @@ def opportunity_reopen(
         stage = (
             _first_open_stage(company)
             if stage_id is None
-            else Stage.objects.filter(company=company, pk=stage_id, kind=Stage.Kind.OPEN).first()
+            else Stage.objects.filter(
+                company=company, pk=stage_id, kind=Stage.Kind.OPEN, is_active=True
+            ).first()
         )
         if stage is None:
             raise ValidationFailed.on("stage", _("Choose an open stage of this pipeline."))
@@ -342,9 +352,6 @@ def opportunity_reopen(
 
 
 def _existing_party(company: Company, *, tax_id: str, email: str) -> tuple[str, Party] | None:
-    from nexo.parties.models import Contact
-    from nexo.parties.rules import InvalidTaxId, normalize_tax_id
-
     if tax_id:
         try:
             compact = normalize_tax_id(tax_id, "ES")

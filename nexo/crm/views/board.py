@@ -204,7 +204,7 @@ def board_move(request: HttpRequest, opportunity_id: int) -> HttpResponse:
                 company=request.company, opportunity_id=opportunity.pk, stage_id=stage_id, by=request.user
             )
         except ValidationFailed as failure:
-            if "lost_reason" in failure.field_messages():
+            if "reason" in failure.field_messages():
                 return _to_lose_form(request, opportunity)
             level, notice = "error", failure.detail
         except DomainError as error:
