@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ninja",
     "nexo.core",
     "nexo.parties",
+    "nexo.catalog",
     "nexo.crm",
 ]
 

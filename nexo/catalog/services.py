@@ -1,0 +1,367 @@
+"""Every change to the catalog: set-up of a company, units, categories, items, taxes, price lists, rules."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from stdnum import ean
+
+from nexo.catalog import pricing
+from nexo.catalog.models import (
+    CatalogSettings,
+    Category,
+    Item,
+    PartyPricing,
+    PriceList,
+    PriceRule,
+    TaxCategory,
+    TaxRate,
+    Unit,
+    ValuationMethod,
+)  # fmt: skip
+from nexo.core.errors import ValidationFailed
+from nexo.core.models import Company, User
+from nexo.core.rules import fold
+from nexo.core.validation import assign, full_clean, locked
+from nexo.parties.models import Party
+
+SPANISH_TAXES = [  # code, name, rate %, equivalence surcharge % (IVA since 1 September 2012)
+    ("general", "IVA general", Decimal("21"), Decimal("5.2")),
+    ("reducido", "IVA reducido", Decimal("10"), Decimal("1.4")),
+    ("superreducido", "IVA superreducido", Decimal("4"), Decimal("0.5")),
+    ("exento", "Exento de IVA", Decimal("0"), Decimal("0")),
+]
+SPANISH_TAXES_FROM = date(2012, 9, 1)
+UNITS = [("ud", "Unidad"), ("kg", "Kilogramo"), ("m", "Metro"), ("m2", "Metro cuadrado"), ("l", "Litro"),
+         ("caja", "Caja"), ("rollo", "Rollo"), ("h", "Hora")]  # fmt: skip
+ITEM_FIELDS = (
+    "sku", "name", "description", "unit", "category", "kind", "sale_tax", "purchase_tax", "base_price",
+    "standard_cost", "valuation_method", "min_margin", "barcode", "is_active",
+)  # fmt: skip
+PRICE_LIST_FIELDS = ("name", "currency", "valid_from", "valid_to", "tax_included", "is_active")
+RULE_FIELDS = (
+    "scope", "item", "category", "min_quantity", "date_from", "date_to", "method", "value", "base_list",
+    "rounding", "margin_floor",
+)  # fmt: skip
+
+
+def catalog_setup(*, company: Company) -> CatalogSettings:
+    """Units, the Spanish VAT categories with their rates, a general price list and the company defaults."""
+    with transaction.atomic():
+        settings, _created = CatalogSettings.objects.get_or_create(company=company)
+        for code, name in UNITS:
+            Unit.objects.get_or_create(company=company, code=code, defaults={"name": name})
+        for code, name, rate, surcharge in SPANISH_TAXES:
+            category, _created = TaxCategory.objects.get_or_create(
+                company=company, code=code, defaults={"name": name}
+            )
+            TaxRate.objects.get_or_create(
+                tax_category=category,
+                valid_from=SPANISH_TAXES_FROM,
+                defaults={"rate": rate, "surcharge": surcharge},
+            )
+        if settings.default_price_list_id is None:
+            settings.default_price_list, _created = PriceList.objects.get_or_create(
+                company=company, name="PVP", defaults={"currency": company.currency}
+            )
+            settings.save(update_fields=["default_price_list"])
+        return settings
+
+
+def settings_of(company: Company) -> CatalogSettings:
+    settings = CatalogSettings.objects.filter(company=company).first()
+    return settings or catalog_setup(company=company)
+
+
+# Records of this company given by id
+
+
+def _of_company(model, company: Company, value, field: str):
+    if value is None or isinstance(value, model):
+        if value is not None and value.company_id != company.pk:
+            raise ValidationFailed.on(field, _("Unknown %(what)s.") % {"what": model._meta.verbose_name})
+        return value
+    record = model.objects.filter(company=company, pk=value).first()
+    if record is None:
+        raise ValidationFailed.on(field, _("Unknown %(what)s.") % {"what": model._meta.verbose_name})
+    return record
+
+
+RELATIONS = {
+    "unit": Unit, "category": Category, "sale_tax": TaxCategory, "purchase_tax": TaxCategory,
+    "item": Item, "base_list": PriceList,
+}  # fmt: skip
+
+
+def _resolve(company: Company, fields: dict) -> dict:
+    """`unit_id=3` or `unit=<Unit>` → the company's record; an unknown one is a field error."""
+    resolved = {}
+    for name, value in fields.items():
+        relation = name.removesuffix("_id")
+        if relation in RELATIONS:
+            resolved[relation] = _of_company(RELATIONS[relation], company, value, relation)
+        else:
+            resolved[name] = value
+    return resolved
+
+
+# Categories
+
+
+def _category_save(category: Category) -> Category:
+    full_clean(category, exclude=["path", "full_name"])
+    duplicate = Category.objects.filter(
+        company_id=category.company_id, parent=category.parent, name__iexact=category.name
+    )
+    if duplicate.exclude(pk=category.pk).exists():
+        raise ValidationFailed.on("name", _("There is already a category with this name here."))
+    category.save()
+    _refresh_paths(category)
+    return category
+
+
+def _refresh_paths(category: Category) -> None:
+    """Recompute the path and full name of a category and of its whole subtree."""
+    parent = category.parent
+    category.path = f"{parent.path if parent else '/'}{category.pk}/"
+    category.full_name = f"{parent.full_name} / {category.name}" if parent else category.name
+    Category.objects.filter(pk=category.pk).update(path=category.path, full_name=category.full_name)
+    for child in Category.objects.filter(parent=category):
+        child.parent = category
+        _refresh_paths(child)
+
+
+def category_create(*, company: Company, by: User, name: str, parent_id: int | None = None) -> Category:
+    with transaction.atomic():
+        category = Category(company=company, created_by=by, updated_by=by, path="/", full_name=name)
+        assign(category, {"name": name}, ("name",))
+        category.parent = _of_company(Category, company, parent_id, "parent")
+        return _category_save(category)
+
+
+def category_update(*, company: Company, category_id: int, by: User, **fields) -> Category:
+    with transaction.atomic():
+        category = locked(Category, company=company, pk=category_id, missing=_("No such category."))
+        if "parent_id" in fields or "parent" in fields:
+            parent = _of_company(
+                Category, company, fields.pop("parent_id", fields.pop("parent", None)), "parent"
+            )
+            if parent is not None and (parent.pk == category.pk or parent.path.startswith(category.path)):
+                raise ValidationFailed.on("parent", _("A category cannot be inside itself."))
+            category.parent = parent
+        assign(category, fields, ("name",))
+        category.updated_by = by
+        return _category_save(category)
+
+
+# Items
+
+
+def _validated_item(item: Item) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        full_clean(item, exclude=["search_text"])
+    except ValidationFailed as failure:
+        errors.update(failure.field_messages())
+    if item.barcode and "barcode" not in errors:
+        try:
+            item.barcode = ean.validate(item.barcode)
+        except ean.ValidationError:
+            errors["barcode"] = [_("This is not a valid EAN barcode: check its digits.")]
+    if (
+        item.sku
+        and Item.objects.filter(company_id=item.company_id, sku__iexact=item.sku).exclude(pk=item.pk).exists()
+    ):
+        errors["sku"] = [_("Another item already has this SKU.")]
+    if errors:
+        raise ValidationFailed.from_fields(errors)
+
+
+def _save_item(item: Item) -> Item:
+    item.search_text = fold(" ".join(part for part in (item.sku, item.name, item.barcode) if part))
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError as error:
+        raise ValidationFailed.on("sku", _("Another item already has this SKU.")) from error
+    return item
+
+
+def item_create(*, company: Company, by: User, **fields) -> Item:
+    with transaction.atomic():
+        settings = settings_of(company)
+        fields = _resolve(company, fields)
+        item = Item(
+            company=company, created_by=by, updated_by=by,
+            valuation_method=settings.default_valuation_method, min_margin=settings.default_min_margin,
+        )  # fmt: skip
+        for name in ("valuation_method", "min_margin"):
+            if fields.get(name) is None:
+                fields.pop(name, None)  # the company default
+        assign(item, fields, ITEM_FIELDS)
+        _validated_item(item)
+        return _save_item(item)
+
+
+def item_update(*, company: Company, item_id: int, by: User, **fields) -> Item:
+    with transaction.atomic():
+        item = locked(Item, company=company, pk=item_id, missing=_("No such item."))
+        assign(item, _resolve(company, fields), ITEM_FIELDS)
+        item.updated_by = by
+        _validated_item(item)
+        return _save_item(item)
+
+
+# Taxes
+
+
+def tax_rate_add(
+    *,
+    company: Company,
+    tax_category_id: int,
+    valid_from: date,
+    rate: Decimal,
+    surcharge: Decimal = Decimal(0),
+) -> TaxRate:
+    """A new rate from a date on (a rate change); earlier documents keep the rate of their date."""
+    with transaction.atomic():
+        category = locked(
+            TaxCategory, company=company, pk=tax_category_id, missing=_("No such tax category.")
+        )
+        tax_rate = TaxRate(tax_category=category, valid_from=valid_from, rate=rate, surcharge=surcharge)
+        full_clean(tax_rate)
+        if TaxRate.objects.filter(tax_category=category, valid_from=valid_from).exists():
+            raise ValidationFailed.on("valid_from", _("This tax already has a rate from that date."))
+        tax_rate.save()
+        return tax_rate
+
+
+# Price lists and rules
+
+
+def _validated_price_list(price_list: PriceList) -> None:
+    full_clean(price_list)
+    if price_list.valid_from and price_list.valid_to and price_list.valid_to < price_list.valid_from:
+        raise ValidationFailed.on("valid_to", _("The end date is before the start date."))
+    same_name = PriceList.objects.filter(company_id=price_list.company_id, name__iexact=price_list.name)
+    if same_name.exclude(pk=price_list.pk).exists():
+        raise ValidationFailed.on("name", _("There is already a price list with this name."))
+
+
+def price_list_create(*, company: Company, by: User, **fields) -> PriceList:
+    with transaction.atomic():
+        price_list = PriceList(company=company, currency=company.currency, created_by=by, updated_by=by)
+        assign(price_list, fields, PRICE_LIST_FIELDS)
+        _validated_price_list(price_list)
+        price_list.save()
+        return price_list
+
+
+def price_list_update(*, company: Company, price_list_id: int, by: User, **fields) -> PriceList:
+    with transaction.atomic():
+        price_list = locked(PriceList, company=company, pk=price_list_id, missing=_("No such price list."))
+        assign(price_list, fields, PRICE_LIST_FIELDS)
+        price_list.updated_by = by
+        _validated_price_list(price_list)
+        price_list.save()
+        return price_list
+
+
+def price_list_set_default(*, company: Company, price_list_id: int | None) -> CatalogSettings:
+    with transaction.atomic():
+        settings = settings_of(company)
+        settings.default_price_list = _of_company(PriceList, company, price_list_id, "price_list")
+        settings.save(update_fields=["default_price_list"])
+        return settings
+
+
+def _validated_rule(rule: PriceRule) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        full_clean(rule, exclude=["price_list"])
+    except ValidationFailed as failure:
+        errors.update(failure.field_messages())
+    if rule.min_quantity is not None and rule.min_quantity <= 0:
+        errors.setdefault("min_quantity", []).append(_("The minimum quantity must be above zero."))
+    discount = rule.method in (PriceRule.Method.DISCOUNT_BASE, PriceRule.Method.DISCOUNT_LIST)
+    if discount and rule.value is not None and rule.value > 100:
+        errors.setdefault("value", []).append(_("A discount cannot be over 100 %."))
+    if rule.scope == PriceRule.Scope.ITEM and rule.item is None:
+        errors.setdefault("item", []).append(_("Choose the item this rule prices."))
+    if rule.scope == PriceRule.Scope.CATEGORY and rule.category is None:
+        errors.setdefault("category", []).append(_("Choose the category this rule prices."))
+    if rule.scope not in PriceRule.Scope.values:
+        errors.setdefault("scope", []).append(_("A rule applies to one item, one category or all items."))
+    if rule.method == PriceRule.Method.DISCOUNT_LIST and rule.base_list is None:
+        errors.setdefault("base_list", []).append(_("Choose the price list this discount applies to."))
+    if rule.rounding is not None and rule.rounding <= 0:
+        errors.setdefault("rounding", []).append(_("Round to a positive step, e.g. 0.05."))
+    if rule.date_from and rule.date_to and rule.date_to < rule.date_from:
+        errors.setdefault("date_to", []).append(_("The end date is before the start date."))
+    if errors:
+        raise ValidationFailed.from_fields(errors)
+    # Only what the scope uses is kept, so the database constraint always holds.
+    if rule.scope != PriceRule.Scope.ITEM:
+        rule.item = None
+    if rule.scope != PriceRule.Scope.CATEGORY:
+        rule.category = None
+    if rule.method != PriceRule.Method.DISCOUNT_LIST:
+        rule.base_list = None
+    else:
+        _refuse_loop(rule)
+
+
+def _refuse_loop(rule: PriceRule) -> None:
+    based_on: dict[int, set[int]] = {}
+    rows = PriceRule.objects.filter(company_id=rule.company_id, method=PriceRule.Method.DISCOUNT_LIST)
+    for list_id, base_id in rows.exclude(pk=rule.pk).values_list("price_list_id", "base_list_id"):
+        based_on.setdefault(list_id, set()).add(base_id)
+    based_on.setdefault(rule.price_list_id, set()).add(rule.base_list_id)
+    chain = pricing.loop_through(rule.price_list_id, based_on)
+    if chain is not None:
+        names = dict(PriceList.objects.filter(pk__in=chain).values_list("pk", "name"))
+        raise ValidationFailed.on(
+            "base_list",
+            _("This would base the price list on itself: %(chain)s.")
+            % {"chain": " → ".join(names[pk] for pk in chain)},
+        )
+
+
+def price_rule_create(*, company: Company, price_list_id: int, by: User, **fields) -> PriceRule:
+    with transaction.atomic():
+        price_list = locked(PriceList, company=company, pk=price_list_id, missing=_("No such price list."))
+        rule = PriceRule(company=company, price_list=price_list, created_by=by, updated_by=by)
+        assign(rule, _resolve(company, fields), RULE_FIELDS)
+        _validated_rule(rule)
+        rule.save()
+        return rule
+
+
+def price_rule_update(*, company: Company, rule_id: int, by: User, **fields) -> PriceRule:
+    with transaction.atomic():
+        rule = locked(PriceRule, company=company, pk=rule_id, missing=_("No such price rule."))
+        assign(rule, _resolve(company, fields), RULE_FIELDS)
+        rule.updated_by = by
+        _validated_rule(rule)
+        rule.save()
+        return rule
+
+
+def price_rule_delete(*, company: Company, rule_id: int) -> None:
+    with transaction.atomic():
+        locked(PriceRule, company=company, pk=rule_id, missing=_("No such price rule.")).delete()
+
+
+def party_price_list_set(*, company: Company, party_id: int, price_list_id: int | None) -> None:
+    """A customer's own price list; None: the company default again."""
+    with transaction.atomic():
+        party = locked(Party, company=company, pk=party_id, missing=_("No such party."))
+        if price_list_id is None:
+            PartyPricing.objects.filter(party=party).delete()
+            return
+        price_list = _of_company(PriceList, company, price_list_id, "price_list")
+        PartyPricing.objects.update_or_create(party=party, defaults={"price_list": price_list})
+
+
+VALUATION_METHODS = ValuationMethod.values
