@@ -20,6 +20,7 @@ from nexo.core.errors import DomainError, Forbidden, ValidationFailed
 from nexo.core.models import IdempotencyRecord
 from nexo.core.services import token_authenticate
 from nexo.core.tenancy import companies_of, resolve_company
+from nexo.core.validation import record_id
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -77,7 +78,7 @@ def _attach_company(request: HttpRequest) -> bool:
     requested = request.headers.get(COMPANY_HEADER)
     if requested is None and getattr(request, "company", None) is not None:
         return True  # the session's company, already resolved by the middleware
-    requested_id = int(requested) if requested and requested.isdigit() else None
+    requested_id = record_id(requested)
     if requested is not None and requested_id is None:
         return False
     company = resolve_company(request.user, requested_id)

@@ -45,3 +45,18 @@ def locked(model: type[models.Model], *, company, pk: int, missing: str) -> mode
     if record is None:
         raise NotFound(missing)
     return record
+
+
+# Ids beyond a bigint are nobody's: refuse them before they reach the database.
+MAX_ID = 2**63 - 1
+
+
+def record_id(value: str | None) -> int | None:
+    """A database id typed in a form, a header or a query string, or None.
+
+    Only ASCII digits count: "²".isdigit() is true and int("²") fails.
+    """
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
+        return None
+    return int(value)

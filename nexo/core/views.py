@@ -14,6 +14,7 @@ from nexo.core.middleware import SESSION_COMPANY_KEY
 from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.tenancy import resolve_company
+from nexo.core.validation import record_id
 
 
 class LoginView(auth_views.LoginView):
@@ -38,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def company_switch(request: HttpRequest) -> HttpResponse:
     requested = request.POST.get("company", "")
-    company = resolve_company(request.user, int(requested) if requested.isdigit() else None)
+    company = resolve_company(request.user, record_id(requested))
     if company is None or str(company.pk) != requested:
         messages.error(request, _("You do not work in that company."))
         return redirect("home")

@@ -10,10 +10,10 @@ kinds = "<kind:kind>"
 urlpatterns = [
     path("", views.party_list, name="party_list"),
     path("new/", views.party_create, name="party_create"),
-    path("<int:party_id>/", views.party_view, name="party_view"),
-    path("<int:party_id>/edit/", views.party_edit, name="party_edit"),
-    path(f"<int:party_id>/{kinds}/", views.child_section, name="child_section"),
-    path(f"<int:party_id>/{kinds}/new/", views.child_add, name="child_add"),
-    path(f"<int:party_id>/{kinds}/<int:child_id>/edit/", views.child_edit, name="child_edit"),
-    path(f"<int:party_id>/{kinds}/<int:child_id>/delete/", views.child_delete, name="child_delete"),
+    path("<id:party_id>/", views.party_view, name="party_view"),
+    path("<id:party_id>/edit/", views.party_edit, name="party_edit"),
+    path(f"<id:party_id>/{kinds}/", views.child_section, name="child_section"),
+    path(f"<id:party_id>/{kinds}/new/", views.child_add, name="child_add"),
+    path(f"<id:party_id>/{kinds}/<id:child_id>/edit/", views.child_edit, name="child_edit"),
+    path(f"<id:party_id>/{kinds}/<id:child_id>/delete/", views.child_delete, name="child_delete"),
 ]

@@ -121,3 +121,9 @@ def test_huge_ids_are_a_422_not_a_database_error(api):
 
 def test_an_offset_beyond_any_database_is_a_422(api):
     assert api.get("/parties", offset=2**80).status_code == 422
+
+
+def test_a_company_header_with_non_ascii_digits_is_refused(api):
+    assert api.get("/me", **{}).status_code == 200
+    response = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {api.token}", "X-Company": "²"})
+    assert response.status_code == 401

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.permissions import page
+from nexo.core.validation import record_id
 from nexo.crm import queries, services
 from nexo.crm.forms import ActivityDoneForm, ActivityForm
 from nexo.crm.models import Activity
@@ -44,8 +45,8 @@ def _next(request: HttpRequest, fallback: str) -> str:
 def _form(request: HttpRequest, activity: Activity | None = None) -> ActivityForm:
     initial = {"owner": request.user.pk, "kind": request.GET.get("kind", "call")}
     for name in ("opportunity", "party"):
-        if request.GET.get(name, "").isdigit():
-            initial[name] = int(request.GET[name])
+        if record_id(request.GET.get(name)) is not None:
+            initial[name] = record_id(request.GET.get(name))
     return ActivityForm(
         request.POST or None,
         instance=activity,

@@ -18,22 +18,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.permissions import page
 from nexo.core.rules import round_money
+from nexo.core.validation import record_id
 from nexo.crm import queries, rules, services
 from nexo.crm.models import Activity, Opportunity, Stage
 
 # Won and lost columns would grow forever: they show what closed recently.
 CLOSED_RECENTLY_DAYS = 30
-# Ids beyond a bigint are nobody's: refuse them before they reach the database.
-MAX_ID = 2**63 - 1
 ACTIVITY_KINDS = dict(Activity.Kind.choices)
-
-
-def record_id(value: str) -> int | None:
-    """A database id typed in a form or a query string, or None: only ASCII digits ("²".isdigit() is true)."""
-    value = value.strip()
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
-        return None
-    return int(value)
 
 
 @dataclass
@@ -191,8 +182,6 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_POST
 def board_move(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     filters = _filters(request)
-    if opportunity_id > MAX_ID:
-        opportunity_id = 0  # no such row: opportunity_for answers 404
     opportunity = queries.opportunity_for(request.user, request.company, opportunity_id)
     stage_id = record_id(request.POST.get("stage", ""))
     level, notice = "success", ""

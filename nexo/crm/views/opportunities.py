@@ -14,6 +14,7 @@ from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort
 from nexo.core.permissions import page
+from nexo.core.validation import record_id
 from nexo.crm import queries, services
 from nexo.crm.forms import ActivityForm, LoseForm, OpportunityForm
 from nexo.crm.models import Opportunity
@@ -159,8 +160,7 @@ def _act(request: HttpRequest, opportunity_id: int, action, success: str) -> Htt
 
 
 def _stage_id(request: HttpRequest) -> int | None:
-    value = request.POST.get("stage", "")
-    return int(value) if value.isdigit() else None
+    return record_id(request.POST.get("stage"))
 
 
 @page("crm.change_opportunity")

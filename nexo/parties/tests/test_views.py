@@ -106,3 +106,7 @@ def test_the_detail_page_runs_a_constant_number_of_queries(
 
 def test_a_nul_character_in_the_search_is_ignored(sales_client):
     assert sales_client.get(reverse("parties:party_list"), {"q": "a\x00b"}).status_code == 200
+
+
+def test_an_id_too_large_for_the_database_is_a_404(sales_client):
+    assert sales_client.get(f"/parties/{10**30}/").status_code == 404
