@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from nexo.catalog.api import router as catalog_router
 from nexo.core.api import BearerTokenAuth, CompanySessionAuth, core_router, install_error_handlers
 from nexo.crm.api import router as crm_router
 from nexo.parties.api import router as parties_router
@@ -19,4 +20,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
+api.add_router("/", catalog_router)
 api.add_router("/", crm_router)

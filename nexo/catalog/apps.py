@@ -11,6 +11,10 @@ class CatalogConfig(AppConfig):
     name = "nexo.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+    navigation = [
+        (_("Catalog"), "catalog:item_list", "catalog.view_item"),
+        (_("Price check"), "catalog:price_check", "catalog.view_pricelist"),
+    ]
     role_permissions = {
         "sales": CATALOG_READ,
         "purchasing": [*CATALOG_READ, "catalog.add_item", "catalog.change_item"],
@@ -23,3 +27,8 @@ class CatalogConfig(AppConfig):
         from nexo.catalog.services import catalog_setup
 
         catalog_setup(company=company)
+
+    def load_demo(self, *, company, second_company, users):
+        from nexo.catalog.demo import load_demo_catalog
+
+        return load_demo_catalog(company, users)

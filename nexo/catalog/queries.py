@@ -23,7 +23,7 @@ def price_list_of(company: Company, party_id: int | None) -> int | None:
     """The party's own price list, else the company default."""
     if party_id is not None:
         own = (
-            PartyPricing.objects.filter(party_id=party_id, party__company=company)
+            PartyPricing.objects.filter(party_id=party_id, party__company=company, price_list__is_active=True)
             .values_list("price_list_id", flat=True)
             .first()
         )

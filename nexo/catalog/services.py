@@ -20,8 +20,9 @@ from nexo.catalog.models import (
     Unit,
     ValuationMethod,
 )  # fmt: skip
+from nexo.core.audit import audit_record, changed, snapshot
 from nexo.core.errors import ValidationFailed
-from nexo.core.models import Company, User
+from nexo.core.models import AuditEntry, Company, User
 from nexo.core.rules import fold
 from nexo.core.validation import assign, full_clean, locked
 from nexo.parties.models import Party
@@ -39,6 +40,7 @@ ITEM_FIELDS = (
     "sku", "name", "description", "unit", "category", "kind", "sale_tax", "purchase_tax", "base_price",
     "standard_cost", "valuation_method", "min_margin", "barcode", "is_active",
 )  # fmt: skip
+ITEM_RELATIONS = ("unit", "category", "sale_tax", "purchase_tax")
 PRICE_LIST_FIELDS = ("name", "currency", "valid_from", "valid_to", "tax_included", "is_active")
 RULE_FIELDS = (
     "scope", "item", "category", "min_quantity", "date_from", "date_to", "method", "value", "base_list",
@@ -111,6 +113,11 @@ def _resolve(company: Company, fields: dict) -> dict:
 
 def _category_save(category: Category) -> Category:
     full_clean(category, exclude=["path", "full_name"])
+    parent_name = category.parent.full_name if category.parent else ""
+    if len(parent_name) + len(category.name) + 3 > 450 or (
+        category.parent and len(category.parent.path) > 450
+    ):
+        raise ValidationFailed.on("name", _("The category tree is too deep or its names too long here."))
     duplicate = Category.objects.filter(
         company_id=category.company_id, parent=category.parent, name__iexact=category.name
     )
@@ -161,9 +168,13 @@ def category_update(*, company: Company, category_id: int, by: User, **fields) -
 def _validated_item(item: Item) -> None:
     errors: dict[str, list[str]] = {}
     try:
-        full_clean(item, exclude=["search_text"])
+        # Unit, category and taxes were resolved to this company's records already: no query per field here.
+        full_clean(item, exclude=["search_text", *ITEM_RELATIONS])
     except ValidationFailed as failure:
         errors.update(failure.field_messages())
+    for name in ("unit", "sale_tax", "purchase_tax"):
+        if getattr(item, f"{name}_id") is None:
+            errors.setdefault(name, []).append(_("This field is required."))
     if item.barcode and "barcode" not in errors:
         try:
             item.barcode = ean.validate(item.barcode)
@@ -176,6 +187,15 @@ def _validated_item(item: Item) -> None:
         errors["sku"] = [_("Another item already has this SKU.")]
     if errors:
         raise ValidationFailed.from_fields(errors)
+
+
+def _audited_save(item: Item, before: dict, by: User) -> Item:
+    _save_item(item)
+    audit_record(
+        instance=item, company_id=item.company_id, by=by, changes=changed(before, snapshot(item, ITEM_FIELDS)),
+        action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
+    )  # fmt: skip
+    return item
 
 
 def _save_item(item: Item) -> Item:
@@ -197,20 +217,21 @@ def item_create(*, company: Company, by: User, **fields) -> Item:
             valuation_method=settings.default_valuation_method, min_margin=settings.default_min_margin,
         )  # fmt: skip
         for name in ("valuation_method", "min_margin"):
-            if fields.get(name) is None:
+            if fields.get(name) in (None, ""):
                 fields.pop(name, None)  # the company default
         assign(item, fields, ITEM_FIELDS)
         _validated_item(item)
-        return _save_item(item)
+        return _audited_save(item, {}, by)
 
 
 def item_update(*, company: Company, item_id: int, by: User, **fields) -> Item:
     with transaction.atomic():
         item = locked(Item, company=company, pk=item_id, missing=_("No such item."))
+        before = snapshot(item, ITEM_FIELDS)
         assign(item, _resolve(company, fields), ITEM_FIELDS)
         item.updated_by = by
         _validated_item(item)
-        return _save_item(item)
+        return _audited_save(item, before, by)
 
 
 # Taxes

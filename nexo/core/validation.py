@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from nexo.core.errors import NotFound, ValidationFailed
 
@@ -14,13 +15,13 @@ def assign(instance: models.Model, fields: dict, allowed: Iterable[str]) -> None
     """Set known fields; an unknown one is bad input, not a crash."""
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
-        raise ValidationFailed.from_fields({name: ["Unknown field."] for name in unknown})
+        raise ValidationFailed.from_fields({name: [_("Unknown field.")] for name in unknown})
     errors = {}
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
         if value is None and not instance._meta.get_field(name).null:
-            errors[name] = ["This field cannot be null."]
+            errors[name] = [_("This field cannot be null.")]
         setattr(instance, name, value)
     if errors:
         raise ValidationFailed.from_fields(errors)

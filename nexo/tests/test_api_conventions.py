@@ -125,5 +125,7 @@ def test_an_offset_beyond_any_database_is_a_422(api):
 
 def test_a_company_header_with_non_ascii_digits_is_refused(api):
     assert api.get("/me", **{}).status_code == 200
-    response = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {api.token}", "X-Company": "²"})
+    response = api.client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {api.token}", "X-Company": "²"}
+    )
     assert response.status_code == 401

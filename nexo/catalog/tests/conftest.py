@@ -18,7 +18,12 @@ def make_item(company, sales_user, catalog):
     vat = TaxCategory.objects.get(company=company, code="general")
 
     def make(sku, base_price="10.00", **fields):
-        defaults = {"name": f"Artículo {sku}", "unit_id": unit.pk, "sale_tax_id": vat.pk, "purchase_tax_id": vat.pk}
+        defaults = {
+            "name": f"Artículo {sku}",
+            "unit_id": unit.pk,
+            "sale_tax_id": vat.pk,
+            "purchase_tax_id": vat.pk,
+        }
         return services.item_create(
             company=company, by=sales_user, sku=sku, base_price=Decimal(base_price), **(defaults | fields)
         )  # fmt: skip
