@@ -32,3 +32,15 @@ class CatalogConfig(AppConfig):
         from nexo.catalog.demo import load_demo_catalog
 
         return load_demo_catalog(company, users)
+
+    def party_panel(self, request, party):
+        """The party's price list on its page: its own, or the company default it falls back to."""
+        from nexo.catalog.queries import party_price_list
+
+        if not request.user.has_perm("catalog.view_pricelist"):
+            return None
+        return {
+            "template": "catalog/_party_panel.html",
+            "party": party,
+            **party_price_list(request.company, party),
+        }

@@ -123,3 +123,13 @@ def tax_rate_on(tax_category_id: int, day: date) -> TaxRate | None:
 
 def category_tree(company: Company) -> list[Category]:
     return list(Category.objects.filter(company=company).order_by("full_name"))
+
+
+def party_price_list(company: Company, party) -> dict:
+    """{"own": the party's price list or None, "default": the company default} for the party's page."""
+    own = PartyPricing.objects.filter(party=party).select_related("price_list").first()
+    settings = CatalogSettings.objects.filter(company=company).select_related("default_price_list").first()
+    return {
+        "own": own.price_list if own else None,
+        "default": settings.default_price_list if settings else None,
+    }

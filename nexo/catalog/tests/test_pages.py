@@ -472,3 +472,12 @@ def test_the_price_check_page_opens_empty(sales_client, scenario):
     response = sales_client.get(reverse("catalog:price_check"), **EN)
     assert response.status_code == 200 and response.context["check"] is None
     assert 'for="id_item"' in response.content.decode()
+
+
+def test_the_party_page_shows_its_price_list(sales_client, company, sales_user, catalog):
+    customer = party_create(company=company, by=sales_user, name="Cliente con tarifa")
+    page = sales_client.get(reverse("parties:party_view", args=[customer.pk])).content.decode()
+    assert "PVP" in page
+    special = services.price_list_create(company=company, by=sales_user, name="Instaladores")
+    services.party_price_list_set(company=company, party_id=customer.pk, price_list_id=special.pk)
+    assert "Instaladores" in sales_client.get(reverse("parties:party_view", args=[customer.pk])).content.decode()
