@@ -1,7 +1,6 @@
 """Catalog API: /items, /categories, /units, /tax-categories, /price-lists with their rules, a party's
 price list and /prices, the batch price resolution that shows its working (API.md, DOMAIN.md §3)."""
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -13,100 +12,62 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from nexo.catalog import pricing, queries, services
 from nexo.catalog.models import Category, Item, PartyPricing, PriceList, PriceRule, TaxCategory, TaxRate, Unit
 from nexo.core.api import (
     ERROR_RESPONSES,
+    Id,
     Limit,
     Offset,
+    QueryId,
     RecordId,
     SafeText,
     StrictSchema,
+    decimal_in,
+    decimal_out,
     idempotent,
     page_of,
     require_perm,
 )
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.rules import fold
+from nexo.core.validation import MAX_ID
 from nexo.parties.models import Party
 
 router = Router(tags=["catalog"])
 
 Day = date  # a field named `date` below would shadow the type
 
-MAX_ID = 2**63 - 1
 MAX_LINES = 1000
 
-# Decimals travel as JSON strings both ways (API.md): "12.50", never 12.5.
-DECIMAL_TEXT = re.compile(r"-?\d{1,20}(\.\d{1,10})?")
-
-
-def _decimal_text(value: object) -> object:
-    if isinstance(value, Decimal):  # a default, or a value already parsed
-        return value
-    if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
-        return value.strip()
-    raise ValueError('Send a decimal number as a string, e.g. "12.50".')
-
-
-def _decimal_in(
-    *, max_digits: int, places: int, pattern: str, example: str, about: str, **bounds
-) -> type[Decimal]:
-    return Annotated[
-        Decimal,
-        Field(max_digits=max_digits, decimal_places=places, **bounds),
-        BeforeValidator(_decimal_text),
-        WithJsonSchema({"type": "string", "pattern": pattern, "examples": [example], "description": about}),
-    ]
-
-
-def _decimal_out(places: int, *, example: str, about: str) -> type[Decimal]:
-    step = Decimal(1).scaleb(-places)
-    return Annotated[
-        Decimal,
-        PlainSerializer(lambda value: f"{Decimal(value).quantize(step):f}", return_type=str),
-        WithJsonSchema(
-            {
-                "type": "string",
-                "pattern": rf"^-?\d+\.\d{{{places}}}$",
-                "examples": [example],
-                "description": about,
-            }
-        ),
-    ]
-
-
-PriceIn = _decimal_in(
+PriceIn = decimal_in(
     max_digits=16, places=6, ge=0, pattern=r"^\d{1,10}(\.\d{1,6})?$", example="12.50",
     about="A price or cost ≥ 0, a decimal string with up to 6 decimals.",
 )  # fmt: skip
-PercentIn = _decimal_in(
+PercentIn = decimal_in(
     max_digits=5, places=2, ge=0, le=100, pattern=r"^\d{1,3}(\.\d{1,2})?$", example="15.00",
     about="Percentage 0 to 100, a decimal string with up to 2 decimals.",
 )  # fmt: skip
-QuantityIn = _decimal_in(
+QuantityIn = decimal_in(
     max_digits=14, places=4, gt=0, pattern=r"^\d{1,10}(\.\d{1,4})?$", example="10",
     about="A quantity above zero, a decimal string with up to 4 decimals.",
 )  # fmt: skip
-RuleValueIn = _decimal_in(
+RuleValueIn = decimal_in(
     max_digits=16, places=6, ge=0, pattern=r"^\d{1,10}(\.\d{1,6})?$", example="15",
     about="fixed: the unit price; discount_base / discount_list: the % off (0 to 100); "
     "markup_cost: the % on top of cost. A decimal string ≥ 0.",
 )  # fmt: skip
-RoundingIn = _decimal_in(
+RoundingIn = decimal_in(
     max_digits=10, places=6, gt=0, pattern=r"^\d{1,4}(\.\d{1,6})?$", example="0.05",
     about="Round the price to a multiple of this step (half-up), e.g. 0.05.",
 )  # fmt: skip
-PriceOut = _decimal_out(
+PriceOut = decimal_out(
     6, example="12.500000", about="A unit price or cost, a decimal string with 6 decimals."
 )
-PercentOut = _decimal_out(2, example="15.00", about="Percentage, a decimal string with 2 decimals.")
-QuantityOut = _decimal_out(4, example="10.0000", about="A quantity, a decimal string with 4 decimals.")
+PercentOut = decimal_out(2, example="15.00", about="Percentage, a decimal string with 2 decimals.")
+QuantityOut = decimal_out(4, example="10.0000", about="A quantity, a decimal string with 4 decimals.")
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Sku = Annotated[str, Field(min_length=1, max_length=40)]
 ItemName = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=5000)]

@@ -4,7 +4,9 @@ permissions, list envelopes and Idempotency-Key handling (API.md)."""
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,13 +16,22 @@ from ninja import NinjaAPI, Path, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import AfterValidator, ConfigDict, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
 
 from nexo.core.errors import DomainError, Forbidden, ValidationFailed
 from nexo.core.models import IdempotencyRecord
+from nexo.core.rules import round_money
 from nexo.core.services import token_authenticate
 from nexo.core.tenancy import companies_of, resolve_company
-from nexo.core.validation import record_id
+from nexo.core.validation import MAX_ID, record_id
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -66,10 +77,54 @@ class Problem(Schema):
 
 
 # Ids in paths: positive and within a 64-bit integer, so a huge number is a 422, not a database error.
-RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # List envelopes: a page of at most 500 rows, from an offset a database can address.
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
+# Ids sent in a body or a query string.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+# Decimals travel as JSON strings both ways (API.md): "1234.50", never 1234.5.
+DECIMAL_TEXT = re.compile(r"-?\d{1,20}(\.\d{1,10})?")
+
+
+def _decimal_text(value: object) -> object:
+    if isinstance(value, Decimal):  # a default, or a value already parsed
+        return value
+    if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError('Send a decimal number as a string, e.g. "1234.50".')
+
+
+def decimal_in(
+    *, max_digits: int, places: int, pattern: str, example: str, about: str, **bounds
+) -> type[Decimal]:
+    """An input decimal sent as a string, with its digits, places and bounds (ge, gt, le) checked."""
+    return Annotated[
+        Decimal,
+        Field(max_digits=max_digits, decimal_places=places, **bounds),
+        BeforeValidator(_decimal_text),
+        WithJsonSchema({"type": "string", "pattern": pattern, "examples": [example], "description": about}),
+    ]
+
+
+def decimal_out(places: int, *, example: str, about: str) -> type[Decimal]:
+    """An output decimal written as a string with exactly `places` decimals, rounded half-up."""
+    return Annotated[
+        Decimal,
+        PlainSerializer(lambda value: f"{round_money(Decimal(value), places):f}", return_type=str),
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": rf"^-?\d+\.\d{{{places}}}$",
+                "examples": [example],
+                "description": about,
+            }
+        ),
+    ]
+
 
 ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 

@@ -1,6 +1,5 @@
 """CRM API: /opportunities (with move, win, lose, reopen), /stages, /activities, /leads, /forecast."""
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -11,72 +10,43 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer, WithJsonSchema
+from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator, AwareDatetime
 
 from nexo.core.api import (
     ERROR_RESPONSES,
+    Id,
     Limit,
     Offset,
     Problem,
     ProblemField,
+    QueryId,
     RecordId,
     SafeText,
     StrictSchema,
+    decimal_in,
+    decimal_out,
     idempotent,
     page_of,
     require_perm,
 )
 from nexo.core.errors import NotFound, ValidationFailed
-from nexo.core.rules import round_money
 from nexo.crm import queries, rules, services
 from nexo.crm.models import Activity, Opportunity, Stage, StageChange
 
 router = Router(tags=["crm"])
 
-MAX_ID = 2**63 - 1
 
-# Decimals travel as JSON strings both ways (API.md): "1234.50", never 1234.5.
-DECIMAL_TEXT = re.compile(r"-?\d{1,20}(\.\d{1,10})?")
-
-
-def _decimal_text(value: object) -> object:
-    if isinstance(value, Decimal):  # a default, or a value already parsed
-        return value
-    if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
-        return value.strip()
-    raise ValueError('Send a decimal number as a string, e.g. "1234.50".')
-
-
-def _decimal_in(*, max_digits: int, ge: int, le: int | None = None, pattern: str, example: str, about: str):
-    return Annotated[
-        Decimal,
-        Field(ge=ge, le=le, max_digits=max_digits, decimal_places=2),
-        BeforeValidator(_decimal_text),
-        WithJsonSchema({"type": "string", "pattern": pattern, "examples": [example], "description": about}),
-    ]
-
-
-def _decimal_out(*, example: str, about: str):
-    return Annotated[
-        Decimal,
-        PlainSerializer(lambda value: f"{round_money(Decimal(value)):f}", return_type=str),
-        WithJsonSchema(
-            {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": [example], "description": about}
-        ),
-    ]
-
-
-MoneyIn = _decimal_in(
-    max_digits=14, ge=0, pattern=r"^\d{1,12}(\.\d{1,2})?$", example="1234.50",
+MoneyIn = decimal_in(
+    max_digits=14, places=2, ge=0, pattern=r"^\d{1,12}(\.\d{1,2})?$", example="1234.50",
     about="Amount in the company's currency, a decimal string ≥ 0 with up to 2 decimals.",
 )  # fmt: skip
-PercentIn = _decimal_in(
-    max_digits=5, ge=0, le=100, pattern=r"^\d{1,3}(\.\d{1,2})?$", example="25.00",
+PercentIn = decimal_in(
+    max_digits=5, places=2, ge=0, le=100, pattern=r"^\d{1,3}(\.\d{1,2})?$", example="25.00",
     about="Percentage 0 to 100, a decimal string with up to 2 decimals.",
 )  # fmt: skip
-MoneyOut = _decimal_out(example="1234.50", about="Amount, a decimal string with 2 decimals.")
-PercentOut = _decimal_out(example="25.00", about="Percentage 0 to 100, a decimal string.")
+MoneyOut = decimal_out(2, example="1234.50", about="Amount, a decimal string with 2 decimals.")
+PercentOut = decimal_out(2, example="25.00", about="Percentage 0 to 100, a decimal string.")
 
 
 def _storable_instant(value: datetime) -> datetime:
@@ -87,8 +57,6 @@ def _storable_instant(value: datetime) -> datetime:
     return value
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Instant = Annotated[AwareDatetime, AfterValidator(_storable_instant)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Notes = Annotated[str, Field(max_length=5000)]

@@ -480,4 +480,6 @@ def test_the_party_page_shows_its_price_list(sales_client, company, sales_user, 
     assert "PVP" in page
     special = services.price_list_create(company=company, by=sales_user, name="Instaladores")
     services.party_price_list_set(company=company, party_id=customer.pk, price_list_id=special.pk)
-    assert "Instaladores" in sales_client.get(reverse("parties:party_view", args=[customer.pk])).content.decode()
+    assert (
+        "Instaladores" in sales_client.get(reverse("parties:party_view", args=[customer.pk])).content.decode()
+    )
