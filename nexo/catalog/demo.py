@@ -161,13 +161,14 @@ PREFERRED_BREAKS = [
 ]
 
 
-def _money(value: float | Decimal) -> Decimal:
+def _money(value: Decimal) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _pvp(rng: random.Random, low, high, fraction: float) -> Decimal:
+def _pvp(rng: random.Random, low, high, fraction) -> Decimal:
     """A believable shelf price: under 10 € to the cent ending in 5 or 9, above that to .50 or .95."""
-    value = Decimal(str(float(low) + (float(high) - float(low)) * fraction))
+    low, high = Decimal(str(low)), Decimal(str(high))
+    value = low + (high - low) * Decimal(str(fraction))
     if value < 1:
         return _money(value)
     if value < 10:
