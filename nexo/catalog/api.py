@@ -1,8 +1,6 @@
 """Catalog API: /items, /categories, /units, /tax-categories, /price-lists with their rules, a party's
 price list and /prices, the batch price resolution that shows its working (API.md, DOMAIN.md §3)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -26,6 +24,7 @@ from nexo.core.api import (
     StrictSchema,
     decimal_in,
     decimal_out,
+    fields_renamed,
     idempotent,
     page_of,
     require_perm,
@@ -87,19 +86,8 @@ ID_FIELDS = {
 }  # fmt: skip
 
 
-@contextmanager
-def _fields_named() -> Iterator[None]:
-    """Report a service's field errors under the names this API's schemas use."""
-    try:
-        yield
-    except ValidationFailed as failure:
-        errors = [
-            {**error, "field": ID_FIELDS.get(error["field"], error["field"])} for error in failure.errors
-        ]
-        if errors == failure.errors:
-            raise
-        detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
-        raise ValidationFailed(detail, errors=errors) from failure
+def _fields_named():
+    return fields_renamed(ID_FIELDS)
 
 
 # Units and taxes

@@ -5,7 +5,8 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -210,6 +211,26 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unexpected(request, exc):
         logger.exception("API error on %s %s", request.method, request.path)
         return problem(500, "Server error", "Something went wrong on our side; nothing was changed.")
+
+
+@contextmanager
+def fields_renamed(renames: dict[str, str], *, untouched: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """Report a service's field errors under the names the API's schemas use (`unit` → `unit_id`)."""
+    try:
+        yield
+    except untouched:
+        raise
+    except ValidationFailed as failure:
+        errors = [{**error, "field": renames.get(error["field"], error["field"])} for error in failure.errors]
+        if errors == failure.errors:
+            raise
+        listed = "; ".join(f"{error['field']}: {error['message']}" for error in failure.errors)
+        detail = (
+            "; ".join(f"{error['field']}: {error['message']}" for error in errors)
+            if failure.detail == listed
+            else failure.detail
+        )
+        raise ValidationFailed(detail, errors=errors) from failure
 
 
 def require_perm(request: HttpRequest, *perms: str) -> None:

@@ -1,7 +1,5 @@
 """CRM API: /opportunities (with move, win, lose, reopen), /stages, /activities, /leads, /forecast."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -26,6 +24,7 @@ from nexo.core.api import (
     StrictSchema,
     decimal_in,
     decimal_out,
+    fields_renamed,
     idempotent,
     page_of,
     require_perm,
@@ -69,24 +68,9 @@ Sequence = Annotated[int, Field(ge=0, le=32767)]
 ID_FIELDS = {"party": "party_id", "owner": "owner_id", "stage": "stage_id", "opportunity": "opportunity_id"}
 
 
-@contextmanager
-def _fields_named(renames: dict[str, str]) -> Iterator[None]:
-    """Report a service's field errors under the names this API's schemas use."""
-    try:
-        yield
-    except services.DuplicateParty:
-        raise
-    except ValidationFailed as failure:
-        errors = [{**error, "field": renames.get(error["field"], error["field"])} for error in failure.errors]
-        if errors == failure.errors:
-            raise
-        listed = "; ".join(f"{error['field']}: {error['message']}" for error in failure.errors)
-        detail = (
-            "; ".join(f"{error['field']}: {error['message']}" for error in errors)
-            if failure.detail == listed
-            else failure.detail
-        )
-        raise ValidationFailed(detail, errors=errors) from failure
+def _fields_named(renames: dict[str, str]):
+    # A duplicate lead keeps its own error (with the existing party's id) as it is.
+    return fields_renamed(renames, untouched=(services.DuplicateParty,))
 
 
 # Stages
