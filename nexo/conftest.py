@@ -3,11 +3,14 @@
 import json
 import os
 import shutil
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from nexo.catalog import services as catalog_services
+from nexo.catalog.models import TaxCategory, Unit
 from nexo.core.models import Company, Membership, User
 from nexo.core.roles import sync_roles
 from nexo.core.services import token_create
@@ -164,3 +167,31 @@ def api(sales_user):
 @pytest.fixture
 def api_as():
     return ApiClient
+
+
+# The catalog every module's tests build on
+
+
+@pytest.fixture
+def catalog(company):
+    """The company's catalog set-up: units, Spanish VAT, the PVP list and defaults."""
+    return catalog_services.catalog_setup(company=company)
+
+
+@pytest.fixture
+def make_item(company, sales_user, catalog):
+    unit = Unit.objects.get(company=company, code="ud")
+    vat = TaxCategory.objects.get(company=company, code="general")
+
+    def make(sku, base_price="10.00", **fields):
+        defaults = {
+            "name": f"Artículo {sku}",
+            "unit_id": unit.pk,
+            "sale_tax_id": vat.pk,
+            "purchase_tax_id": vat.pk,
+        }
+        return catalog_services.item_create(
+            company=company, by=sales_user, sku=sku, base_price=Decimal(base_price), **(defaults | fields)
+        )  # fmt: skip
+
+    return make

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "nexo.parties",
     "nexo.catalog",
     "nexo.crm",
+    "nexo.inventory",
 ]
 
 MIDDLEWARE = [
