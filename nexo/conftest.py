@@ -3,17 +3,20 @@
 import json
 import os
 import shutil
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 
 from nexo.catalog import services as catalog_services
 from nexo.catalog.models import TaxCategory, Unit
 from nexo.core.models import Company, Membership, User
 from nexo.core.roles import sync_roles
 from nexo.core.services import token_create
+from nexo.inventory import services as inventory_services
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -195,3 +198,53 @@ def make_item(company, sales_user, catalog):
         )  # fmt: skip
 
     return make
+
+
+# Stock every module above inventory builds on
+
+
+@pytest.fixture
+def english():
+    """Messages are asserted in English; the Spanish catalogue has its own test."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def stock(company):
+    """The company's inventory set-up: virtual locations and the default warehouse."""
+    return inventory_services.inventory_setup(company=company)
+
+
+@pytest.fixture
+def warehouse(stock):
+    return stock.default_warehouse
+
+
+@pytest.fixture
+def receive(company, warehouse_user, stock, warehouse):
+    """Goods in from a supplier at a unit cost, done."""
+
+    def move(item, quantity, unit_cost, day=date(2026, 1, 10), into=None):
+        return inventory_services.stock_move_create(
+            company=company, by=warehouse_user, item_id=item.pk, quantity=quantity,
+            from_location_id=stock.supplier_location_id,
+            to_location_id=(into or warehouse).stock_location_id,
+            unit_cost=Decimal(unit_cost), date=day, done=True,
+        )  # fmt: skip
+
+    return move
+
+
+@pytest.fixture
+def deliver(company, warehouse_user, stock, warehouse):
+    """Goods out to a customer, done."""
+
+    def move(item, quantity, day=date(2026, 1, 20), out_of=None):
+        return inventory_services.stock_move_create(
+            company=company, by=warehouse_user, item_id=item.pk, quantity=quantity,
+            from_location_id=(out_of or warehouse).stock_location_id,
+            to_location_id=stock.customer_location_id, date=day, done=True,
+        )  # fmt: skip
+
+    return move

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "nexo.catalog",
     "nexo.crm",
     "nexo.inventory",
+    "nexo.purchasing",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from nexo.catalog.models import Item
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.core.formatting import number
 from nexo.core.models import Company, User
 from nexo.core.rules import InvalidTransition, transition
 from nexo.core.validation import assign, full_clean, locked
@@ -199,7 +200,7 @@ class MoveLine:
     note: str = ""
 
 
-def _decimal(value, field: str) -> Decimal:
+def decimal_of(value, field: str) -> Decimal:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as error:
@@ -209,8 +210,8 @@ def _decimal(value, field: str) -> Decimal:
     return number
 
 
-def _quantity(value, field: str = "quantity") -> Decimal:
-    quantity = _decimal(value, field)
+def quantity_of(value, field: str = "quantity") -> Decimal:
+    quantity = decimal_of(value, field)
     if quantity <= 0:
         raise ValidationFailed.on(field, _("The quantity must be greater than zero."))
     if quantity != quantity.quantize(Decimal("0.0001")) or quantity >= Decimal("1e12"):
@@ -218,10 +219,10 @@ def _quantity(value, field: str = "quantity") -> Decimal:
     return quantity
 
 
-def _unit_cost(value, field: str = "unit_cost") -> Decimal | None:
+def unit_cost_of(value, field: str = "unit_cost") -> Decimal | None:
     if value in (None, ""):
         return None
-    cost = _decimal(value, field)
+    cost = decimal_of(value, field)
     if cost < 0:
         raise ValidationFailed.on(field, _("The cost cannot be negative."))
     if cost >= Decimal("1e10"):
@@ -260,11 +261,11 @@ def _build_moves(
                 raise ValidationFailed.on(
                     field, _("The location %(name)s is not active.") % {"name": location}
                 )
-        unit_cost = _unit_cost(line.unit_cost)
+        unit_cost = unit_cost_of(line.unit_cost)
         if source.kind == Location.Kind.SUPPLIER and unit_cost is None:
             raise ValidationFailed.on("unit_cost", _("A receipt from a supplier needs its unit cost."))
         move = StockMove(
-            company=company, item=item, quantity=_quantity(line.quantity), from_location=source,
+            company=company, item=item, quantity=quantity_of(line.quantity), from_location=source,
             to_location=target, date=day, unit_cost=unit_cost if not source.is_internal else None,
             note=(line.note or "")[:200], created_by=by, updated_by=by,
         )  # fmt: skip
@@ -442,8 +443,8 @@ def _refuse_negative(moves: list[StockMove], quants: dict, locations: dict) -> N
                 % {
                     "sku": move.item.sku,
                     "location": source,
-                    "on_hand": (left + move.quantity).normalize(),
-                    "asked": move.quantity.normalize(),
+                    "on_hand": number(left + move.quantity),
+                    "asked": number(move.quantity),
                 }
             )
 
@@ -474,7 +475,7 @@ def stock_count_post(
             raise ValidationFailed.on("location", _("Choose a location of a warehouse."))
         wanted = {}
         for item_id, quantity in counted.items():
-            quantity = _decimal(quantity, f"counted.{item_id}")
+            quantity = decimal_of(quantity, f"counted.{item_id}")
             if quantity < 0:
                 raise ValidationFailed.on(f"counted.{item_id}", _("A count cannot be negative."))
             wanted[item_id] = quantity

@@ -1,0 +1,195 @@
+"""Read side of purchasing: exchange rates, best supplier prices, purchase suggestions."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nexo.catalog.models import Item
+from nexo.core.errors import ValidationFailed
+from nexo.core.models import Company
+from nexo.core.rules import round_unit
+from nexo.inventory.models import Location, StockMove, StockQuant
+from nexo.parties.models import Party
+from nexo.purchasing.models import (
+    ExchangeRate,
+    ItemPurchasing,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SupplierPrice,
+)
+
+ZERO = Decimal(0)
+OPEN_ORDER_STATES = (PurchaseOrder.State.CONFIRMED, PurchaseOrder.State.PARTIALLY_RECEIVED)
+
+
+def rates_on(company: Company, currencies: Iterable[str], day: Date) -> dict[str, Decimal]:
+    """The latest rate on or before `day` of each currency (1 for the company's own); one query."""
+    wanted = set(currencies) - {company.currency}
+    rates = {company.currency: Decimal(1)}
+    if wanted:
+        rows = ExchangeRate.objects.filter(company=company, currency__in=wanted, day__lte=day).order_by(
+            "currency", "-day"
+        )
+        for row in rows.values("currency", "rate"):
+            rates.setdefault(row["currency"], row["rate"])
+    return rates
+
+
+def rate_on(company: Company, currency: str, day: Date) -> Decimal:
+    rate = rates_on(company, [currency], day).get(currency)
+    if rate is None:
+        raise ValidationFailed.on(
+            "currency",
+            _("There is no exchange rate for %(currency)s on or before %(day)s: add one first.")
+            % {"currency": currency, "day": day.isoformat()},
+        )
+    return rate
+
+
+def _valid_on(day: Date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
+def supplier_prices_of(
+    company: Company, supplier_id: int, item_ids: list, day: Date
+) -> dict[int, list[SupplierPrice]]:
+    """One supplier's valid prices for some items, by item."""
+    prices = defaultdict(list)
+    rows = SupplierPrice.objects.filter(
+        _valid_on(day), company=company, supplier_id=supplier_id, item_id__in=item_ids, is_active=True
+    )
+    for price in rows:
+        prices[price.item_id].append(price)
+    return prices
+
+
+def best_of(prices: Iterable[SupplierPrice], quantity: Decimal, currency: str) -> SupplierPrice | None:
+    """The lowest price in `currency` whose minimum quantity `quantity` reaches."""
+    reached = [price for price in prices if price.currency == currency and price.min_quantity <= quantity]
+    return min(reached, key=lambda price: (price.unit_price, -price.min_quantity, price.pk), default=None)
+
+
+def supplier_currency(company: Company, supplier_id: int) -> str | None:
+    return (
+        SupplierPrice.objects.filter(company=company, supplier_id=supplier_id, is_active=True)
+        .values_list("currency", flat=True)
+        .order_by("-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class BestPrice:
+    """A supplier price and what it costs per unit in the company's currency."""
+
+    price: SupplierPrice
+    unit_cost: Decimal  # company currency, 6 decimals
+
+    @property
+    def supplier(self) -> Party:
+        return self.price.supplier
+
+
+class SupplierPriceTable:
+    """The valid supplier prices of some items on a day, in the company's currency; two queries, then the
+    best price for any quantity is found in memory. Prices in a currency without a rate are left out."""
+
+    def __init__(self, company: Company, item_ids: Iterable[int], day: Date | None = None):
+        day = day or timezone.localdate()
+        rows = list(
+            SupplierPrice.objects.filter(_valid_on(day), company=company, item_id__in=list(item_ids), is_active=True)
+            .select_related("supplier")
+        )  # fmt: skip
+        rates = rates_on(company, {row.currency for row in rows}, day)
+        self.prices: dict[int, list[BestPrice]] = defaultdict(list)
+        for price in rows:
+            if price.currency in rates:
+                self.prices[price.item_id].append(
+                    BestPrice(price, round_unit(price.unit_price * rates[price.currency]))
+                )
+
+    def best(self, item_id: int, quantity: Decimal) -> BestPrice | None:
+        """The lowest price whose minimum quantity `quantity` reaches (ties: the higher break, then the oldest)."""
+        reached = [best for best in self.prices.get(item_id, ()) if best.price.min_quantity <= quantity]
+        return min(
+            reached, key=lambda best: (best.unit_cost, -best.price.min_quantity, best.price.pk), default=None
+        )
+
+
+def best_supplier_prices(
+    company: Company, quantities: dict[int, Decimal], day: Date | None = None
+) -> dict[int, BestPrice]:
+    """For each item, the best supplier price for its quantity, in the company's currency."""
+    table = SupplierPriceTable(company, quantities, day)
+    found = {item_id: table.best(item_id, quantity) for item_id, quantity in quantities.items()}
+    return {item_id: best for item_id, best in found.items() if best is not None}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    item: Item
+    on_hand: Decimal
+    reserved: Decimal
+    on_order: Decimal
+    minimum: Decimal
+    suggested: Decimal
+    preferred: Party | None
+    best: BestPrice | None
+
+    @property
+    def supplier(self) -> Party | None:
+        return self.preferred or (self.best.supplier if self.best else None)
+
+
+def purchase_suggestions(company: Company) -> list[Suggestion]:
+    """Items whose stock (on hand - reserved + on order) is under their minimum, with what to order from
+    whom: enough to reach the minimum, at least the reorder quantity. A fixed number of queries."""
+    settings = list(
+        ItemPurchasing.objects.filter(
+            company=company, minimum_stock__gt=0, item__is_active=True
+        ).select_related("item", "preferred_supplier")
+    )
+    item_ids = [record.item_id for record in settings]
+    on_hand = dict(
+        StockQuant.objects.filter(item_id__in=item_ids, location__kind=Location.Kind.INTERNAL)
+        .values("item_id").annotate(total=Sum("quantity")).values_list("item_id", "total")
+    )  # fmt: skip
+    reserved = dict(
+        StockMove.objects.filter(item_id__in=item_ids, state=StockMove.State.DRAFT, from_location__kind=Location.Kind.INTERNAL)
+        .exclude(to_location__kind=Location.Kind.INTERNAL)
+        .values("item_id").annotate(total=Sum("quantity")).values_list("item_id", "total")
+    )  # fmt: skip
+    on_order: dict[int, Decimal] = defaultdict(Decimal)
+    open_lines = PurchaseOrderLine.objects.filter(item_id__in=item_ids, order__state__in=OPEN_ORDER_STATES)
+    for item_id, quantity, received in open_lines.values_list("item_id", "quantity", "received_quantity"):
+        on_order[item_id] += max(quantity - received, ZERO)
+    wanted = {}
+    for record in settings:
+        projected = (
+            on_hand.get(record.item_id, ZERO) - reserved.get(record.item_id, ZERO) + on_order[record.item_id]
+        )
+        if projected < record.minimum_stock:
+            wanted[record.item_id] = max(record.minimum_stock - projected, record.reorder_quantity)
+    best = best_supplier_prices(company, wanted)
+    return [
+        Suggestion(
+            item=record.item,
+            on_hand=on_hand.get(record.item_id, ZERO),
+            reserved=reserved.get(record.item_id, ZERO),
+            on_order=on_order[record.item_id],
+            minimum=record.minimum_stock,
+            suggested=wanted[record.item_id],
+            preferred=record.preferred_supplier,
+            best=best.get(record.item_id),
+        )
+        for record in sorted(settings, key=lambda record: record.item.sku)
+        if record.item_id in wanted
+    ]

@@ -1,0 +1,416 @@
+"""Every change to purchasing: exchange rates, supplier prices, item buying settings, purchase orders and
+their receipts (which bring the goods in through the inventory services)."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date as Date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nexo.catalog.models import Item
+from nexo.core.errors import Conflict, ValidationFailed
+from nexo.core.formatting import number
+from nexo.core.models import Company, User
+from nexo.core.rules import InvalidTransition, round_unit, transition
+from nexo.core.services import sequence_next
+from nexo.core.validation import assign, full_clean, locked
+from nexo.inventory import services as inventory
+from nexo.inventory.models import Warehouse
+from nexo.parties.models import Party
+from nexo.purchasing import queries
+from nexo.purchasing.models import (
+    ExchangeRate,
+    ItemPurchasing,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    SupplierPrice,
+)  # fmt: skip
+
+State = PurchaseOrder.State
+ORDER_TRANSITIONS = {
+    State.DRAFT: {State.CONFIRMED, State.CANCELLED},
+    State.CONFIRMED: {State.PARTIALLY_RECEIVED, State.RECEIVED, State.CANCELLED},
+    State.PARTIALLY_RECEIVED: {State.PARTIALLY_RECEIVED, State.RECEIVED},
+    State.RECEIVED: set(),
+    State.CANCELLED: set(),
+}
+SUPPLIER_PRICE_FIELDS = (
+    "item", "supplier", "supplier_code", "unit_price", "currency", "min_quantity", "lead_time_days",
+    "valid_from", "valid_to", "is_active",
+)  # fmt: skip
+ITEM_PURCHASING_FIELDS = ("preferred_supplier", "minimum_stock", "reorder_quantity")
+ORDER_FIELDS = ("supplier", "warehouse", "date", "expected_date", "currency", "notes")
+
+
+def _currency(value: str | None, field: str = "currency") -> str:
+    code = (value or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValidationFailed.on(field, _("Use a three-letter currency code, such as EUR or USD."))
+    return code
+
+
+# Exchange rates
+
+
+def exchange_rate_set(*, company: Company, by: User, currency: str, day: Date, rate) -> ExchangeRate:
+    """What one unit of a foreign currency is worth in the company's currency from `day` on."""
+    currency = _currency(currency)
+    if currency == company.currency:
+        raise ValidationFailed.on("currency", _("The company's own currency needs no exchange rate."))
+    rate = inventory.decimal_of(rate, "rate")
+    if rate <= 0 or rate >= Decimal("1e10") or rate != rate.quantize(Decimal("1e-8")):
+        raise ValidationFailed.on("rate", _("The rate must be positive, with at most 8 decimals."))
+    with transaction.atomic():
+        record, _created = ExchangeRate.objects.update_or_create(
+            company=company,
+            currency=currency,
+            day=day,
+            defaults={"rate": rate, "updated_by": by, "created_by": by},
+        )
+        return record
+
+
+# Supplier prices
+
+
+def _supplier_of(company: Company, value, field: str = "supplier") -> Party:
+    supplier_id = value.pk if isinstance(value, Party) else value
+    supplier = Party.objects.filter(company=company, pk=supplier_id).first() if supplier_id else None
+    if supplier is None:
+        raise ValidationFailed.on(field, _("Unknown supplier."))
+    if not supplier.is_supplier:
+        raise ValidationFailed.on(field, _("%(name)s is not marked as a supplier.") % {"name": supplier.name})
+    return supplier
+
+
+def _item_of(company: Company, value, field: str = "item") -> Item:
+    item_id = value.pk if isinstance(value, Item) else value
+    item = Item.objects.filter(company=company, pk=item_id).first() if item_id else None
+    if item is None:
+        raise ValidationFailed.on(field, _("Unknown item."))
+    return item
+
+
+def _resolved(company: Company, fields: dict) -> dict:
+    resolved = {}
+    for name, value in fields.items():
+        relation = name.removesuffix("_id")
+        if relation in ("supplier", "preferred_supplier"):
+            resolved[relation] = _supplier_of(company, value, relation) if value else None
+        elif relation == "item":
+            resolved[relation] = _item_of(company, value)
+        elif relation == "warehouse":
+            warehouse = Warehouse.objects.filter(company=company, pk=value, is_active=True).first()
+            if warehouse is None:
+                raise ValidationFailed.on("warehouse", _("Unknown warehouse."))
+            resolved[relation] = warehouse
+        elif name == "currency":
+            resolved[name] = _currency(value)
+        else:
+            resolved[name] = value
+    return resolved
+
+
+def _validated_supplier_price(price: SupplierPrice) -> SupplierPrice:
+    full_clean(price)
+    if price.min_quantity <= 0:
+        raise ValidationFailed.on("min_quantity", _("The minimum quantity must be greater than zero."))
+    if price.valid_from and price.valid_to and price.valid_to < price.valid_from:
+        raise ValidationFailed.on("valid_to", _("The end of validity comes before its start."))
+    if (
+        price.currency != price.company.currency
+        and not ExchangeRate.objects.filter(company=price.company, currency=price.currency).exists()
+    ):
+        raise ValidationFailed.on(
+            "currency",
+            _("There is no exchange rate for %(currency)s: add one first.") % {"currency": price.currency},
+        )
+    price.save()
+    return price
+
+
+def supplier_price_create(*, company: Company, by: User, **fields) -> SupplierPrice:
+    with transaction.atomic():
+        price = SupplierPrice(company=company, currency=company.currency, created_by=by, updated_by=by)
+        assign(price, _resolved(company, fields), SUPPLIER_PRICE_FIELDS)
+        return _validated_supplier_price(price)
+
+
+def supplier_price_update(*, company: Company, supplier_price_id: int, by: User, **fields) -> SupplierPrice:
+    with transaction.atomic():
+        price = locked(
+            SupplierPrice, company=company, pk=supplier_price_id, missing=_("No such supplier price.")
+        )
+        assign(price, _resolved(company, fields), SUPPLIER_PRICE_FIELDS)
+        price.updated_by = by
+        return _validated_supplier_price(price)
+
+
+def supplier_price_delete(*, company: Company, supplier_price_id: int) -> None:
+    with transaction.atomic():
+        locked(
+            SupplierPrice, company=company, pk=supplier_price_id, missing=_("No such supplier price.")
+        ).delete()
+
+
+def item_purchasing_set(*, company: Company, by: User, item_id: int, **fields) -> ItemPurchasing:
+    """The item's preferred supplier, minimum stock and reorder quantity."""
+    with transaction.atomic():
+        item = _item_of(company, item_id)
+        ItemPurchasing.objects.bulk_create(
+            [ItemPurchasing(company=company, item=item)], ignore_conflicts=True
+        )
+        settings = ItemPurchasing.objects.select_for_update().get(item=item)
+        assign(settings, _resolved(company, fields), ITEM_PURCHASING_FIELDS)
+        settings.updated_by = by
+        full_clean(settings)
+        settings.save()
+        return settings
+
+
+# Purchase orders
+
+
+def _check_state(order: PurchaseOrder, target: str) -> None:
+    try:
+        transition(ORDER_TRANSITIONS, order.state, target)
+    except InvalidTransition as error:
+        raise Conflict(
+            _("The purchase order is %(state)s: it cannot be %(action)s.")
+            % {"state": order.get_state_display().lower(), "action": State(target).label.lower()}
+        ) from error
+
+
+def _build_lines(order: PurchaseOrder, lines: Sequence[Mapping]) -> list[PurchaseOrderLine]:
+    """Checked lines; a line without a price takes this supplier's best price for its quantity."""
+    if not lines:
+        raise ValidationFailed.on("lines", _("Add at least one line."))
+    items = Item.objects.filter(company=order.company).in_bulk({line.get("item_id") for line in lines})
+    prices = queries.supplier_prices_of(order.company, order.supplier_id, list(items), order.date)
+    built = []
+    for position, line in enumerate(lines, start=1):
+        prefix = f"lines.{position - 1}"
+        unknown = set(line) - {"item_id", "quantity", "unit_price", "description"}
+        if unknown:
+            raise ValidationFailed.on(f"{prefix}.{sorted(unknown)[0]}", _("Unknown field."))
+        item = items.get(line.get("item_id"))
+        if item is None:
+            raise ValidationFailed.on(f"{prefix}.item_id", _("Unknown item."))
+        if item.kind != Item.Kind.STOCKED:
+            raise ValidationFailed.on(
+                f"{prefix}.item_id", _("%(sku)s is a service: it is not received.") % {"sku": item.sku}
+            )
+        quantity = inventory.quantity_of(line.get("quantity"), f"{prefix}.quantity")
+        unit_price = inventory.unit_cost_of(line.get("unit_price"), f"{prefix}.unit_price")
+        supplier_price = queries.best_of(prices.get(item.pk, []), quantity, order.currency)
+        if unit_price is None:
+            if supplier_price is None:
+                raise ValidationFailed.on(
+                    f"{prefix}.unit_price",
+                    _("%(supplier)s has no price in %(currency)s for %(sku)s at this quantity: type one.")
+                    % {"supplier": order.supplier.name, "currency": order.currency, "sku": item.sku},
+                )
+            unit_price = supplier_price.unit_price
+        description = (line.get("description") or "").strip()[:200] or item.name
+        built.append(PurchaseOrderLine(
+            order=order, position=position, item=item, description=description, quantity=quantity,
+            unit_price=unit_price, supplier_price=supplier_price,
+        ))  # fmt: skip
+    return built
+
+
+def purchase_order_create(
+    *, company: Company, by: User, supplier_id: int, lines: Sequence[Mapping], **fields
+) -> PurchaseOrder:
+    """A draft order; the currency defaults to the supplier's prices, else the company's."""
+    with transaction.atomic():
+        supplier = _supplier_of(company, supplier_id)
+        fields = _resolved(company, fields)
+        order = PurchaseOrder(
+            company=company, supplier=supplier, date=timezone.localdate(), created_by=by, updated_by=by,
+            warehouse=inventory.settings_of(company).default_warehouse,
+            currency=queries.supplier_currency(company, supplier.pk) or company.currency,
+        )  # fmt: skip
+        assign(order, fields, ORDER_FIELDS)
+        _validated_order(order)
+        order.save()
+        PurchaseOrderLine.objects.bulk_create(_build_lines(order, lines))
+        return order
+
+
+def _validated_order(order: PurchaseOrder) -> None:
+    full_clean(order, exclude=["number", "exchange_rate", "confirmed_at"])
+    if order.expected_date and order.expected_date < order.date:
+        raise ValidationFailed.on("expected_date", _("The expected date comes before the order date."))
+
+
+def purchase_order_update(
+    *, company: Company, by: User, order_id: int, lines: Sequence[Mapping] | None = None, **fields
+) -> PurchaseOrder:
+    """Only a draft order changes; new lines replace the old ones."""
+    with transaction.atomic():
+        order = locked(PurchaseOrder, company=company, pk=order_id, missing=_("No such purchase order."))
+        if order.state != State.DRAFT:
+            raise Conflict(_("Only a draft purchase order can be changed."))
+        assign(order, _resolved(company, fields), ORDER_FIELDS)
+        order.updated_by = by
+        _validated_order(order)
+        order.save()
+        if lines is not None:
+            new_lines = _build_lines(order, lines)
+            order.lines.all().delete()
+            PurchaseOrderLine.objects.bulk_create(new_lines)
+        return order
+
+
+def purchase_order_confirm(*, company: Company, by: User, order_id: int) -> PurchaseOrder:
+    """Numbers the order and fixes its exchange rate, so its receipts cost in the company's currency."""
+    with transaction.atomic():
+        order = locked(PurchaseOrder, company=company, pk=order_id, missing=_("No such purchase order."))
+        _check_state(order, State.CONFIRMED)
+        if not order.lines.exists():
+            raise ValidationFailed.on("lines", _("Add at least one line."))
+        order.exchange_rate = queries.rate_on(company, order.currency, order.date)
+        order.number = f"PC-{order.date.year}-{sequence_next(company_id=company.pk, series='PC', year=order.date.year):05d}"
+        order.state, order.confirmed_at, order.updated_by = State.CONFIRMED, timezone.now(), by
+        order.save()
+        return order
+
+
+def purchase_order_cancel(*, company: Company, by: User, order_id: int) -> PurchaseOrder:
+    """A draft or confirmed order with nothing received yet."""
+    with transaction.atomic():
+        order = locked(PurchaseOrder, company=company, pk=order_id, missing=_("No such purchase order."))
+        _check_state(order, State.CANCELLED)
+        order.state, order.updated_by = State.CANCELLED, by
+        order.save()
+        return order
+
+
+def purchase_order_receive(
+    *,
+    company: Company,
+    by: User,
+    order_id: int,
+    quantities: Mapping[int, object],
+    date: Date | None = None,
+    warehouse_id: int | None = None,
+    allow_over_receipt: bool = False,
+    note: str = "",
+) -> Receipt:
+    """Goods in: done moves at the order's unit cost in the company's currency; what is missing stays on
+    order (the backorder). More than ordered is refused unless the user confirms the over-receipt."""
+    with transaction.atomic():
+        order = locked(PurchaseOrder, company=company, pk=order_id, missing=_("No such purchase order."))
+        if order.state not in (State.CONFIRMED, State.PARTIALLY_RECEIVED):
+            raise Conflict(
+                _("The purchase order is %(state)s: nothing can be received.")
+                % {"state": order.get_state_display().lower()}
+            )
+        warehouse = order.warehouse
+        if warehouse_id is not None and warehouse_id != order.warehouse_id:
+            warehouse = _resolved(company, {"warehouse": warehouse_id})["warehouse"]
+        lines = {line.pk: line for line in order.lines.select_related("item")}
+        received = _received_quantities(lines, quantities, allow_over_receipt)
+        day = date or timezone.localdate()
+        number = f"REC-{day.year}-{sequence_next(company_id=company.pk, series='REC', year=day.year):05d}"
+        receipt = Receipt.objects.create(
+            company=company, number=number, order=order, warehouse=warehouse, date=day, note=note[:200],
+            created_by=by, updated_by=by,
+        )  # fmt: skip
+        settings = inventory.settings_of(company)
+        costs = {line_id: round_unit(lines[line_id].unit_price * order.exchange_rate) for line_id in received}
+        moves = inventory.moves_create(
+            company=company, by=by, date=day, done=True,
+            origin=inventory.Origin("purchase_receipt", receipt.pk, f"{number} ({order.number})"),
+            lines=[
+                inventory.MoveLine(lines[line_id].item_id, quantity, settings.supplier_location_id,
+                                   warehouse.stock_location_id, costs[line_id])
+                for line_id, quantity in received.items()
+            ],
+        )  # fmt: skip
+        ReceiptLine.objects.bulk_create([
+            ReceiptLine(receipt=receipt, order_line_id=line_id, quantity=quantity, unit_cost=costs[line_id], move=move)
+            for (line_id, quantity), move in zip(received.items(), moves, strict=True)
+        ])  # fmt: skip
+        for line_id, quantity in received.items():
+            lines[line_id].received_quantity += quantity
+        PurchaseOrderLine.objects.bulk_update([lines[line_id] for line_id in received], ["received_quantity"])
+        complete = all(line.received_quantity >= line.quantity for line in lines.values())
+        order.state = State.RECEIVED if complete else State.PARTIALLY_RECEIVED
+        order.updated_by = by
+        order.save(update_fields=["state", "updated_by", "updated_at"])
+        _remember_last_purchase(
+            company, {lines[line_id].item_id: costs[line_id] for line_id in received}, day, number
+        )
+        return receipt
+
+
+def _received_quantities(lines: dict, quantities: Mapping, allow_over_receipt: bool) -> dict[int, Decimal]:
+    received = {}
+    for line_id, value in quantities.items():
+        field = f"quantities.{line_id}"
+        line = lines.get(line_id)
+        if line is None:
+            raise ValidationFailed.on(field, _("This line is not on the order."))
+        if value in (None, "") or inventory.decimal_of(value, field) == 0:
+            continue  # a line not received this time
+        quantity = inventory.quantity_of(value, field)
+        if quantity > line.pending_quantity and not allow_over_receipt:
+            raise ValidationFailed.on(
+                field,
+                _(
+                    "%(sku)s: %(quantity)s is more than the %(pending)s still to receive; confirm the over-receipt."
+                )
+                % {
+                    "sku": line.item.sku,
+                    "quantity": number(quantity),
+                    "pending": number(line.pending_quantity),
+                },
+            )
+        received[line_id] = quantity
+    if not received:
+        raise ValidationFailed.on("quantities", _("Type the quantity received of at least one line."))
+    return received
+
+
+def _remember_last_purchase(company: Company, costs: dict[int, Decimal], day: Date, reference: str) -> None:
+    ItemPurchasing.objects.bulk_create(
+        [ItemPurchasing(company=company, item_id=item_id) for item_id in costs], ignore_conflicts=True
+    )
+    for record in ItemPurchasing.objects.select_for_update().filter(item_id__in=list(costs)).order_by("pk"):
+        if record.last_purchase_date is None or day >= record.last_purchase_date:
+            record.last_purchase_cost = costs[record.item_id]
+            record.last_purchase_date = day
+            record.last_purchase_reference = reference[:60]
+            record.save(update_fields=["last_purchase_cost", "last_purchase_date", "last_purchase_reference"])
+
+
+def purchase_orders_from_suggestions(
+    *, company: Company, by: User, item_ids: Iterable[int]
+) -> list[PurchaseOrder]:
+    """Draft orders for the chosen suggestions, one per supplier (the preferred one, else the cheapest)."""
+    with transaction.atomic():
+        wanted = set(item_ids)
+        chosen = [line for line in queries.purchase_suggestions(company) if line.item.pk in wanted]
+        if not chosen:
+            raise ValidationFailed.on("items", _("Choose at least one suggested item."))
+        by_supplier: dict[int, list] = {}
+        for line in chosen:
+            if line.supplier is None:
+                raise ValidationFailed.on(
+                    "items",
+                    _("%(sku)s has no supplier: add a supplier price first.") % {"sku": line.item.sku},
+                )
+            by_supplier.setdefault(line.supplier.pk, []).append(line)
+        orders = []
+        for supplier_id, lines in sorted(by_supplier.items()):
+            order_lines = [{"item_id": line.item.pk, "quantity": line.suggested} for line in lines]
+            orders.append(
+                purchase_order_create(company=company, by=by, supplier_id=supplier_id, lines=order_lines)
+            )
+        return orders
