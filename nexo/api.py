@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from nexo.catalog.api import router as catalog_router
 from nexo.core.api import BearerTokenAuth, CompanySessionAuth, core_router, install_error_handlers
 from nexo.crm.api import router as crm_router
+from nexo.inventory.api import router as inventory_router
 from nexo.parties.api import router as parties_router
 
 api = NinjaAPI(
@@ -22,3 +23,4 @@ api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/", catalog_router)
 api.add_router("/", crm_router)
+api.add_router("/", inventory_router)

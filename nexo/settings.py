@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "nexo.crm",
     "nexo.inventory",
     "nexo.purchasing",
+    "nexo.sales",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("parties/", include("nexo.parties.urls")),
     path("catalog/", include("nexo.catalog.urls")),
     path("crm/", include("nexo.crm.urls")),
+    path("inventory/", include("nexo.inventory.urls")),
+    path("purchasing/", include("nexo.purchasing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ class InventoryConfig(AppConfig):
     name = "nexo.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
-    navigation = []
+    navigation = [(_("Inventory"), "inventory:stock_levels", "inventory.view_stockmove")]
     role_permissions = {
         "sales": INVENTORY_READ,
         "purchasing": INVENTORY_READ,
@@ -27,3 +27,20 @@ class InventoryConfig(AppConfig):
         from nexo.inventory.services import inventory_setup
 
         inventory_setup(company=company)
+
+    def item_panel(self, request, item):
+        """The item's stock per warehouse on its page: on hand, reserved, available, value and average cost."""
+        from nexo.inventory.queries import item_stock
+        from nexo.inventory.views.common import cost_text, with_cost_texts
+
+        if item.kind != "stocked" or not request.user.has_perm("inventory.view_stockmove"):
+            return None
+        stock = item_stock(request.company, item)
+        with_cost_texts(stock["rows"], "average_cost")
+        stock["totals"]["cost_text"] = cost_text(stock["totals"]["average_cost"])
+        return {"template": "inventory/_item_panel.html", "item": item, **stock}
+
+    def load_demo(self, *, company, second_company, users):
+        from nexo.inventory.demo import load_demo_inventory
+
+        return load_demo_inventory(company, users)

@@ -31,7 +31,14 @@ from django.utils.translation import gettext_lazy as _
 from nexo.catalog.models import Item
 from nexo.core.models import Company
 from nexo.core.rules import fold, round_unit
-from nexo.inventory.models import InventorySettings, Location, StockBalance, StockMove, StockQuant, ValuationEntry
+from nexo.inventory.models import (
+    InventorySettings,
+    Location,
+    StockBalance,
+    StockMove,
+    StockQuant,
+    ValuationEntry,
+)
 
 ZERO = Decimal(0)
 # Sums of many quantities or values may need more digits than one row's column holds.
@@ -46,13 +53,17 @@ UNIT_COST = DecimalField(max_digits=30, decimal_places=6)
 def default_warehouse_id(company: Company) -> int | None:
     """The company's default warehouse, read without setting anything up."""
     return (
-        InventorySettings.objects.filter(company=company).values_list("default_warehouse_id", flat=True).first()
+        InventorySettings.objects.filter(company=company)
+        .values_list("default_warehouse_id", flat=True)
+        .first()
     )
 
 
 def internal_locations(company: Company, *, active_only: bool = True) -> QuerySet[Location]:
     """The locations that hold stock, with their warehouse, in warehouse and name order."""
-    locations = Location.objects.filter(company=company, kind=Location.Kind.INTERNAL).select_related("warehouse")
+    locations = Location.objects.filter(company=company, kind=Location.Kind.INTERNAL).select_related(
+        "warehouse"
+    )
     if active_only:
         locations = locations.filter(is_active=True, warehouse__is_active=True)
     return locations.order_by("warehouse__code", "name", "pk")
@@ -80,14 +91,23 @@ def on_hand(
     item_ids = None if item_ids is None else list(item_ids)
     location_ids = None if location_ids is None else list(location_ids)
     if day is None:
-        quants = _in_keys(_in_keys(StockQuant.objects.filter(company=company), "item_id", item_ids), "location_id", location_ids)
-        return {(item, location): quantity for item, location, quantity in quants.values_list("item_id", "location_id", "quantity")}
+        quants = _in_keys(
+            _in_keys(StockQuant.objects.filter(company=company), "item_id", item_ids),
+            "location_id",
+            location_ids,
+        )
+        return {
+            (item, location): quantity
+            for item, location, quantity in quants.values_list("item_id", "location_id", "quantity")
+        }
     done = StockMove.objects.filter(company=company, state=StockMove.State.DONE, date__lte=day)
     done = _in_keys(done, "item_id", item_ids)
     totals: dict[tuple[int, int], Decimal] = {}
     for side, sign in (("to_location", 1), ("from_location", -1)):
         moves = _in_keys(done.filter(**{f"{side}__kind": Location.Kind.INTERNAL}), f"{side}_id", location_ids)
-        grouped = moves.values("item_id", f"{side}_id").annotate(total=Sum("quantity", output_field=QUANTITY_SUM))
+        grouped = moves.values("item_id", f"{side}_id").annotate(
+            total=Sum("quantity", output_field=QUANTITY_SUM)
+        )
         for row in grouped.order_by():
             key = (row["item_id"], row[f"{side}_id"])
             totals[key] = totals.get(key, ZERO) + sign * row["total"]
@@ -102,7 +122,9 @@ def reserved(
         company=company, state=StockMove.State.DRAFT, from_location__kind=Location.Kind.INTERNAL
     )
     drafts = _in_keys(_in_keys(drafts, "item_id", item_ids), "from_location_id", location_ids)
-    grouped = drafts.values("item_id", "from_location_id").annotate(total=Sum("quantity", output_field=QUANTITY_SUM))
+    grouped = drafts.values("item_id", "from_location_id").annotate(
+        total=Sum("quantity", output_field=QUANTITY_SUM)
+    )
     return {(row["item_id"], row["from_location_id"]): row["total"] for row in grouped.order_by()}
 
 
@@ -117,7 +139,9 @@ def _latest_entry(day: Date) -> QuerySet[ValuationEntry]:
 
 
 def _at(day: Date, expression, output_field) -> Subquery:
-    return Subquery(_latest_entry(day).annotate(figure=expression).values("figure")[:1], output_field=output_field)
+    return Subquery(
+        _latest_entry(day).annotate(figure=expression).values("figure")[:1], output_field=output_field
+    )
 
 
 def _reserved_in_warehouse() -> Coalesce:
@@ -174,7 +198,9 @@ def stock_levels(
             on_hand=Coalesce(
                 _at(day, F("received") - F("issued"), QUANTITY_SUM), Value(ZERO), output_field=QUANTITY_SUM
             ),
-            stock_value=Coalesce(_at(day, F("value_after"), AMOUNT_SUM), Value(ZERO), output_field=AMOUNT_SUM),
+            stock_value=Coalesce(
+                _at(day, F("value_after"), AMOUNT_SUM), Value(ZERO), output_field=AMOUNT_SUM
+            ),
             average_cost=Coalesce(_at(day, F("average"), UNIT_COST), Value(ZERO), output_field=UNIT_COST),
         )
     if reserved_is_known(day):
@@ -253,13 +279,23 @@ def valuation_rows(company: Company, *, day: Date, warehouse_id: int | None = No
     ).filter(Q(quantity_at__gt=0) | Q(quantity_at__lt=0) | Q(value_at__gt=0) | Q(value_at__lt=0))
     return list(
         rows.order_by("item__sku", "warehouse__code").values(
-            "item_id", "item__sku", "item__name", "item__category_id", "item__category__full_name",
-            "warehouse_id", "warehouse__code", "warehouse__name", "quantity_at", "value_at",
-        )  # fmt: skip
+            "item_id",
+            "item__sku",
+            "item__name",
+            "item__category_id",
+            "item__category__full_name",
+            "warehouse_id",
+            "warehouse__code",
+            "warehouse__name",
+            "quantity_at",
+            "value_at",
+        )
     )
 
 
-def valuation(company: Company, *, day: Date, group: str = Group.ITEM, warehouse_id: int | None = None) -> Valuation:
+def valuation(
+    company: Company, *, day: Date, group: str = Group.ITEM, warehouse_id: int | None = None
+) -> Valuation:
     """The inventory value at the end of `day`, per item, per category or per warehouse, with the total."""
     lines: dict[int | None, ValuationLine] = {}
     total, items = ZERO, set()
@@ -314,7 +350,10 @@ def _move_kind() -> Case:
     return Case(
         When(from_location__kind=kinds.SUPPLIER, then=Value(MoveKind.RECEIPT)),
         When(to_location__kind=kinds.CUSTOMER, then=Value(MoveKind.DELIVERY)),
-        When(Q(from_location__kind=kinds.ADJUSTMENT) | Q(to_location__kind=kinds.ADJUSTMENT), then=Value(MoveKind.ADJUSTMENT)),
+        When(
+            Q(from_location__kind=kinds.ADJUSTMENT) | Q(to_location__kind=kinds.ADJUSTMENT),
+            then=Value(MoveKind.ADJUSTMENT),
+        ),
         When(from_location__kind=kinds.CUSTOMER, then=Value(MoveKind.CUSTOMER_RETURN)),
         When(to_location__kind=kinds.SUPPLIER, then=Value(MoveKind.SUPPLIER_RETURN)),
         default=Value(MoveKind.TRANSFER),
@@ -351,7 +390,9 @@ def moves_filtered(
     if item_id is not None:
         moves = moves.filter(item_id=item_id)
     if warehouse_id is not None:
-        moves = moves.filter(Q(from_location__warehouse_id=warehouse_id) | Q(to_location__warehouse_id=warehouse_id))
+        moves = moves.filter(
+            Q(from_location__warehouse_id=warehouse_id) | Q(to_location__warehouse_id=warehouse_id)
+        )
     if location_id is not None:
         moves = moves.filter(Q(from_location_id=location_id) | Q(to_location_id=location_id))
     if state:
@@ -384,10 +425,35 @@ def count_sheet(
 ) -> list[Item]:
     """Active stocked items with `on_hand` at the location (0 when none), by SKU; at most COUNT_SHEET_ROWS + 1
     so a caller can tell the sheet was cut. One query."""
-    quantity = StockQuant.objects.filter(item_id=OuterRef("pk"), location_id=location.pk).values("quantity")[:1]
-    items = Item.objects.filter(company=company, kind=Item.Kind.STOCKED, is_active=True).select_related("unit")
+    quantity = StockQuant.objects.filter(item_id=OuterRef("pk"), location_id=location.pk).values("quantity")[
+        :1
+    ]
+    items = Item.objects.filter(company=company, kind=Item.Kind.STOCKED, is_active=True).select_related(
+        "unit"
+    )
     if only_stocked_here:
         items = items.filter(pk__in=StockQuant.objects.filter(location_id=location.pk).values("item_id"))
     items = search_items(items, words, prefix="")
-    items = items.annotate(on_hand=Coalesce(Subquery(quantity, output_field=QUANTITY_SUM), Value(ZERO), output_field=QUANTITY_SUM))
+    items = items.annotate(
+        on_hand=Coalesce(
+            Subquery(quantity, output_field=QUANTITY_SUM), Value(ZERO), output_field=QUANTITY_SUM
+        )
+    )
     return list(items.order_by("sku", "pk")[: COUNT_SHEET_ROWS + 1])
+
+
+def item_stock(company: Company, item: Item) -> dict:
+    """An item's stock per warehouse and in all of them (the panel on the item's page): one query."""
+    rows = list(
+        stock_levels(company, item_ids=[item.pk])
+        .filter(~Q(on_hand=0) | ~Q(stock_value=0) | ~Q(reserved=0))
+        .order_by("warehouse__code")
+    )
+    totals = {
+        name: sum((getattr(row, name) for row in rows), ZERO)
+        for name in ("on_hand", "reserved", "available", "stock_value")
+    }
+    # The weighted average over every warehouse: their average values over what they hold.
+    average_value = sum((row.average_value for row in rows), ZERO)
+    totals["average_cost"] = round_unit(average_value / totals["on_hand"]) if totals["on_hand"] > 0 else None
+    return {"rows": rows, "totals": totals}

@@ -23,3 +23,8 @@ class PurchasingConfig(AppConfig):
         "warehouse": [*PURCHASING_READ, "purchasing.add_receipt"],
         "accounting": [*PURCHASING_READ, "purchasing.add_exchangerate"],
     }
+
+    def load_demo(self, *, company, second_company, users):
+        from nexo.purchasing.demo import load_demo_purchasing
+
+        return load_demo_purchasing(company, users)

@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy
 from nexo.catalog import pricing, queries, services
 from nexo.catalog.forms import ItemForm
 from nexo.catalog.models import CatalogSettings, Category, Item, PriceList
-from nexo.catalog.views.price_check import describe_rule, price_text, rule_names
+from nexo.catalog.rule_text import describe_rule, price_text, rule_names
 from nexo.core.audit import audit_trail
 from nexo.core.errors import ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.rules import fold
 
@@ -127,6 +128,7 @@ def item_view(request: HttpRequest, item_id: int) -> HttpResponse:
         "standard_cost_text": price_text(item.standard_cost) if item.standard_cost is not None else "",
         "today": timezone.localdate(),
         "trail": audit_trail(item),
+        "panels": panels("item_panel", request, item),
     }
     return render(request, "catalog/item_detail.html", context)
 

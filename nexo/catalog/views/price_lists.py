@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from nexo.catalog import services
 from nexo.catalog.forms import AssignForm, PriceListForm, PriceRuleForm
 from nexo.catalog.models import CatalogSettings, PartyPricing, PriceList, PriceRule
-from nexo.catalog.views.price_check import price_text, quantity_text
+from nexo.catalog.rule_text import price_text, quantity_text
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.permissions import page

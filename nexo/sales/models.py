@@ -1,0 +1,238 @@
+"""Sales: quotations (where the CRM meets the ERP) with priced and costed lines, and the sales orders they
+become when accepted."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from nexo.catalog.models import Item, PriceList, PriceRule, TaxCategory
+from nexo.core.models import Company, CompanyOwned
+from nexo.crm.models import Opportunity
+from nexo.inventory.models import QUANTITY, UNIT_COST, Warehouse
+from nexo.parties.models import Party
+from nexo.sales.rules import State as QuotationState
+
+AMOUNT = {"max_digits": 18, "decimal_places": 2, "default": 0}
+PERCENT = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
+
+
+class SalesSettings(models.Model):
+    """The company's quotation defaults (a one-to-one profile of the company)."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    quotation_validity_days = models.PositiveIntegerField(_("quotation validity (days)"), default=30)
+    payment_terms = models.CharField(_("payment terms"), max_length=200, default="Transferencia a 30 días")
+
+    class Meta:
+        verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
+
+
+class Quotation(CompanyOwned):
+    class State(models.TextChoices):
+        DRAFT = QuotationState.DRAFT, _("Draft")
+        SENT = QuotationState.SENT, _("Sent")
+        ACCEPTED = QuotationState.ACCEPTED, _("Accepted")
+        REJECTED = QuotationState.REJECTED, _("Rejected")
+        EXPIRED = QuotationState.EXPIRED, _("Expired")
+        CANCELLED = QuotationState.CANCELLED, _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=20)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opportunity"),
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("salesperson")
+    )
+    date = models.DateField(_("date"))
+    valid_until = models.DateField(_("valid until"))
+    currency = models.CharField(_("currency"), max_length=3)
+    price_list = models.ForeignKey(
+        PriceList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("price list"),
+    )
+    # Where the goods would come from: its stock gives the lines' costs.
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
+    )
+    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    document_discount = models.DecimalField(_("document discount %"), default=0, **PERCENT)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # Totals, recomputed by the services on every change.
+    gross_net = models.DecimalField(_("lines net"), **AMOUNT)
+    discount_amount = models.DecimalField(_("document discount"), **AMOUNT)
+    net = models.DecimalField(_("net"), **AMOUNT)
+    tax = models.DecimalField(_("tax"), **AMOUNT)
+    total = models.DecimalField(_("total"), **AMOUNT)
+    cost = models.DecimalField(_("cost"), **AMOUNT)
+    margin = models.DecimalField(_("margin"), **AMOUNT)
+    margin_percent = models.DecimalField(_("margin %"), max_digits=9, decimal_places=2, null=True, blank=True)
+    taxes = models.JSONField(default=list, blank=True)  # [{"rate", "base", "tax"}] as strings
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    revision_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions",
+        verbose_name=_("revision of"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("quotation")
+        verbose_name_plural = _("quotations")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number", "version"], name="quotation_number_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("date")), name="quotation_valid_after_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "state", "date"], name="quotation_state_idx"),
+            models.Index(fields=["company", "opportunity"], name="quotation_opportunity_idx"),
+            models.Index(fields=["company", "party"], name="quotation_party_idx"),
+            models.Index(fields=["company", "salesperson", "state"], name="quotation_salesperson_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} v{self.version}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.DRAFT, self.State.SENT)
+
+
+class QuotationLine(models.Model):
+    quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("item")
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    # The price the price list gives, and the price sold at: the same unless typed by hand (then locked).
+    list_price = models.DecimalField(_("list price"), null=True, blank=True, **UNIT_COST)
+    unit_price = models.DecimalField(_("unit price"), **UNIT_COST)
+    price_locked = models.BooleanField(_("price typed by hand"), default=False)
+    price_rule = models.ForeignKey(
+        PriceRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    price_rule_text = models.CharField(_("price rule"), max_length=300, blank=True)
+    discount = models.DecimalField(_("discount %"), default=0, **PERCENT)
+    tax_category = models.ForeignKey(
+        TaxCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tax")
+    )
+    tax_rate = models.DecimalField(_("tax %"), default=0, **PERCENT)
+    # Cost frozen when the line was priced, with where it came from, so the margin does not drift.
+    unit_cost = models.DecimalField(_("unit cost"), null=True, blank=True, **UNIT_COST)
+    cost_source = models.CharField(_("cost source"), max_length=20, blank=True)
+    cost_parts = models.JSONField(
+        default=list, blank=True
+    )  # [{"quantity", "unit_cost", "source", "reference", "date"}]
+    cost_comparison = models.JSONField(default=dict, blank=True)  # {"average": "5.500000", "fifo": …}
+    costed_at = models.DateTimeField(null=True, blank=True)
+    min_margin = models.DecimalField(_("minimum margin %"), default=0, **PERCENT)
+    # Figures, recomputed with the totals.
+    gross_net = models.DecimalField(**AMOUNT)
+    discount_share = models.DecimalField(**AMOUNT)
+    net = models.DecimalField(_("net"), **AMOUNT)
+    cost = models.DecimalField(_("cost"), **AMOUNT)
+    margin = models.DecimalField(_("margin"), **AMOUNT)
+    margin_percent = models.DecimalField(_("margin %"), max_digits=9, decimal_places=2, null=True, blank=True)
+    below_min_margin = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["quotation", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="quotation_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="quotation_line_price_not_negative"),
+        ]
+
+
+class SalesOrder(CompanyOwned):
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=20)
+    quotation = models.OneToOneField(
+        Quotation, on_delete=models.PROTECT, null=True, blank=True, related_name="sales_order",
+        verbose_name=_("quotation"),
+    )  # fmt: skip
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opportunity"),
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("salesperson")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
+    )
+    date = models.DateField(_("date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.CONFIRMED)
+    net = models.DecimalField(_("net"), **AMOUNT)
+    tax = models.DecimalField(_("tax"), **AMOUNT)
+    total = models.DecimalField(_("total"), **AMOUNT)
+    cost = models.DecimalField(_("quoted cost"), **AMOUNT)
+    margin = models.DecimalField(_("quoted margin"), **AMOUNT)
+    taxes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="sales_order_number_unique")
+        ]
+        indexes = [models.Index(fields=["company", "party"], name="sales_order_party_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SalesOrderLine(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    quotation_line = models.OneToOneField(
+        QuotationLine, on_delete=models.PROTECT, null=True, blank=True, related_name="order_line"
+    )
+    position = models.PositiveIntegerField(default=0)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    unit_price = models.DecimalField(_("unit price"), **UNIT_COST)
+    discount = models.DecimalField(_("discount %"), default=0, **PERCENT)
+    tax_rate = models.DecimalField(_("tax %"), default=0, **PERCENT)
+    net = models.DecimalField(_("net"), **AMOUNT)
+    unit_cost = models.DecimalField(_("quoted unit cost"), null=True, blank=True, **UNIT_COST)
+    cost_source = models.CharField(_("cost source"), max_length=20, blank=True)
+    margin = models.DecimalField(_("quoted margin"), **AMOUNT)
+
+    class Meta:
+        ordering = ["order", "position", "id"]

@@ -1,0 +1,146 @@
+"""Quotation arithmetic and states, pure: line nets, the document discount spread over the lines, tax per
+rate, margins and totals (DOMAIN §6). No Django here.
+
+Rounding happens at named points only: each line's net, each line's share of the document discount, each
+line's cost, the tax of each rate. Everything else is a sum of those, so the lines add up to the totals.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from nexo.core.rules import round_money
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+class State:
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+QUOTATION_TRANSITIONS = {
+    State.DRAFT: {State.SENT, State.CANCELLED},
+    State.SENT: {State.ACCEPTED, State.REJECTED, State.EXPIRED, State.CANCELLED},
+    State.ACCEPTED: set(),
+    State.REJECTED: set(),
+    State.EXPIRED: set(),
+    State.CANCELLED: set(),
+}
+OPEN_STATES = (State.DRAFT, State.SENT)
+
+
+def line_net(quantity: Decimal, unit_price: Decimal, discount: Decimal = ZERO) -> Decimal:
+    """Quantity * price less the line's discount %, rounded once."""
+    return round_money(quantity * unit_price * (HUNDRED - discount) / HUNDRED)
+
+
+def spread_discount(nets: Sequence[Decimal], percent: Decimal) -> list[Decimal]:
+    """Each line's share of a document discount of `percent`, in proportion to its net.
+
+    The shares add up exactly to the discount on the total (largest remainders get the leftover cents), so
+    the lines' nets after it add up to the document's net.
+    """
+    total = sum(nets, ZERO)
+    discount = round_money(total * percent / HUNDRED)
+    if not nets or total == 0 or discount == 0:
+        return [ZERO for _net in nets]
+    exact = [net * discount / total for net in nets]
+    shares = [round_money(value) for value in exact]
+    leftover = discount - sum(shares, ZERO)
+    cent = Decimal("0.01") if leftover > 0 else Decimal("-0.01")
+    # Give or take the leftover cents where rounding moved a share the most.
+    order = sorted(
+        range(len(nets)), key=lambda index: (shares[index] - exact[index]) * (1 if leftover > 0 else -1)
+    )
+    for index in order[: int(abs(leftover) / Decimal("0.01"))]:
+        shares[index] += cent
+    return shares
+
+
+def margin_percent(margin: Decimal, net: Decimal) -> Decimal | None:
+    """Margin on price, in %, 2 decimals; None when there is no net to measure it against."""
+    if net == 0:
+        return None
+    return round_money(margin * HUNDRED / net)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal  # %
+    tax_rate: Decimal  # %
+    unit_cost: Decimal | None  # None: a line without cost (free text)
+    min_margin: Decimal = ZERO  # %
+
+
+@dataclass(frozen=True)
+class LineFigures:
+    gross_net: Decimal  # after the line discount
+    document_discount: Decimal  # its share of the document discount
+    net: Decimal  # what the line sells for
+    cost: Decimal
+    margin: Decimal
+    margin_percent: Decimal | None
+    below_min_margin: bool
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    rate: Decimal
+    base: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    lines: tuple[LineFigures, ...]
+    gross_net: Decimal
+    document_discount: Decimal
+    net: Decimal
+    taxes: tuple[TaxLine, ...]
+    tax: Decimal
+    total: Decimal
+    cost: Decimal
+    margin: Decimal
+    margin_percent: Decimal | None
+
+
+def taxes_by_rate(bases: Sequence[tuple[Decimal, Decimal]]) -> tuple[TaxLine, ...]:
+    """(rate, base) pairs → one line per rate, the tax computed on the sum of that rate's bases."""
+    grouped: dict[Decimal, Decimal] = {}
+    for rate, base in bases:
+        grouped[rate] = grouped.get(rate, ZERO) + base
+    return tuple(
+        TaxLine(rate, base, round_money(base * rate / HUNDRED))
+        for rate, base in sorted(grouped.items(), reverse=True)
+    )
+
+
+def totals(lines: Sequence[LineInput], document_discount: Decimal = ZERO) -> Totals:
+    """Every figure of a quotation from its lines and its document discount %."""
+    gross = [line_net(line.quantity, line.unit_price, line.discount) for line in lines]
+    shares = spread_discount(gross, document_discount)
+    figures = []
+    for line, gross_net, share in zip(lines, gross, shares, strict=True):
+        net = gross_net - share
+        cost = round_money(line.quantity * line.unit_cost) if line.unit_cost is not None else ZERO
+        margin = net - cost
+        percent = margin_percent(margin, net)
+        below = line.unit_cost is not None and (percent is None or percent < line.min_margin)
+        figures.append(LineFigures(gross_net, share, net, cost, margin, percent, below))
+    net = sum((figure.net for figure in figures), ZERO)
+    taxes = taxes_by_rate([(line.tax_rate, figure.net) for line, figure in zip(lines, figures, strict=True)])
+    tax = sum((line.tax for line in taxes), ZERO)
+    cost = sum((figure.cost for figure in figures), ZERO)
+    margin = net - cost
+    return Totals(
+        lines=tuple(figures), gross_net=sum(gross, ZERO), document_discount=sum(shares, ZERO), net=net,
+        taxes=taxes, tax=tax, total=net + tax, cost=cost, margin=margin, margin_percent=margin_percent(margin, net),
+    )  # fmt: skip
