@@ -11,6 +11,9 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +34,7 @@ from nexo.inventory.services import settings_of as inventory_settings
 from nexo.parties import services as parties
 from nexo.parties.models import Party
 from nexo.purchasing.costing import COMPARISON_BASES, unit_costs_for
-from nexo.sales import rules
+from nexo.sales import documents, rules
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine, SalesSettings
 
 State = Quotation.State
@@ -444,6 +447,37 @@ def quotation_mark_sent(*, company: Company, by: User, quotation_id: int, sent_t
         quotation.state, quotation.sent_at, quotation.sent_to = State.SENT, timezone.now(), sent_to[:254]
         quotation.updated_by = by
         quotation.save()
+        return quotation
+
+
+def quotation_send(
+    *, company: Company, by: User, quotation_id: int, to: str = "", message: str = ""
+) -> Quotation:
+    """E-mail the quotation's PDF to the party (or `to`) and mark it sent. The message goes out inside the
+    transaction: if the mail server refuses it, the quotation stays a draft."""
+    with transaction.atomic():
+        quotation = quotation_mark_sent(company=company, by=by, quotation_id=quotation_id, sent_to="")
+        recipient = (to or quotation.party.email or "").strip()
+        try:
+            validate_email(recipient)
+        except DjangoValidationError as error:
+            raise ValidationFailed.on("to", _("Give the e-mail address to send the quotation to.")) from error
+        quotation.sent_to = recipient
+        quotation.save(update_fields=["sent_to"])
+        subject = _("Quotation %(quotation)s from %(company)s") % {
+            "quotation": quotation,
+            "company": company.name,
+        }
+        body = (message or "").strip() or _(
+            "Please find attached our quotation %(quotation)s, valid until %(day)s."
+        ) % {"quotation": quotation, "day": quotation.valid_until.isoformat()}
+        email = EmailMessage(
+            subject=subject, body=body, to=[recipient], reply_to=[by.email] if by.email else None
+        )
+        email.attach(
+            documents.quotation_filename(quotation), documents.quotation_pdf(quotation), "application/pdf"
+        )
+        email.send()
         return quotation
 
 

@@ -29,9 +29,7 @@ def test_the_issue_figure_fifo_line():
 def test_tax_per_rate_is_computed_on_the_sum_of_its_bases():
     lines = [rules.LineInput(D(1), D("0.50"), D(0), D(21), None) for _ in range(3)]
     figures = rules.totals(lines)
-    assert figures.taxes == (
-        rules.TaxLine(D(21), D("1.50"), D("0.32")),
-    )  # not 3 x round(0.105) = 0.33
+    assert figures.taxes == (rules.TaxLine(D(21), D("1.50"), D("0.32")),)  # not 3 x round(0.105) = 0.33
     mixed = rules.totals(
         [
             rules.LineInput(D(1), D("100"), D(0), D(21), None),

@@ -269,3 +269,25 @@ def test_expiry_marks_sent_quotations_past_their_validity(company, sales_user, l
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert (old.state, fresh.state) == ("expired", "sent")
+
+
+def test_sending_mails_the_pdf_and_marks_it_sent(company, sales_user, stocked_items, make_quotation, mailoutbox):
+    quotation = make_quotation([{"item_id": stocked_items["fifo"].pk, "quantity": "15", "discount": "10"}])
+    services.quotation_send(company=company, by=sales_user, quotation_id=quotation.pk)
+    quotation.refresh_from_db()
+    assert (quotation.state, quotation.sent_to) == ("sent", "compras@turia.es")
+    (message,) = mailoutbox
+    assert message.to == ["compras@turia.es"] and quotation.number in message.subject
+    ((filename, content, mimetype),) = message.attachments
+    assert (filename, mimetype) == (f"{quotation.number}-v1.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
+
+
+def test_sending_without_an_address_changes_nothing(company, sales_user, make_quotation, mailoutbox):
+    quotation = make_quotation([{"description": "x", "quantity": "1", "unit_price": "1"}])
+    quotation.party.email = ""
+    quotation.party.save()
+    with pytest.raises(ValidationFailed, match="e-mail address"):
+        services.quotation_send(company=company, by=sales_user, quotation_id=quotation.pk)
+    quotation.refresh_from_db()
+    assert quotation.state == "draft" and not mailoutbox
