@@ -16,7 +16,7 @@ class PurchasingConfig(AppConfig):
     name = "nexo.purchasing"
     label = "purchasing"
     verbose_name = _("Purchasing")
-    navigation = []
+    navigation = [(_("Purchasing"), "purchasing:order_list", "purchasing.view_purchaseorder")]
     role_permissions = {
         "sales": ["purchasing.view_supplierprice"],
         "purchasing": PURCHASING_WRITE,
@@ -28,3 +28,19 @@ class PurchasingConfig(AppConfig):
         from nexo.purchasing.demo import load_demo_purchasing
 
         return load_demo_purchasing(company, users)
+
+    def item_panel(self, request, item):
+        """The item's supplier prices, buying settings, last purchase and what is on order, on its page."""
+        from nexo.purchasing.views.panels import item_buying
+
+        if not request.user.has_perm("purchasing.view_supplierprice"):
+            return None
+        return {"template": "purchasing/_item_panel.html", **item_buying(request, item)}
+
+    def party_panel(self, request, party):
+        """A supplier's open purchase orders, on its page."""
+        from nexo.purchasing.views.panels import supplier_orders
+
+        if not party.is_supplier or not request.user.has_perm("purchasing.view_purchaseorder"):
+            return None
+        return {"template": "purchasing/_party_panel.html", **supplier_orders(request, party)}

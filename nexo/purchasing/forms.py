@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,12 @@ def suppliers_of(company: Company):
 
 
 def _numbers(form: forms.Form, names: tuple[str, ...]) -> None:
+    """Decimal inputs, showing a record's stored value without its trailing zeros (9, not 9.0000)."""
     for name in names:
         form.fields[name].widget.attrs.update(NUMBER)
+        value = form.initial.get(name)
+        if isinstance(value, Decimal):
+            form.initial[name] = plain(value)
 
 
 class ExchangeRateForm(forms.Form):
@@ -100,7 +105,9 @@ class ItemPurchasingForm(ServiceForm):
         fields = ["preferred_supplier", "minimum_stock", "reorder_quantity"]
         help_texts = {
             "preferred_supplier": _("Suggestions order from it; empty: the supplier with the best price."),
-            "minimum_stock": _("Below this (on hand − reserved + on order) the item is suggested for buying."),
+            "minimum_stock": _(
+                "Below this (on hand - reserved + on order) the item is suggested for buying."
+            ),
             "reorder_quantity": _("Order at least this much when it is suggested."),
         }
 
@@ -140,7 +147,11 @@ class PurchaseOrderForm(ServiceForm):
         self.fields["date"].help_text = _("Empty: today.")
         self.fields["currency"].required = False
         self.fields["currency"].help_text = _("Empty: the currency of the supplier's prices.")
-        self.fields["supplier"].widget.attrs["autofocus"] = True
+        self.fields["supplier"].widget.attrs.update({
+            "autofocus": True,
+            # Picking a supplier offers its items first in the lines' item boxes.
+            "hx-get": reverse("purchasing:item_options"), "hx-trigger": "change", "hx-target": "#item-options",
+        })  # fmt: skip
 
     def service_fields(self) -> dict:
         data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
@@ -163,7 +174,11 @@ class OrderLineForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "item-options", "autocomplete": "off", "class": "sku"}),
     )
     quantity = forms.DecimalField(
-        label=_("Quantity"), max_digits=16, decimal_places=4, required=False, widget=forms.NumberInput(attrs=NUMBER)
+        label=_("Quantity"),
+        max_digits=16,
+        decimal_places=4,
+        required=False,
+        widget=forms.NumberInput(attrs=NUMBER),
     )
     unit_price = forms.DecimalField(
         label=_("Unit price"),
@@ -174,6 +189,16 @@ class OrderLineForm(forms.Form):
         widget=forms.NumberInput(attrs=NUMBER),
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].widget.attrs.update({
+            "hx-get": reverse("purchasing:item_options"), "hx-trigger": "input changed delay:250ms",
+            "hx-target": "#item-options", "hx-include": "#id_supplier", "hx-sync": "this:replace",
+            "placeholder": _("SKU"),
+        })  # fmt: skip
+        self.fields["unit_price"].widget.attrs["placeholder"] = _("Supplier's price")
+        self.fields["description"].widget.attrs["placeholder"] = _("The item's name")
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -189,7 +214,7 @@ class OrderLineForm(forms.Form):
         data = super().clean()
         quantity, price = data.get("quantity"), data.get("unit_price")
         if quantity is not None and price is not None and quantity * price >= MAX_VALUE:
-            self.add_error("quantity", _("The line's amount (quantity × unit price) is too large."))
+            self.add_error("quantity", _("The line's amount (quantity times unit price) is too large."))
         if not self.is_blank() and not self.errors:
             if not data.get("item"):
                 self.add_error("item", _("Type the item's SKU."))

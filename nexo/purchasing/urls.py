@@ -16,9 +16,13 @@ urlpatterns = [
     path("suggestions/", suggestions.suggestions, name="suggestions"),
     path("supplier-prices/", prices.supplier_price_list, name="supplier_price_list"),
     path("supplier-prices/new/", prices.supplier_price_create, name="supplier_price_create"),
-    path("supplier-prices/<id:supplier_price_id>/edit/", prices.supplier_price_edit, name="supplier_price_edit"),
     path(
-        "supplier-prices/<id:supplier_price_id>/delete/", prices.supplier_price_delete, name="supplier_price_delete"
+        "supplier-prices/<id:supplier_price_id>/edit/", prices.supplier_price_edit, name="supplier_price_edit"
+    ),
+    path(
+        "supplier-prices/<id:supplier_price_id>/delete/",
+        prices.supplier_price_delete,
+        name="supplier_price_delete",
     ),
     path("exchange-rates/", prices.exchange_rate_list, name="exchange_rate_list"),
     path("items/<id:item_id>/buying/", prices.item_purchasing_edit, name="item_purchasing_edit"),

@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from nexo.core.formatting import number
@@ -54,3 +55,9 @@ def price_text(value: Decimal | None) -> str:
     exponent = Decimal(value).normalize().as_tuple().exponent
     return number(value, min(6, max(2, -exponent if isinstance(exponent, int) else 2)))
 
+
+def newest_first(request: HttpRequest, sort: str) -> None:
+    """A dated list opens with its latest records first, and its sort header says so."""
+    if "sort" not in request.GET:
+        request.GET = request.GET.copy()
+        request.GET["sort"] = f"-{sort}"

@@ -9,6 +9,7 @@ from django.db.models.functions import Upper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -27,16 +28,23 @@ from nexo.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, Supplier
 from nexo.purchasing.views.common import (
     ZERO,
     line_amount,
+    newest_first,
     optional_url,
     order_rate,
     order_totals,
+    price_text,
 )  # fmt: skip
 
 State = PurchaseOrder.State
 BLANK_ROWS = 3
 ITEM_OPTIONS = 30
 # Service field names → the order form's fields.
-LINE_FIELDS = {"item_id": "item", "quantity": "quantity", "unit_price": "unit_price", "description": "description"}
+LINE_FIELDS = {
+    "item_id": "item",
+    "quantity": "quantity",
+    "unit_price": "unit_price",
+    "description": "description",
+}
 
 
 def _day(value: str | None) -> Date | None:
@@ -52,7 +60,7 @@ def _listing(request: HttpRequest) -> ListPage:
     return ListPage(
         search=words_in(("number", "supplier__name")),
         sorts={
-            "date": Sort(gettext_lazy("Date"), ("-date",)),
+            "date": Sort(gettext_lazy("Date"), ("date",)),
             "number": Sort(gettext_lazy("Number"), ("number",)),
             "supplier": Sort(gettext_lazy("Supplier"), ("supplier__name",)),
             "expected": Sort(gettext_lazy("Expected"), ("expected_date",)),
@@ -73,6 +81,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         orders = orders.filter(date__gte=date_from)
     if date_to:
         orders = orders.filter(date__lte=date_to)
+    newest_first(request, "date")
     listing = _listing(request).apply(request, orders)
     listing.page.object_list = rows = list(listing.page.object_list)
     totals = order_totals(order.pk for order in rows)
@@ -114,6 +123,7 @@ def order_figures(order: PurchaseOrder) -> dict:
     for line in lines:
         line.amount = line_amount(line.quantity, line.unit_price)
         line.pending = line.pending_quantity
+        line.price_text = price_text(line.unit_price)
         total += line.amount
     rate = order_rate(order)
     receipts = list(
@@ -126,6 +136,7 @@ def order_figures(order: PurchaseOrder) -> dict:
     for receipt in receipts:
         for receipt_line in receipt.lines.all():
             receipt_line.move_url = optional_url("inventory:move_view", receipt_line.move_id)
+            receipt_line.cost_text = price_text(receipt_line.unit_cost)
     stock = {
         balance.item_id: balance
         for balance in StockBalance.objects.filter(
@@ -185,7 +196,10 @@ def _typed_lines(request: HttpRequest, more: int) -> list[dict]:
     prefix = "lines"
     count = record_id(request.POST.get(f"{prefix}-TOTAL_FORMS")) or 0
     names = ("item", "quantity", "unit_price", "description")
-    rows = [{name: request.POST.get(f"{prefix}-{index}-{name}", "") for name in names} for index in range(min(count, 200))]
+    rows = [
+        {name: request.POST.get(f"{prefix}-{index}-{name}", "") for name in names}
+        for index in range(min(count, 200))
+    ]
     return rows + [{} for _ in range(more)]
 
 
@@ -194,6 +208,19 @@ def _items_by_sku(company, skus: set[str]) -> dict[str, Item]:
         return {}
     items = Item.objects.filter(company=company).annotate(upper_sku=Upper("sku")).filter(upper_sku__in=skus)
     return {item.upper_sku: item for item in items}
+
+
+def _checked(request: HttpRequest, header: PurchaseOrderForm, lines) -> dict[str, Item] | None:
+    """The typed SKUs' items when both forms are valid and every SKU is one of the company's items (each
+    wrong row says so at once, with the other errors); else None."""
+    header_valid, lines_valid = header.is_valid(), lines.is_valid()
+    items = _items_by_sku(request.company, lines.skus())
+    for form in lines.forms:
+        sku = getattr(form, "cleaned_data", {}).get("item")
+        if sku and sku.upper() not in items:
+            form.add_error("item", _("Unknown item: type its SKU or pick it from the list."))
+            lines_valid = False
+    return items if header_valid and lines_valid else None
 
 
 def _apply_line_failure(header, sources, failure: ValidationFailed) -> None:
@@ -223,10 +250,10 @@ def _supplier_options(request: HttpRequest, supplier_id: int | None) -> list[Ite
 
 def _order_form(request: HttpRequest, order: PurchaseOrder | None) -> HttpResponse:
     adding = request.method == "POST" and "add_lines" in request.POST
-    initial = {"supplier": record_id(request.GET.get("supplier"))} if order is None else {}
-    header = PurchaseOrderForm(
-        request.POST or None, instance=order, company=request.company, initial=initial
-    )
+    initial = {}
+    if order is None:
+        initial = {"supplier": record_id(request.GET.get("supplier")), "date": timezone.localdate()}
+    header = PurchaseOrderForm(request.POST or None, instance=order, company=request.company, initial=initial)
     if adding:
         header.errors.clear()  # only more rows were asked for: what was typed stays, without errors yet
         lines = OrderLineFormSet(prefix="lines", initial=_typed_lines(request, BLANK_ROWS))
@@ -238,8 +265,8 @@ def _order_form(request: HttpRequest, order: PurchaseOrder | None) -> HttpRespon
         if item is not None:
             rows.append({"item": item.sku})
         lines = OrderLineFormSet(prefix="lines", initial=rows + [{} for _ in range(BLANK_ROWS)])
-    if request.method == "POST" and not adding and header.is_valid() and lines.is_valid():
-        items = _items_by_sku(request.company, lines.skus())
+    items = _checked(request, header, lines) if request.method == "POST" and not adding else None
+    if items is not None:
         service_lines, sources = lines.lines(items)
         try:
             if order is None:
@@ -300,7 +327,9 @@ def item_options(request: HttpRequest) -> HttpResponse:
     supplier_id = record_id(request.GET.get("supplier"))
     preferred = []
     if supplier_id is not None:
-        priced = SupplierPrice.objects.filter(company=request.company, supplier_id=supplier_id).values("item_id")
+        priced = SupplierPrice.objects.filter(company=request.company, supplier_id=supplier_id).values(
+            "item_id"
+        )
         preferred = list(items.filter(pk__in=priced).order_by("sku")[:ITEM_OPTIONS])
     others = list(items.exclude(pk__in=[item.pk for item in preferred]).order_by("sku")[:ITEM_OPTIONS])
     options = (preferred + others)[:ITEM_OPTIONS]
@@ -338,4 +367,3 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
         services.purchase_order_cancel(company=request.company, by=request.user, order_id=order.pk)
 
     return _act(request, order_id, cancel, _("Purchase order cancelled."))
-

@@ -22,6 +22,7 @@ from nexo.core.validation import record_id
 from nexo.purchasing import services
 from nexo.purchasing.forms import ExchangeRateForm, ItemPurchasingForm, SupplierPriceForm, suppliers_of
 from nexo.purchasing.models import ExchangeRate, ItemPurchasing, SupplierPrice
+from nexo.purchasing.views.common import newest_first, price_text
 
 # Supplier prices
 
@@ -59,8 +60,12 @@ def supplier_price_list(request: HttpRequest) -> HttpResponse:
     item = Item.objects.filter(company=request.company, pk=record_id(request.GET.get("item"))).first()
     if item is not None:
         prices = prices.filter(item=item)
+    listing = _price_listing(request).apply(request, prices)
+    listing.page.object_list = list(listing.page.object_list)
+    for price in listing.page.object_list:
+        price.price_text = price_text(price.unit_price)
     context = {
-        "listing": _price_listing(request).apply(request, prices),
+        "listing": listing,
         "item": item,
         "today": timezone.localdate(),
         "title": _("Supplier prices"),
@@ -95,7 +100,9 @@ def _supplier_price_form(request: HttpRequest, price: SupplierPrice | None) -> H
     if request.method == "POST" and form.is_valid():
         try:
             if price is None:
-                services.supplier_price_create(company=request.company, by=request.user, **form.service_fields())
+                services.supplier_price_create(
+                    company=request.company, by=request.user, **form.service_fields()
+                )
                 messages.success(request, _("Supplier price added."))
             else:
                 services.supplier_price_update(
@@ -125,7 +132,9 @@ def supplier_price_create(request: HttpRequest) -> HttpResponse:
 @page("purchasing.change_supplierprice")
 def supplier_price_edit(request: HttpRequest, supplier_price_id: int) -> HttpResponse:
     price = get_object_or_404(
-        SupplierPrice.objects.select_related("item", "supplier"), company=request.company, pk=supplier_price_id
+        SupplierPrice.objects.select_related("item", "supplier"),
+        company=request.company,
+        pk=supplier_price_id,
     )
     return _supplier_price_form(request, price)
 
@@ -169,6 +178,7 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return redirect("purchasing:exchange_rate_list")
+    newest_first(request, "day")
     currencies = (
         ExchangeRate.objects.filter(company=request.company)
         .order_by("currency")
@@ -178,7 +188,7 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
     listing = ListPage(
         search=lambda word: Q(currency__icontains=word),
         sorts={
-            "day": Sort(gettext_lazy("Date"), ("-day", "currency")),
+            "day": Sort(gettext_lazy("Date"), ("day", "currency")),
             "currency": Sort(gettext_lazy("Currency"), ("currency", "-day")),
         },
         default_sort="day",

@@ -43,7 +43,9 @@ def order_receive(request: HttpRequest, order_id: int) -> HttpResponse:
         return redirect("purchasing:order_view", order_id=order.pk)
     lines = [line for line in order.lines.select_related("item", "item__unit") if line.pending_quantity > 0]
     form = ReceiveForm(request.POST or None, order=order, lines=lines)
+    over = False
     if request.method == "POST" and form.is_valid():
+        over = form.over_received()
         try:
             receipt = services.purchase_order_receive(
                 company=request.company, by=request.user, order_id=order.pk, quantities=form.quantities(),
@@ -59,14 +61,17 @@ def order_receive(request: HttpRequest, order_id: int) -> HttpResponse:
             pending = sum((line.pending_quantity for line in order.lines.all()), ZERO)
             text = _("Receipt %(number)s posted.") % {"number": receipt.number}
             if pending > 0:
-                text += " " + _("%(pending)s still pending: they stay on order.") % {"pending": number(pending)}
+                text += " " + _("%(pending)s still pending: they stay on order.") % {
+                    "pending": number(pending)
+                }
             messages.success(request, text)
             return redirect("purchasing:order_view", order_id=order.pk)
     context = {
         "order": order,
         "form": form,
         "rows": form.quantity_fields(),
-        "show_over_receipt": form.is_bound and (form.over_received() or form.cleaned_data.get("allow_over_receipt")),
+        # Shown once an over-receipt was refused, and kept while the user has it ticked.
+        "show_over_receipt": over or bool(form.is_bound and form.data.get("allow_over_receipt")),
         "title": _("Receive %(order)s") % {"order": order},
     }
     return render(request, "purchasing/receive.html", context, status=422 if form.errors else 200)

@@ -13,6 +13,7 @@ from nexo.core.errors import ValidationFailed
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
 from nexo.purchasing import queries, services
+from nexo.purchasing.views.common import price_text
 
 
 @page("purchasing.view_purchaseorder", "purchasing.view_itempurchasing")
@@ -41,7 +42,16 @@ def suggestions(request: HttpRequest) -> HttpResponse:
             if len(orders) == 1:
                 return redirect("purchasing:order_view", order_id=orders[0].pk)
             return redirect(reverse("purchasing:order_list") + "?state=draft")
-    rows = queries.purchase_suggestions(request.company)
+    rows = [
+        {
+            "item": row.item, "on_hand": row.on_hand, "reserved": row.reserved, "on_order": row.on_order,
+            "minimum": row.minimum, "suggested": row.suggested, "supplier": row.supplier,
+            "preferred": row.preferred, "best": row.best,
+            "best_cost_text": price_text(row.best.unit_cost) if row.best else "",
+            "best_price_text": price_text(row.best.price.unit_price) if row.best else "",
+        }
+        for row in queries.purchase_suggestions(request.company)
+    ]  # fmt: skip
     context = {
         "rows": rows,
         "chosen": chosen,
