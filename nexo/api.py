@@ -7,6 +7,8 @@ from nexo.core.api import BearerTokenAuth, CompanySessionAuth, core_router, inst
 from nexo.crm.api import router as crm_router
 from nexo.inventory.api import router as inventory_router
 from nexo.parties.api import router as parties_router
+from nexo.purchasing.api import router as purchasing_router
+from nexo.sales.api import router as sales_router
 
 api = NinjaAPI(
     title="Nexo API",
@@ -24,3 +26,5 @@ api.add_router("/", parties_router)
 api.add_router("/", catalog_router)
 api.add_router("/", crm_router)
 api.add_router("/", inventory_router)
+api.add_router("/", sales_router)
+api.add_router("/", purchasing_router)

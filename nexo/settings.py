@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "nexo.core",
     "nexo.parties",
     "nexo.catalog",
@@ -159,7 +161,9 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("NEXO_TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: record ids printed in templates (element ids, query strings) must stay plain digits; amounts and
+# quantities are formatted for the language by the `money` and `number` filters (babel) instead.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -184,6 +188,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("NEXO_DEFAULT_FROM_EMAIL", "nexo@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background work (Django Tasks API): tasks are stored in the database and run by `nexo db_worker`, or by
+# the worker that `nexo run` starts in the same process. Tests choose their backend explicitly.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

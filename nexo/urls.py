@@ -22,6 +22,7 @@ urlpatterns = [
     path("crm/", include("nexo.crm.urls")),
     path("inventory/", include("nexo.inventory.urls")),
     path("purchasing/", include("nexo.purchasing.urls")),
+    path("sales/", include("nexo.sales.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

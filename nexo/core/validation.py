@@ -42,7 +42,8 @@ def locked(model: type[models.Model], *, company, pk: int, missing: str) -> mode
     No joins under the lock: PostgreSQL re-checks joined rows after a concurrent change and could drop
     the record from the result instead of returning its new state.
     """
-    record = model.objects.select_for_update().filter(company=company, pk=pk).first()
+    # order_by("pk"): a default ordering across a relation (a location's warehouse code) would add a join.
+    record = model.objects.select_for_update().filter(company=company, pk=pk).order_by("pk").first()
     if record is None:
         raise NotFound(missing)
     return record

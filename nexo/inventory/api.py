@@ -241,20 +241,18 @@ class LocationOut(Schema):
     warehouse_id: int | None
     is_active: bool
 
-    @staticmethod
-    def resolve_full_name(location) -> str:
-        return str(location)
-
 
 class LocationList(Schema):
     count: int
     items: list[LocationOut]
 
 
+def _locations(request: HttpRequest):
+    return Location.objects.filter(company=request.company).annotate(full_name=queries.location_label())
+
+
 def _location(request: HttpRequest, location_id: int) -> Location:
-    location = (
-        Location.objects.filter(company=request.company, pk=location_id).select_related("warehouse").first()
-    )
+    location = _locations(request).filter(pk=location_id).first()
     if location is None:
         raise NotFound(_("No such location."))
     return location
@@ -270,7 +268,7 @@ def location_list(
     offset: Offset = 0,
 ):
     require_perm(request, "inventory.view_location")
-    queryset = Location.objects.filter(company=request.company).select_related("warehouse")
+    queryset = _locations(request)
     filters = {"kind": kind, "warehouse_id": warehouse_id, "is_active": is_active}
     queryset = queryset.filter(**{name: value for name, value in filters.items() if value is not None})
     count, items = page_of(queryset.order_by("warehouse__code", "name", "pk"), limit=limit, offset=offset)
@@ -305,6 +303,7 @@ def location_create(request: HttpRequest, payload: LocationIn):
 )
 def location_update(request: HttpRequest, location_id: RecordId, payload: LocationPatch):
     require_perm(request, "inventory.change_location")
+    _location(request, location_id)  # another company's or no location: 404 before anything is locked
     with _fields_named():
         services.location_update(
             company=request.company, location_id=location_id, by=request.user,
@@ -351,18 +350,6 @@ class StockMoveOut(Schema):
     origin_label: str
     note: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_item_sku(move) -> str:
-        return move.item.sku
-
-    @staticmethod
-    def resolve_from_location_name(move) -> str:
-        return str(move.from_location)
-
-    @staticmethod
-    def resolve_to_location_name(move) -> str:
-        return str(move.to_location)
 
 
 class StockMoveList(Schema):

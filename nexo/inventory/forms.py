@@ -167,6 +167,7 @@ class MoveForm(forms.Form):
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = stocked_items(company)
+        self.fields["item"].empty_label = _("(choose an item)")
         locations = queries.internal_locations(company)
         self.fields["from_location"].queryset = locations
         self.fields["to_location"].queryset = locations

@@ -170,10 +170,21 @@ def apply_moves(moves: list[StockMove], balances: dict, locations: dict[int, Loc
             if not source.is_internal:
                 move.unit_cost = step.unit_cost
                 move.value = round_money(move.quantity * step.unit_cost)
-    StockBalance.objects.bulk_update(
+    update_rows(
+        StockBalance,
         list(balances.values()),
         ["received", "issued", "value", "average_value", "average", "last_cost", "last_date"],
     )
+
+
+def update_rows(model, rows: list, fields: list[str]) -> None:
+    """Write `fields` of rows held in memory: one row (a single move, the usual case) with a plain UPDATE,
+    as bulk_update's CASE WHEN per field costs more than the rest of the posting; several with bulk_update."""
+    if len(rows) == 1:
+        row, attnames = rows[0], [model._meta.get_field(name).attname for name in fields]
+        model.objects.filter(pk=row.pk).update(**{attname: getattr(row, attname) for attname in attnames})
+    elif rows:
+        model.objects.bulk_update(rows, fields)
 
 
 def current_costs(warehouse_id: int, item_ids: list[int]) -> dict[int, Decimal]:

@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -361,12 +361,27 @@ def _move_kind() -> Case:
     )
 
 
+def location_label(prefix: str = "") -> Case:
+    """A location as people read it: "ALM/Existencias" inside a warehouse, its name outside."""
+    return Case(
+        When(**{f"{prefix}warehouse__isnull": True}, then=F(f"{prefix}name")),
+        default=Concat(F(f"{prefix}warehouse__code"), Value("/"), F(f"{prefix}name")),
+        output_field=CharField(),
+    )
+
+
 def moves_of(company: Company) -> QuerySet[StockMove]:
-    """The company's moves with their item, locations and warehouses, and `kind`: one query per page."""
+    """The company's moves with their item, locations and warehouses, and `kind`, `item_sku`,
+    `from_location_name`, `to_location_name`: one query per page."""
     return (
         StockMove.objects.filter(company=company)
         .select_related("item", "item__unit", "from_location__warehouse", "to_location__warehouse")
-        .annotate(kind=_move_kind())
+        .annotate(
+            kind=_move_kind(),
+            item_sku=F("item__sku"),
+            from_location_name=location_label("from_location__"),
+            to_location_name=location_label("to_location__"),
+        )
     )
 
 

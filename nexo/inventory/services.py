@@ -425,10 +425,10 @@ def _post(company: Company, by: User, moves: list[StockMove]) -> None:
     ledger.apply_moves(moves, balances, locations)
     for move in moves:
         move.state, move.done_at, move.updated_by = StockMove.State.DONE, now, by
-    StockMove.objects.bulk_update(
-        moves, ["state", "done_at", "unit_cost", "value", "updated_by", "updated_at"]
+    ledger.update_rows(
+        StockMove, moves, ["state", "done_at", "unit_cost", "value", "updated_by", "updated_at"]
     )
-    StockQuant.objects.bulk_update(list(quants.values()), ["quantity"])
+    ledger.update_rows(StockQuant, list(quants.values()), ["quantity"])
 
 
 def _refuse_negative(moves: list[StockMove], quants: dict, locations: dict) -> None:

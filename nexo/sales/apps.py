@@ -10,7 +10,10 @@ class SalesConfig(AppConfig):
     name = "nexo.sales"
     label = "sales"
     verbose_name = _("Sales")
-    navigation = []
+    navigation = [
+        (_("Quotations"), "sales:quotation_list", "sales.view_quotation"),
+        (_("Sales orders"), "sales:order_list", "sales.view_salesorder"),
+    ]
     role_permissions = {
         "sales": SALES_QUOTING,
         "warehouse": ["sales.view_salesorder"],
@@ -24,3 +27,33 @@ class SalesConfig(AppConfig):
 
         if open_quotation_blocker not in WIN_BLOCKERS:
             WIN_BLOCKERS.append(open_quotation_blocker)
+
+    def party_panel(self, request, party):
+        """The party's quotations and sales orders on its page."""
+        from nexo.sales.queries import party_documents
+
+        user = request.user
+        if not (user.has_perm("sales.view_quotation") or user.has_perm("sales.view_salesorder")):
+            return None
+        return {
+            "template": "sales/_party_panel.html",
+            "party": party,
+            **party_documents(request.user, request.company, party),
+        }
+
+    def opportunity_panel(self, request, opportunity):
+        """The opportunity's quotations, and the way to quote it, on the opportunity's page."""
+        from nexo.sales.queries import opportunity_quotations
+
+        if not request.user.has_perm("sales.view_quotation"):
+            return None
+        return {
+            "template": "sales/_opportunity_panel.html",
+            "opportunity": opportunity,
+            "quotations": opportunity_quotations(request.user, request.company, opportunity),
+        }
+
+    def load_demo(self, *, company, second_company, users):
+        from nexo.sales.demo import load_demo_sales
+
+        return load_demo_sales(company, users)

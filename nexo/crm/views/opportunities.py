@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
 from nexo.crm import queries, services
@@ -89,6 +90,8 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra) -> 
         "lose_form": extra.pop("lose_form", LoseForm()),
         "log_form": log_form,
         "now": timezone.now(),
+        # Higher modules' panels (the quotations of this opportunity): crm never imports them.
+        "panels": panels("opportunity_panel", request, opportunity),
         **extra,
     }
 

@@ -65,7 +65,7 @@ TEXTBOOK = [("in", "10", "5.00"), ("in", "10", "6.00")]
 
 @dataclass
 class Run:
-    """What a sequence of entries did under one method: each step with the balance before it."""
+    """What a sequence of entries added up to under one method."""
 
     receipts: Decimal = ZERO  # the value of everything received, at the receipts' costs
     costs: Decimal = ZERO  # the cost of everything issued
@@ -73,14 +73,16 @@ class Run:
 
 
 def replay(method, ops, check, standard_cost=D("7.123456")):
-    """Apply the generated operations, never issuing more than is on hand; `check` sees every step."""
+    """Apply the generated operations, never issuing more than is on hand; `check` sees every step.
+
+    A receipt's layer names the operation's number (from 1) as its source."""
     balance, run = Balance(), Run()
-    for kind, quantity, unit_cost in ops:
+    for number, (kind, quantity, unit_cost) in enumerate(ops, start=1):
         before = balance
         if kind == "in":
             step = receive(
                 before, method=method, quantity=quantity, unit_cost=unit_cost, is_purchase=True,
-                standard_cost=standard_cost,
+                standard_cost=standard_cost, source=number,
             )  # fmt: skip
             run.receipts += round_money(quantity * round_unit(unit_cost))
         else:
@@ -152,7 +154,9 @@ def test_the_first_receipt_of_the_layers_is_consumed_first_and_the_unit_cost_is_
 def test_standard_values_everything_at_the_standard_cost_whatever_the_receipts_cost():
     balance = book(Method.STANDARD, TEXTBOOK, standard_cost=D("5.20"))
     assert balance.value == D("104.00")
-    receipt = receive(balance, method=Method.STANDARD, quantity=D(1), unit_cost=D(99), standard_cost=D("5.20"))
+    receipt = receive(
+        balance, method=Method.STANDARD, quantity=D(1), unit_cost=D(99), standard_cost=D("5.20")
+    )
     assert receipt.value == D("5.20")
     no_standard = book(Method.STANDARD, TEXTBOOK)
     assert no_standard.value == 0
@@ -220,7 +224,12 @@ def test_an_issue_beyond_stock_then_a_receipt(method, issue_cost, owed_value, se
     )
     assert still_owed.balance.quantity == -2 and still_owed.balance.value < 0
     settled = receive(
-        still_owed.balance, method=method, quantity=D(4), unit_cost=D(4), is_purchase=True, standard_cost=standard
+        still_owed.balance,
+        method=method,
+        quantity=D(4),
+        unit_cost=D(4),
+        is_purchase=True,
+        standard_cost=standard,
     )
     assert settled.balance.quantity == 2
     assert settled.balance.value == settled_value
@@ -280,7 +289,9 @@ def test_every_step_value_is_the_change_of_the_balance_value(method, ops):
 def test_issuing_everything_leaves_no_value(method, ops):
     balance, _run = replay(method, ops, lambda before, step, kind: None)
     if balance.quantity > 0:
-        balance = issue(balance, method=method, quantity=balance.quantity, standard_cost=D("7.123456")).balance
+        balance = issue(
+            balance, method=method, quantity=balance.quantity, standard_cost=D("7.123456")
+        ).balance
     assert balance.quantity == 0
     assert balance.value == 0
     assert balance.average_value == 0
@@ -321,11 +332,7 @@ def test_fifo_portions_come_from_the_oldest_layers_and_add_up_to_the_quantity(op
 
 
 @pytest.mark.parametrize("method", list(Method))
-@given(
-    entries=st.lists(
-        st.tuples(st.booleans(), quantities, unit_costs), min_size=1, max_size=30
-    )
-)
+@given(entries=st.lists(st.tuples(st.booleans(), quantities, unit_costs), min_size=1, max_size=30))
 def test_negative_stock_keeps_finite_values_of_the_right_sign(method, entries):
     """Issues may exceed what is on hand: the value stays finite, negative exactly while units are owed."""
     balance = Balance()
@@ -344,12 +351,14 @@ def test_negative_stock_keeps_finite_values_of_the_right_sign(method, entries):
             assert after.value >= 0
         if incoming and balance.quantity < 0 <= after.quantity:
             # The owed units are settled at the incoming cost; what is left is held at it (FIFO: the value
-            # left in the layer, within a cent of quantity × cost because the units owed took theirs).
+            # left in the layer, within a cent of quantity times cost because the units owed took theirs).
             held_at = round_money(after.quantity * round_unit(unit_cost))
             if method is Method.AVERAGE:
                 assert after.value == held_at
             if method is Method.FIFO:
-                assert after.layers[-1].value_left_after(after.issued) == after.value
+                assert len(after.layers) == (
+                    1 if after.quantity > 0 else 0
+                )  # only the incoming layer is open
                 assert abs(after.value - held_at) <= CENT
         if method is Method.FIFO and after.quantity >= 0:
             assert after.value == after.layers_value()
@@ -429,7 +438,9 @@ def test_posting_in_any_order_ends_as_posting_in_date_order(
         posted = {}
         if order is shuffled:
             backdated = sum(
-                1 for at, index in enumerate(order) if any(moves[index][0] < moves[earlier][0] for earlier in order[:at])
+                1
+                for at, index in enumerate(order)
+                if any(moves[index][0] < moves[earlier][0] for earlier in order[:at])
             )
             event("backdated moves" if backdated else "no move backdated")
         for index in order:
@@ -448,7 +459,15 @@ def _state(item, warehouse, posted: dict[int, int]):
     """Everything the ledger stored for an item, keyed by the move's index in the case, not by its id."""
     index_of = {move_id: index for index, move_id in posted.items()}
     row = StockBalance.objects.get(item=item, warehouse=warehouse)
-    balance = (row.received, row.issued, row.value, row.average_value, row.average, row.last_cost, row.last_date)
+    balance = (
+        row.received,
+        row.issued,
+        row.value,
+        row.average_value,
+        row.average,
+        row.last_cost,
+        row.last_date,
+    )
     on_hand = StockQuant.objects.get(item=item, location=warehouse.stock_location_id).quantity
     moves = {
         index_of[move.pk]: (move.state, move.unit_cost, move.value)
@@ -460,6 +479,31 @@ def _state(item, warehouse, posted: dict[int, int]):
         for entry in ValuationEntry.objects.filter(item=item).order_by("date", "id")
     ]  # fmt: skip
     return {"balance": balance, "on_hand": on_hand, "moves": moves, "entries": entries}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ledger.Posting._backdated revalues a later transfer out of the warehouse (the move and its "
+    "outgoing entry) but not the transfer's incoming entry in the other warehouse, nor what follows it there",
+)
+def test_a_backdated_receipt_revalues_a_later_transfer_in_both_warehouses(
+    company, warehouse_user, make_item, stock, warehouse, receive
+):
+    other = services.warehouse_create(company=company, by=warehouse_user, code="BDT", name="Destino")
+    item = make_item("BT-1", valuation_method="fifo")
+    receive(item, 10, "5.00", date(2026, 1, 1))
+    transfer = services.stock_move_create(
+        company=company, by=warehouse_user, item_id=item.pk, quantity=D(5),
+        from_location_id=warehouse.stock_location_id, to_location_id=other.stock_location_id,
+        date=date(2026, 1, 5), done=True,
+    )  # fmt: skip
+    assert transfer.value == D("25.00")
+    receive(item, 10, "4.00", date(2025, 12, 1))  # backdated: the 4.00 layer is now the oldest
+    transfer.refresh_from_db()
+    assert transfer.value == D("20.00")  # the transfer took 5 of the 4.00 layer
+    assert StockBalance.objects.get(item=item, warehouse=warehouse).value == D("70.00")  # 5 @ 4 + 10 @ 5
+    # Received 90.00 in all and nothing left the company: the two warehouses must hold 90.00.
+    assert StockBalance.objects.get(item=item, warehouse=other).value == D("20.00")  # today 25.00
 
 
 def test_posting_a_shuffled_history_reproduces_a_seeded_case(

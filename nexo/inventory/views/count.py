@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from nexo.catalog.models import Item
 from nexo.core.errors import Conflict, ValidationFailed
@@ -97,11 +98,12 @@ def stock_count(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         typed = _typed(request)
         counted, row_errors = _counted(request, typed)
+        form.is_valid()  # cleans the date and note; what the sheet lacks is added below
         if location is None:
             form.add_error(None, _("Choose a location of a warehouse."))
         elif not typed:
             form.add_error(None, _("Type at least one counted quantity."))
-        if form.is_valid() and not row_errors and location is not None and typed:
+        if not form.errors and not row_errors:
             try:
                 moves = services.stock_count_post(
                     company=request.company, by=request.user, location_id=location.pk, counted=counted,
@@ -151,7 +153,10 @@ def _posted(request: HttpRequest, location: Location, moves: list[StockMove]) ->
     if not moves:
         messages.success(request, _("The count matches the records: nothing to adjust."))
         return redirect(f"{reverse('inventory:stock_count')}?{urlencode({'location': location.pk})}")
-    messages.success(request, _("Count posted: %(count)d adjustments.") % {"count": len(moves)})
+    posted = ngettext(
+        "Count posted: %(count)d adjustment.", "Count posted: %(count)d adjustments.", len(moves)
+    )
+    messages.success(request, posted % {"count": len(moves)})
     query = urlencode({"location": location.pk, "posted": ",".join(str(move.pk) for move in moves)})
     return redirect(f"{reverse('inventory:stock_count')}?{query}")
 

@@ -23,7 +23,14 @@ from nexo.inventory.models import StockMove, Warehouse
 from nexo.inventory.views.common import cost_text, list_response, with_cost_texts
 
 NEWEST_FIRST = "-date"
-ORIGIN_LABELS = {"": gettext_lazy("Entered by hand"), "stock_count": gettext_lazy("Stock count")}
+# The documents moves come from, as people name them; a type not listed shows as its code, readable.
+ORIGIN_LABELS = {
+    "": gettext_lazy("Entered by hand"),
+    "stock_count": gettext_lazy("Stock count"),
+    "purchase_receipt": gettext_lazy("Purchase receipt"),
+    "customer_delivery": gettext_lazy("Customer delivery"),
+    "transfer": gettext_lazy("Transfer"),
+}
 
 
 def _move_search(word: str) -> Q:
@@ -35,7 +42,10 @@ def _move_search(word: str) -> Q:
 def _listing(request: HttpRequest) -> ListPage:
     warehouses = Warehouse.objects.filter(company=request.company).order_by("code")
     origins = [
-        ("manual" if origin == "" else origin, ORIGIN_LABELS.get(origin, origin))
+        (
+            "manual" if origin == "" else origin,
+            ORIGIN_LABELS.get(origin, origin.replace("_", " ").capitalize()),
+        )
         for origin in queries.origin_types(request.company)
     ]
     return ListPage(
@@ -100,9 +110,17 @@ def move_list(request: HttpRequest) -> HttpResponse:
 
 @page("inventory.add_stockmove")
 def move_create(request: HttpRequest) -> HttpResponse:
+    # Goods come from and go to the default warehouse's stock location unless the user picks another.
+    stock_location = (
+        Warehouse.objects.filter(pk=queries.default_warehouse_id(request.company), is_active=True)
+        .values_list("stock_location_id", flat=True)
+        .first()
+    )
     initial = {
         "kind": request.GET.get("kind") or MoveKind.RECEIPT,
         "item": record_id(request.GET.get("item")),
+        "from_location": stock_location,
+        "to_location": stock_location,
     }
     form = MoveForm(request.POST or None, company=request.company, initial=initial)
     status = 200

@@ -1,0 +1,200 @@
+"""Sales forms: they read and type what was entered; the services decide what is valid and save it."""
+
+from decimal import Decimal
+
+from django import forms
+from django.http import QueryDict
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nexo.catalog.forms import DateInput
+from nexo.catalog.models import PriceList
+from nexo.core.errors import ValidationFailed
+from nexo.core.models import Company
+from nexo.crm.models import Opportunity
+from nexo.inventory.models import Warehouse
+from nexo.parties.models import Party
+from nexo.sales import queries
+from nexo.sales.models import Quotation
+
+# What a line's inputs are called on the page, and the service's name for each.
+LINE_INPUTS = {
+    "item": "item_id",
+    "description": "description",
+    "quantity": "quantity",
+    "unit_price": "unit_price",
+    "discount": "discount",
+}
+SERVICE_TO_INPUT = {service: name for name, service in LINE_INPUTS.items()}
+
+
+# Numbers as people type them: "1.234,5" in Spanish, "1,234.5" in English
+
+
+def typed_number(text: str | None) -> str:
+    """A number typed in the reader's locale, as the services read it (a dot for decimals, no grouping).
+    Anything that is not a number is passed on as typed: the service says what is wrong with it."""
+    text = (text or "").strip().replace("\u00a0", "").replace(" ", "")
+    decimal_sep = formats.get_format("DECIMAL_SEPARATOR")
+    group_sep = formats.get_format("THOUSAND_SEPARATOR")
+    if decimal_sep == "," and "," in text:
+        return text.replace(".", "").replace(",", ".")
+    if decimal_sep == "." and group_sep == ",":
+        return text.replace(",", "")
+    return text
+
+
+def input_number(value: Decimal | None, places: int = 0) -> str:
+    """A stored number as an input shows it: the locale's decimal mark, no grouping, no trailing zeros
+    beyond `places`."""
+    if value is None:
+        return ""
+    value = Decimal(value).normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    if -value.as_tuple().exponent < places:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    text = format(value, "f")
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def line_data(post: QueryDict, company: Company) -> dict:
+    """The line inputs that were sent, as the service takes them: the item by its SKU, numbers unlocalised.
+    Only what was sent: a price sent is a price typed by hand (locked); an empty one unlocks it."""
+    data = {}
+    for name, service_name in LINE_INPUTS.items():
+        if name not in post:
+            continue
+        value = post.get(name, "")
+        if name == "item":
+            sku = value.strip()
+            if not sku:
+                data[service_name] = None
+                continue
+            item = queries.item_by_sku(company, sku)
+            if item is None:
+                raise ValidationFailed.on(
+                    "item", _("No active item has the SKU “%(sku)s”.") % {"sku": sku[:40]}
+                )
+            data[service_name] = item.pk
+        elif name == "description":
+            data[service_name] = value
+        else:
+            data[service_name] = typed_number(value)
+    return data
+
+
+def line_input_errors(failure: ValidationFailed) -> dict[str, list[str]]:
+    """A service's errors on a line ("lines.0.quantity") by the page's input name ("quantity")."""
+    errors: dict[str, list[str]] = {}
+    for field, messages in failure.field_messages().items():
+        name = SERVICE_TO_INPUT.get(field.rsplit(".", 1)[-1], field.rsplit(".", 1)[-1])
+        errors.setdefault(name if name in LINE_INPUTS else "general", []).extend(messages)
+    return errors
+
+
+class QuotationCreateForm(forms.Form):
+    """The quick start: who it is for (and which opportunity), then straight into the editor."""
+
+    party = forms.ModelChoiceField(label=gettext_lazy("Customer"), queryset=Party.objects.none())
+    opportunity = forms.ModelChoiceField(
+        label=gettext_lazy("Opportunity"),
+        queryset=Opportunity.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("(none)"),
+    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    valid_until = forms.DateField(
+        label=gettext_lazy("Valid until"),
+        widget=DateInput(),
+        required=False,
+        help_text=gettext_lazy("Leave empty for the company's usual validity."),
+    )
+
+    def __init__(self, *args, company: Company, opportunities, party: Party | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = Party.objects.filter(company=company, is_active=True).order_by("name")
+        self.fields["party"].queryset = parties
+        opportunities = opportunities.filter(status=Opportunity.Status.OPEN).select_related("party")
+        if party is not None:
+            opportunities = opportunities.filter(party=party)
+        self.fields["opportunity"].queryset = opportunities.order_by("title")
+        self.fields["opportunity"].label_from_instance = lambda o: f"{o.title} · {o.party.name}"
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            "party_id": data["party"].pk,
+            "opportunity_id": data["opportunity"].pk if data.get("opportunity") else None,
+            "date": data["date"],
+        }
+        if data.get("valid_until"):
+            fields["valid_until"] = data["valid_until"]
+        return fields
+
+
+class HeaderForm(forms.ModelForm):
+    """The quotation's header in the editor. The document discount is read as typed (the service checks it)."""
+
+    document_discount = forms.CharField(label=gettext_lazy("Document discount %"), required=False)
+
+    class Meta:
+        model = Quotation
+        fields = [
+            "date", "valid_until", "price_list", "warehouse", "payment_terms", "document_discount",
+            "salesperson", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "date": DateInput(),
+            "valid_until": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, company: Company, salespeople=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price_list"].queryset = PriceList.objects.filter(
+            company=company, is_active=True
+        ).order_by("name")
+        self.fields["price_list"].empty_label = _("(none: base sale prices)")
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(
+            company=company, is_active=True
+        ).order_by("code")
+        if salespeople is None:
+            del self.fields["salesperson"]
+        else:
+            self.fields["salesperson"].queryset = salespeople
+            self.fields["salesperson"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["document_discount"].widget.attrs.update({"class": "num", "inputmode": "decimal"})
+        if not self.is_bound:
+            self.initial["document_discount"] = input_number(self.instance.document_discount)
+
+    def _post_clean(self) -> None:
+        pass  # no model validation here: every business error comes from the service, on its field
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("price_list", "warehouse", "salesperson"):
+            if name in data:
+                data[name] = data[name].pk if data[name] else None
+        data["document_discount"] = typed_number(data.get("document_discount"))
+        return data
+
+
+class SendForm(forms.Form):
+    to = forms.EmailField(label=gettext_lazy("To"), max_length=254)
+    message = forms.CharField(
+        label=gettext_lazy("Message"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Leave empty for the usual text. The PDF goes attached."),
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+    revise = forms.BooleanField(
+        label=gettext_lazy("Reject and revise: start a new version instead of losing the opportunity"),
+        required=False,
+    )

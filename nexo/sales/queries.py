@@ -1,0 +1,335 @@
+"""Read side of sales: which quotations and orders a user may see, the editor's lines, the cost comparison
+per basis, two versions compared line by line, and the panels on party and opportunity pages. Every helper
+reads a fixed number of queries, whatever the number of lines."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from nexo.catalog.models import Item
+from nexo.core.models import Company, User
+from nexo.core.rules import round_money
+from nexo.crm.queries import sees_everyone
+from nexo.purchasing.costing import COMPARISON_BASES
+from nexo.sales import rules
+from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
+
+ZERO = Decimal(0)
+ITEM_OPTIONS = 30
+# What a line shows in its figure cells: compared before and after a change to find the lines it moved.
+FIGURES = ("net", "cost", "margin", "margin_percent", "below_min_margin", "min_margin", "unit_price")
+
+
+# Who sees what
+
+
+def sees_all_quotations(user: User) -> bool:
+    """Managers see every quotation; so do the roles that only read them (accounting). A salesperson —
+    who may quote — sees the quotations they make and those of the opportunities they own."""
+    return sees_everyone(user) or not user.has_perm("sales.add_quotation")
+
+
+def _own(user: User) -> Q:
+    return Q(salesperson=user) | Q(opportunity__owner=user)
+
+
+def quotations_visible_to(user: User, company: Company) -> QuerySet[Quotation]:
+    queryset = Quotation.objects.filter(company=company)
+    return queryset if sees_all_quotations(user) else queryset.filter(_own(user))
+
+
+def quotation_for(user: User, company: Company, quotation_id: int) -> Quotation:
+    """One quotation the user may see, with what its page shows; another company's or a colleague's is a
+    404."""
+    quotation = (
+        quotations_visible_to(user, company)
+        .select_related("party", "opportunity", "salesperson", "price_list", "warehouse", "closed_by")
+        .filter(pk=quotation_id)
+        .first()
+    )
+    if quotation is None:
+        raise Http404("No such quotation.")
+    return quotation
+
+
+def orders_visible_to(user: User, company: Company) -> QuerySet[SalesOrder]:
+    queryset = SalesOrder.objects.filter(company=company)
+    return queryset if sees_all_quotations(user) else queryset.filter(_own(user))
+
+
+def order_for(user: User, company: Company, order_id: int) -> SalesOrder:
+    order = (
+        orders_visible_to(user, company)
+        .select_related("party", "opportunity", "salesperson", "warehouse", "quotation")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        raise Http404("No such sales order.")
+    return order
+
+
+# The editor
+
+
+def editor_lines(quotation: Quotation) -> list[QuotationLine]:
+    return list(quotation.lines.select_related("item").order_by("position", "id"))
+
+
+def line_of(quotation: Quotation, line_id: int) -> QuotationLine:
+    return QuotationLine.objects.select_related("item").get(quotation=quotation, pk=line_id)
+
+
+def line_figures(quotation_id: int) -> dict[int, tuple]:
+    """Each line's shown figures, by line id: compared before and after a change."""
+    rows = QuotationLine.objects.filter(quotation_id=quotation_id).values_list("pk", *FIGURES)
+    return {pk: tuple(figures) for pk, *figures in rows}
+
+
+def below_count(figures: dict[int, tuple]) -> int:
+    """How many lines are under their minimum margin, from `line_figures`."""
+    index = FIGURES.index("below_min_margin")
+    return sum(1 for row in figures.values() if row[index])
+
+
+@dataclass(frozen=True)
+class FigureCells:
+    """The figure cells of a line that a change elsewhere moved (the document discount is spread by net)."""
+
+    pk: int
+    net: Decimal
+    cost: Decimal
+    margin: Decimal
+    margin_percent: Decimal | None
+    below_min_margin: bool
+    min_margin: Decimal
+    unit_price: Decimal
+
+
+def moved_lines(before: dict[int, tuple], after: dict[int, tuple], *, but: int | None = None) -> list:
+    """Other lines whose figures a change moved, but not their price: only their figure cells change."""
+    price = FIGURES.index("unit_price")
+    return [
+        FigureCells(pk, *figures)
+        for pk, figures in after.items()
+        if pk != but and pk in before and before[pk] != figures and before[pk][price] == figures[price]
+    ]
+
+
+def repriced_lines(
+    quotation: Quotation, before: dict[int, tuple], after: dict[int, tuple], *, but=None
+) -> list:
+    """Other lines the price list priced anew meanwhile (the services re-price every unlocked line): their
+    whole row changes. Rare: the price list changed since the quotation was last edited."""
+    price = FIGURES.index("unit_price")
+    ids = [
+        pk
+        for pk, figures in after.items()
+        if pk != but and pk in before and before[pk][price] != figures[price]
+    ]
+    if not ids:
+        return []
+    return list(quotation.lines.filter(pk__in=ids).select_related("item").order_by("position", "id"))
+
+
+def quotation_to_edit(user: User, company: Company, quotation_id: int) -> Quotation:
+    """The quotation alone (no related records): what the editor's live answers need, quickly."""
+    quotation = quotations_visible_to(user, company).filter(pk=quotation_id).first()
+    if quotation is None:
+        raise Http404("No such quotation.")
+    return quotation
+
+
+def item_options(company: Company, text: str) -> list[Item]:
+    """Items whose SKU or name has the typed text, SKU matches first, for the line's item picker."""
+    text = (text or "").replace("\x00", "").strip()[:60]
+    items = Item.objects.filter(company=company, is_active=True)
+    if text:
+        items = items.filter(Q(sku__icontains=text) | Q(name__icontains=text))
+    found = list(items.order_by("sku").only("pk", "sku", "name")[: ITEM_OPTIONS * 3])
+    starts = text.casefold()
+    found.sort(key=lambda item: (not item.sku.casefold().startswith(starts), item.sku))
+    return found[:ITEM_OPTIONS]
+
+
+def item_by_sku(company: Company, sku: str) -> Item | None:
+    sku = (sku or "").strip()
+    if not sku:
+        return None
+    items = Item.objects.filter(company=company, is_active=True)
+    return items.filter(sku=sku).first() or items.filter(sku__iexact=sku).first()
+
+
+# The cost comparison
+
+
+@dataclass(frozen=True)
+class BasisFigures:
+    basis: str
+    unit_cost: Decimal | None
+    source: str
+    margin: Decimal | None
+    margin_percent: Decimal | None
+    is_used: bool
+
+
+@dataclass(frozen=True)
+class ComparedLine:
+    line: QuotationLine
+    bases: tuple[BasisFigures, ...]
+
+
+NO_COST = "none"
+
+
+def _basis_figures(line: QuotationLine, basis: str) -> BasisFigures:
+    entry = (line.cost_comparison or {}).get(basis) or {}
+    source = entry.get("source", "")
+    unit_cost = Decimal(entry["unit_cost"]) if entry.get("unit_cost") not in (None, "") else None
+    if unit_cost is None or source == NO_COST:  # no stock and no supplier price: no cost on this basis
+        return BasisFigures(basis, None, source, None, None, False)
+    margin = line.net - round_money(line.quantity * unit_cost)
+    used = line.unit_cost is not None and unit_cost == line.unit_cost and source == line.cost_source
+    return BasisFigures(basis, unit_cost, source, margin, rules.margin_percent(margin, line.net), used)
+
+
+def cost_comparison(lines: list[QuotationLine]) -> dict:
+    """Each line's unit cost and margin (with the line's net) under average, FIFO, last purchase and the best
+    supplier price, and the quotation's margin under each basis (over the lines that have a cost on it; the
+    others are counted)."""
+    compared = [
+        ComparedLine(line, tuple(_basis_figures(line, basis) for basis in COMPARISON_BASES))
+        for line in lines
+        if line.item_id is not None
+    ]
+    totals = []
+    for index, basis in enumerate(COMPARISON_BASES):
+        costed = [
+            (entry.line, entry.bases[index]) for entry in compared if entry.bases[index].margin is not None
+        ]
+        net = sum((line.net for line, _figure in costed), ZERO)
+        margin = sum((figure.margin for _line, figure in costed), ZERO)
+        totals.append(
+            {
+                "basis": basis,
+                "margin": margin if costed else None,
+                "margin_percent": rules.margin_percent(margin, net) if costed else None,
+                "missing": len(compared) - len(costed),
+            }
+        )
+    return {"lines": compared, "bases": COMPARISON_BASES, "totals": totals}
+
+
+# Versions
+
+
+def versions_of(user: User, quotation: Quotation) -> list[Quotation]:
+    return list(
+        quotations_visible_to(user, quotation.company)
+        .filter(number=quotation.number)
+        .only(
+            "pk",
+            "number",
+            "version",
+            "state",
+            "date",
+            "net",
+            "document_discount",
+            "margin_percent",
+            "currency",
+        )
+        .order_by("version")
+    )
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    change: str  # added, removed, changed, same
+    old: QuotationLine | None
+    new: QuotationLine | None
+    changed: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        line = self.new or self.old
+        return line.description
+
+    @property
+    def cells(self) -> list[dict]:
+        """Quantity, price, discount and net: before, after, and whether it changed."""
+        return [
+            {
+                "field": name,
+                "old": getattr(self.old, name) if self.old else None,
+                "new": getattr(self.new, name) if self.new else None,
+                "changed": name in self.changed,
+            }
+            for name in COMPARED_FIELDS
+        ]
+
+
+# The line's own net (before its share of the document discount): a new document discount alone changes no line.
+COMPARED_FIELDS = ("quantity", "unit_price", "discount", "gross_net")
+
+
+def _key(line: QuotationLine) -> tuple:
+    return (line.item_id, "") if line.item_id else (None, line.description.strip().casefold())
+
+
+def compare_lines(old: list[QuotationLine], new: list[QuotationLine]) -> list[ComparedRow]:
+    """Two versions line by line: a line is the same one in both when it has the same item (or, without an
+    item, the same description), matched in order; then its quantity, price, discount and own net are
+    compared."""
+    pending: dict[tuple, list[QuotationLine]] = {}
+    for line in old:
+        pending.setdefault(_key(line), []).append(line)
+    rows: list[ComparedRow] = []
+    for line in new:
+        matches = pending.get(_key(line))
+        if matches:
+            before = matches.pop(0)
+            changed = frozenset(
+                name for name in COMPARED_FIELDS if getattr(before, name) != getattr(line, name)
+            )
+            rows.append(ComparedRow("changed" if changed else "same", before, line, changed))
+        else:
+            rows.append(ComparedRow("added", None, line, frozenset()))
+    removed = [line for lines in pending.values() for line in lines]
+    removed.sort(key=lambda line: (line.position, line.pk))
+    rows.extend(ComparedRow("removed", line, None, frozenset()) for line in removed)
+    return rows
+
+
+# Orders
+
+
+def order_lines(order: SalesOrder) -> list[SalesOrderLine]:
+    lines = list(order.lines.select_related("item").order_by("position", "id"))
+    for line in lines:
+        line.margin_percent = rules.margin_percent(line.margin, line.net)
+    return lines
+
+
+# Panels on lower modules' pages
+
+
+def party_documents(user: User, company: Company, party) -> dict:
+    quotations = (
+        quotations_visible_to(user, company)
+        .filter(party=party)
+        .select_related("opportunity")
+        .order_by("-date", "-id")[:20]
+    )
+    orders = orders_visible_to(user, company).filter(party=party).order_by("-date", "-id")[:20]
+    return {"quotations": list(quotations), "orders": list(orders)}
+
+
+def opportunity_quotations(user: User, company: Company, opportunity) -> list[Quotation]:
+    return list(
+        quotations_visible_to(user, company)
+        .filter(opportunity=opportunity)
+        .select_related("salesperson", "sales_order")
+        .order_by("-number", "-version")
+    )

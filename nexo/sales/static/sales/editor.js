@@ -1,0 +1,199 @@
+// The quotation editor, on top of htmx: every line input posts its own change and the server answers with
+// that line's row and the totals (out-of-band). This script only makes that pleasant to type in:
+//  - what is being typed survives a row being re-rendered under the cursor (and is sent once more if it
+//    changed while the request was on its way);
+//  - Enter goes to the same field of the next line, and in the new-line row adds the line;
+//  - the item picker's options follow what is typed (a <datalist> fed by a small endpoint);
+//  - the cost comparison panel opens and closes.
+(function () {
+  "use strict";
+
+  var FIELDS = "input.line-input, #header-form input, #header-form select, #header-form textarea";
+  var saved = [];
+
+  function editor() {
+    return document.getElementById("quotation-editor");
+  }
+
+  function isEditing() {
+    var element = editor();
+    return element && element.classList.contains("is-editable");
+  }
+
+  function baseline(field) {
+    if (field.dataset.sent !== undefined) return field.dataset.sent;
+    if (field.tagName === "SELECT") {
+      for (var i = 0; i < field.options.length; i++) {
+        if (field.options[i].defaultSelected) return field.options[i].value;
+      }
+      return field.options.length ? field.options[0].value : "";
+    }
+    return field.defaultValue;
+  }
+
+  function triggerOf(field) {
+    // What each field's hx-trigger listens to: the item picker and the header on change, the rest as typed.
+    return field.classList.contains("line-input") && !field.classList.contains("item-input") ? "input" : "change";
+  }
+
+  // What was sent: a field whose value is still this is not "being typed" any more.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var source = event.detail.elt;
+    if (!isEditing() || !source) return;
+    if (source.matches && source.matches("input.line-input")) source.dataset.sent = source.value;
+    if (source.id === "header-form") {
+      source.querySelectorAll("input, select, textarea").forEach(function (field) { field.dataset.sent = field.value; });
+    }
+  });
+
+  // Before a swap: remember the fields with unsent typing, and the focused field that made the request.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    saved = [];
+    if (!isEditing()) return;
+    var source = event.detail.requestConfig ? event.detail.requestConfig.elt : event.detail.elt;
+    var active = document.activeElement;
+    editor().querySelectorAll(FIELDS).forEach(function (field) {
+      if (!field.id) return;
+      if (source && source.id === "new-line-form" && field.closest("#new-line")) return; // added: start afresh
+      var dirty = field.value !== baseline(field);
+      var typingHere = field === active && field === source;
+      if (dirty || typingHere) {
+        saved.push({
+          id: field.id, node: field, value: field.value, dirty: dirty, focused: field === active,
+          start: field.selectionStart, end: field.selectionEnd,
+        });
+      }
+    });
+  });
+
+  // After it: put the typing back where a new element replaced the old one. Typing not sent yet is put
+  // back once htmx has wired the new element ("htmx:load": htmx takes the value it finds then as already
+  // sent), and sent; the old element's pending request died with it.
+  function putBack(field, entry) {
+    field.value = entry.value;
+    if (entry.focused && field.setSelectionRange && entry.start !== null) {
+      try { field.setSelectionRange(entry.start, entry.end); } catch (error) { /* not a text field */ }
+    }
+  }
+
+  function restore() {
+    saved.forEach(function (entry) {
+      var field = document.getElementById(entry.id);
+      if (!field || field === entry.node || entry.done) return;
+      if (entry.dirty) {
+        field.dataset.resend = "1";
+      } else {
+        entry.done = true;
+        if (field.value !== entry.value) putBack(field, entry);
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSwap", restore);
+  document.addEventListener("htmx:oobAfterSwap", restore);
+
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    var waiting = root.matches && root.matches("[data-resend]") ? [root] : [];
+    if (root.querySelectorAll) waiting = waiting.concat(Array.prototype.slice.call(root.querySelectorAll("[data-resend]")));
+    waiting.forEach(function (field) {
+      delete field.dataset.resend;
+      var entry = saved.filter(function (candidate) { return candidate.id === field.id && !candidate.done; })[0];
+      if (!entry) return;
+      entry.done = true;
+      putBack(field, entry);
+      field.dispatchEvent(new Event(triggerOf(field), { bubbles: true }));
+    });
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    if (source.id === "comparison-toggle") {
+      var panel = document.getElementById("comparison-panel");
+      if (!panel.hidden) {
+        event.preventDefault();
+        panel.hidden = true;
+        source.setAttribute("aria-expanded", "false");
+      }
+    }
+    if (source.classList && source.classList.contains("icon-button")) {
+      // A deleted line takes the focus with it: give it to the next line.
+      var row = source.closest("tr");
+      var next = row && row.nextElementSibling;
+      source.dataset.focusNext = next && next.id ? next.id : "new-line";
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.elt;
+    var ok = event.detail.xhr && event.detail.xhr.status === 200;
+    if (source.id === "comparison-toggle" && ok) {
+      document.getElementById("comparison-panel").hidden = false;
+      source.setAttribute("aria-expanded", "true");
+    }
+    if (source.id === "new-line-form" && ok) {
+      var item = document.getElementById("new-line-item");
+      if (item) item.focus();
+      var rows = document.getElementById("line-rows");
+      var last = rows && rows.lastElementChild;
+      if (last && last.scrollIntoView) last.scrollIntoView({ block: "nearest" });
+    }
+    if (source.dataset && source.dataset.focusNext && ok) {
+      var next = document.getElementById(source.dataset.focusNext);
+      var target = next && next.querySelector("input.line-input");
+      if (target) target.focus();
+    }
+  });
+
+  // Enter: down to the same field of the next line; in the new-line row, add the line.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+    var field = event.target;
+    if (!field.classList || !field.classList.contains("line-input")) return;
+    event.preventDefault();
+    var row = field.closest("tr");
+    if (row.id === "new-line") {
+      var form = document.getElementById("new-line-form");
+      if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event("submit", { cancelable: true }));
+      return;
+    }
+    if (field.value !== baseline(field)) field.dispatchEvent(new Event("change", { bubbles: true }));
+    var next = row.nextElementSibling;
+    while (next && !next.classList.contains("line")) next = next.nextElementSibling;
+    var target = next ? next.querySelector('input[name="' + field.name + '"]') : null;
+    target = target || document.getElementById("new-line-" + field.name) || document.getElementById("new-line-item");
+    if (target) {
+      target.focus();
+      if (target.select) target.select();
+    }
+  });
+
+  // The item picker: options that follow the typing; an option picked is committed at once.
+  var lastQuery = null;
+  var timer = null;
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.classList || !field.classList.contains("item-input") || !isEditing()) return;
+    if (event.inputType === "insertReplacementText") {
+      if (field.closest("#new-line")) {
+        var quantity = document.getElementById("new-line-quantity");
+        if (quantity) { quantity.focus(); quantity.select(); }
+      } else {
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      return;
+    }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      var query = field.value.trim();
+      if (query === lastQuery) return;
+      lastQuery = query;
+      var url = editor().dataset.itemsUrl + "?q=" + encodeURIComponent(query);
+      fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          var options = document.getElementById("item-options");
+          if (options && html) options.innerHTML = html;
+        });
+    }, 150);
+  });
+})();

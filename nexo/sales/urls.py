@@ -1,0 +1,27 @@
+from django.urls import path
+
+from nexo.sales.views import editor, orders, quotations
+
+app_name = "sales"
+quotation = "quotations/<id:quotation_id>"
+urlpatterns = [
+    path("", quotations.quotation_list, name="quotation_list"),
+    path("quotations/new/", quotations.quotation_create, name="quotation_create"),
+    path("quotations/item-options/", editor.item_options, name="item_options"),
+    path(f"{quotation}/", quotations.quotation_view, name="quotation_view"),
+    path(f"{quotation}/header/", editor.quotation_header, name="quotation_header"),
+    path(f"{quotation}/lines/", editor.line_add, name="line_add"),
+    path(f"{quotation}/lines/<id:line_id>/", editor.line_update, name="line_update"),
+    path(f"{quotation}/lines/<id:line_id>/delete/", editor.line_delete, name="line_delete"),
+    path(f"{quotation}/comparison/", editor.comparison, name="comparison"),
+    path(f"{quotation}/pdf/", quotations.quotation_pdf, name="quotation_pdf"),
+    path(f"{quotation}/send/", quotations.quotation_send, name="quotation_send"),
+    path(f"{quotation}/mark-sent/", quotations.quotation_mark_sent, name="quotation_mark_sent"),
+    path(f"{quotation}/accept/", quotations.quotation_accept, name="quotation_accept"),
+    path(f"{quotation}/reject/", quotations.quotation_reject, name="quotation_reject"),
+    path(f"{quotation}/revise/", quotations.quotation_revise, name="quotation_revise"),
+    path(f"{quotation}/cancel/", quotations.quotation_cancel, name="quotation_cancel"),
+    path(f"{quotation}/compare/", quotations.quotation_compare, name="quotation_compare"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<id:order_id>/", orders.order_view, name="order_view"),
+]

@@ -1,0 +1,121 @@
+"""What the quotation pages share: a line made ready for its row, the labels of cost sources, the editor's
+context."""
+
+from datetime import date as Date
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from nexo.catalog.rule_text import price_text
+from nexo.crm.queries import sales_users, sees_everyone
+from nexo.sales import queries
+from nexo.sales.forms import HeaderForm, RejectForm, SendForm, input_number
+from nexo.sales.models import Quotation, QuotationLine, SalesOrder
+
+SOURCE_LABELS = {
+    "fifo": _("FIFO"),
+    "average": _("Average"),
+    "last_purchase": _("Last purchase"),
+    "standard": _("Standard"),
+    "supplier_price": _("Supplier price"),
+    "none": _("No cost"),
+}
+# Short names for the narrow cost column; the full name is the tooltip.
+SOURCE_SHORT = {
+    "fifo": _("FIFO"),
+    "average": _("AVG"),
+    "last_purchase": _("LAST"),
+    "standard": _("STD"),
+    "supplier_price": _("SUPP"),
+    "none": _("NONE"),
+}
+BASIS_LABELS = {
+    "average": _("Average"),
+    "fifo": _("FIFO"),
+    "last_purchase": _("Last purchase"),
+    "supplier_price": _("Best supplier price"),
+}
+
+
+def row_labels() -> dict[str, str]:
+    """The words every line row repeats, translated once per page rather than once per row."""
+    return {
+        "item": _("Item (SKU)"), "description": _("Description"), "quantity": _("Quantity"),
+        "unit_price": _("Unit price"), "discount": _("Discount %"), "delete": _("Delete the line"),
+        "parts": _("How the cost was made"), "qty": _("Qty"), "unit_cost": _("Unit cost"), "from": _("From"),
+        "date": _("Date"), "no_cost": _("No stock and no supplier price: no cost."), "frozen": _("Frozen on"),
+    }  # fmt: skip
+
+
+def can_edit(request: HttpRequest, quotation: Quotation) -> bool:
+    return quotation.state == Quotation.State.DRAFT and request.user.has_perm("sales.change_quotation")
+
+
+def _part(part: dict) -> dict:
+    day = part.get("date")
+    return {
+        "quantity": Decimal(part.get("quantity") or 0),
+        "unit_cost_text": price_text(Decimal(part.get("unit_cost") or 0)),
+        "value": Decimal(part.get("value") or 0),
+        "source": SOURCE_LABELS.get(part.get("source", ""), part.get("source", "")),
+        "reference": part.get("reference", ""),
+        "date": Date.fromisoformat(day) if day else None,
+    }
+
+
+def ready(line: QuotationLine, typed: dict | None = None, errors: dict | None = None) -> QuotationLine:
+    """A line with what its row shows: its inputs (as typed, when a change was refused), its errors, the
+    label of its cost source and the parts its cost was made of."""
+    typed = typed or {}
+    line.inputs = {
+        "item": line.item.sku if line.item_id else "",
+        "description": line.description,
+        "quantity": input_number(line.quantity),
+        "unit_price": input_number(line.unit_price, 2) if line.price_locked or line.unit_price else "",
+        "discount": input_number(line.discount),
+    } | typed
+    line.errors = errors or {}
+    line.source_label = SOURCE_LABELS.get(line.cost_source, line.cost_source)
+    line.source_short = SOURCE_SHORT.get(line.cost_source, line.cost_source)
+    line.unit_price_text = price_text(line.unit_price)
+    line.list_price_text = price_text(line.list_price) if line.list_price is not None else ""
+    line.unit_cost_text = price_text(line.unit_cost) if line.unit_cost is not None else ""
+    line.parts = [_part(part) for part in line.cost_parts or []]
+    line.shows_list_price = (
+        line.price_locked and line.list_price is not None and line.list_price != line.unit_price
+    )
+    return line
+
+
+def header_form(request: HttpRequest, quotation: Quotation, data=None) -> HeaderForm:
+    salespeople = sales_users(request.company) if sees_everyone(request.user) else None
+    return HeaderForm(data, instance=quotation, company=request.company, salespeople=salespeople)
+
+
+def page_context(request: HttpRequest, quotation: Quotation, **extra) -> dict:
+    """The quotation's page: the editor for a draft the user may change, the read-only document otherwise."""
+    editable = can_edit(request, quotation)
+    lines = [ready(line) for line in queries.editor_lines(quotation)]
+    order = (
+        SalesOrder.objects.filter(quotation=quotation).only("pk", "number").first()
+        if quotation.state == Quotation.State.ACCEPTED
+        else None
+    )
+    versions = queries.versions_of(request.user, quotation)
+    context = {
+        "quotation": quotation,
+        "lines": lines,
+        "editable": editable,
+        "may_act": request.user.has_perm("sales.change_quotation"),
+        "header_form": header_form(request, quotation) if editable else None,
+        "send_form": SendForm(initial={"to": quotation.party.email}),
+        "reject_form": RejectForm(),
+        "order": order,
+        "versions": versions,
+        "is_latest": bool(versions) and versions[-1].pk == quotation.pk,
+        "previous": next((v for v in reversed(versions) if v.version < quotation.version), None),
+        "title": str(quotation),
+        "labels": row_labels(),
+    }
+    return context | extra

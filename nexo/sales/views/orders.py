@@ -1,0 +1,76 @@
+"""Sales order pages: the list and one order with its lines, the quoted costs and margins, and the way back
+to its quotation and opportunity."""
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nexo.catalog.rule_text import price_text
+from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.permissions import page
+from nexo.sales import queries, rules
+from nexo.sales.models import SalesOrder
+from nexo.sales.views.common import SOURCE_LABELS, SOURCE_SHORT
+from nexo.sales.views.quotations import day_of
+
+ORDER_LIST = ListPage(
+    search=words_in(("number", "party__name", "quotation__number")),
+    sorts={
+        "date": Sort(gettext_lazy("Date"), ("-date", "-number")),
+        "number": Sort(gettext_lazy("Number"), ("number",)),
+        "party": Sort(gettext_lazy("Customer"), ("party__name",)),
+        "net": Sort(gettext_lazy("Net"), ("net",)),
+    },
+    default_sort="date",
+    filters=[Filter("state", gettext_lazy("State"), SalesOrder.State.choices, lambda value: Q(state=value))],
+)
+
+
+@page("sales.view_salesorder")
+def order_list(request: HttpRequest) -> HttpResponse:
+    orders = queries.orders_visible_to(request.user, request.company).select_related(
+        "party", "quotation", "opportunity"
+    )
+    date_from, date_to = day_of(request.GET.get("date_from")), day_of(request.GET.get("date_to"))
+    if date_from:
+        orders = orders.filter(date__gte=date_from)
+    if date_to:
+        orders = orders.filter(date__lte=date_to)
+    listing = ORDER_LIST.apply(request, orders)
+    listing.page.object_list = rows = list(listing.page.object_list)
+    for order in rows:
+        order.margin_percent = rules.margin_percent(order.margin, order.net)
+    context = {
+        "listing": listing,
+        "title": _("Sales orders"),
+        "search_hint": _("Number, customer or quotation"),
+        "results_template": "sales/_order_results.html",
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    template = (
+        context["results_template"] if request.htmx and not request.htmx.boosted else "sales/order_list.html"
+    )
+    return render(request, template, context)
+
+
+@page("sales.view_salesorder")
+def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = queries.order_for(request.user, request.company, order_id)
+    lines = queries.order_lines(order)
+    for line in lines:
+        line.source_label = SOURCE_LABELS.get(line.cost_source, line.cost_source)
+        line.source_short = SOURCE_SHORT.get(line.cost_source, line.cost_source)
+        line.unit_price_text = price_text(line.unit_price)
+        line.unit_cost_text = price_text(line.unit_cost) if line.unit_cost is not None else ""
+    context = {
+        "order": order,
+        "lines": lines,
+        "margin_percent": rules.margin_percent(order.margin, order.net),
+        "sees_quotation": request.user.has_perm("sales.view_quotation"),
+        "sees_opportunity": request.user.has_perm("crm.view_opportunity"),
+        "title": order.number,
+    }
+    return render(request, "sales/order_detail.html", context)

@@ -1,0 +1,338 @@
+"""Quotation pages: the list, the quick start, the quotation itself (the editor or the read-only document),
+its actions and its versions compared."""
+
+from datetime import date as Date
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from nexo.catalog.rule_text import price_text
+from nexo.core.errors import DomainError, ValidationFailed
+from nexo.core.formatting import money, number
+from nexo.core.forms import apply_failure
+from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.permissions import page
+from nexo.core.validation import record_id
+from nexo.crm import queries as crm_queries
+from nexo.parties.models import Party
+from nexo.sales import documents, queries, services
+from nexo.sales.forms import QuotationCreateForm, RejectForm, SendForm
+from nexo.sales.models import Quotation
+from nexo.sales.views.common import page_context
+
+State = Quotation.State
+
+
+def day_of(value: str | None) -> Date | None:
+    try:
+        day = Date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return day if day.year >= 1900 else None
+
+
+def _listing(request: HttpRequest) -> ListPage:
+    filters = [Filter("state", gettext_lazy("State"), State.choices, lambda value: Q(state=value))]
+    if queries.sees_all_quotations(request.user):
+        people = crm_queries.sales_users(request.company)
+        filters.append(
+            Filter(
+                "salesperson",
+                gettext_lazy("Salesperson"),
+                [(str(user.pk), user.get_full_name() or user.username) for user in people],
+                lambda value: Q(salesperson_id=value),
+            )
+        )
+    return ListPage(
+        search=words_in(("number", "party__name")),
+        sorts={
+            "date": Sort(gettext_lazy("Date"), ("-date", "-number", "-version")),
+            "number": Sort(gettext_lazy("Number"), ("number", "version")),
+            "party": Sort(gettext_lazy("Customer"), ("party__name",)),
+            "valid": Sort(gettext_lazy("Valid until"), ("valid_until",)),
+            "net": Sort(gettext_lazy("Net"), ("net",)),
+            "margin": Sort(gettext_lazy("Margin %"), ("margin_percent",)),
+        },
+        default_sort="date",
+        filters=filters,
+    )
+
+
+@page("sales.view_quotation")
+def quotation_list(request: HttpRequest) -> HttpResponse:
+    quotations = queries.quotations_visible_to(request.user, request.company).select_related(
+        "party", "opportunity", "salesperson"
+    )
+    date_from, date_to = day_of(request.GET.get("date_from")), day_of(request.GET.get("date_to"))
+    if date_from:
+        quotations = quotations.filter(date__gte=date_from)
+    if date_to:
+        quotations = quotations.filter(date__lte=date_to)
+    listing = _listing(request).apply(request, quotations)
+    context = {
+        "listing": listing,
+        "title": _("Quotations"),
+        "search_hint": _("Number or customer"),
+        "results_template": "sales/_quotation_results.html",
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    template = (
+        context["results_template"]
+        if request.htmx and not request.htmx.boosted
+        else "sales/quotation_list.html"
+    )
+    return render(request, template, context)
+
+
+@page("sales.add_quotation")
+def quotation_create(request: HttpRequest) -> HttpResponse:
+    """From an opportunity (its party and itself filled in) or from a party, a short form, then the editor."""
+    visible = crm_queries.opportunities_visible_to(request.user, request.company)
+    opportunity = party = None
+    opportunity_id = record_id(request.GET.get("opportunity"))
+    if opportunity_id is not None:
+        opportunity = crm_queries.opportunity_for(request.user, request.company, opportunity_id)
+        party = opportunity.party
+    elif record_id(request.GET.get("party")) is not None:
+        party = get_object_or_404(Party, company=request.company, pk=record_id(request.GET.get("party")))
+    initial = {"party": party, "opportunity": opportunity, "date": timezone.localdate()}
+    form = QuotationCreateForm(
+        request.POST or None, company=request.company, opportunities=visible, party=party, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            quotation = services.quotation_create(
+                company=request.company, by=request.user, **form.service_fields()
+            )
+        except ValidationFailed as failure:
+            apply_failure(form, failure)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(
+                request, _("Quotation %(quotation)s created: add its lines.") % {"quotation": quotation}
+            )
+            return redirect("sales:quotation_view", quotation_id=quotation.pk)
+    if opportunity is not None:
+        cancel_url = reverse("crm:opportunity_view", args=[opportunity.pk])
+    elif party is not None:
+        cancel_url = reverse("parties:party_view", args=[party.pk])
+    else:
+        cancel_url = reverse("sales:quotation_list")
+    context = {
+        "form": form,
+        "title": _("New quotation"),
+        "opportunity": opportunity,
+        "party": party,
+        "cancel_url": cancel_url,
+    }
+    return render(request, "sales/quotation_create.html", context, status=422 if form.errors else 200)
+
+
+@page("sales.view_quotation")
+def quotation_view(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    return render(request, "sales/quotation_detail.html", page_context(request, quotation))
+
+
+@page("sales.view_quotation")
+def quotation_pdf(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    response = HttpResponse(documents.quotation_pdf(quotation), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.quotation_filename(quotation)}"'
+    return response
+
+
+# Actions: each a POST that calls its service; a refusal is shown as a message on the quotation's page.
+
+
+def _back(quotation: Quotation) -> HttpResponse:
+    return redirect("sales:quotation_view", quotation_id=quotation.pk)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_send(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    form = SendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.quotation_send(
+                company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data
+            )
+        except ValidationFailed as failure:
+            apply_failure(form, failure)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return _back(quotation)
+        else:
+            messages.success(
+                request,
+                _("Quotation %(quotation)s sent to %(to)s.")
+                % {"quotation": quotation, "to": form.cleaned_data["to"]},
+            )
+            return _back(quotation)
+    context = page_context(request, quotation, send_form=form, show_send=True)
+    return render(request, "sales/quotation_detail.html", context, status=422)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_mark_sent(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    try:
+        services.quotation_mark_sent(company=request.company, by=request.user, quotation_id=quotation.pk)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Quotation %(quotation)s marked as sent.") % {"quotation": quotation})
+    return _back(quotation)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_accept(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    try:
+        order = services.quotation_accept(company=request.company, by=request.user, quotation_id=quotation.pk)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return _back(quotation)
+    messages.success(
+        request,
+        _("Quotation %(quotation)s accepted: sales order %(order)s created.")
+        % {"quotation": quotation, "order": order.number},
+    )
+    return redirect("sales:order_view", order_id=order.pk)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_reject(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.quotation_reject(
+                company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data
+            )
+        except ValidationFailed as failure:
+            apply_failure(form, failure)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return _back(quotation)
+        else:
+            if result.pk != quotation.pk:
+                messages.success(
+                    request,
+                    _("Quotation %(quotation)s rejected; version %(version)s is a new draft.")
+                    % {"quotation": quotation, "version": result.version},
+                )
+            else:
+                messages.success(request, _("Quotation %(quotation)s rejected.") % {"quotation": quotation})
+            return _back(result)
+    context = page_context(request, quotation, reject_form=form, show_reject=True)
+    return render(request, "sales/quotation_detail.html", context, status=422)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_revise(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    try:
+        revision = services.quotation_revise(
+            company=request.company, by=request.user, quotation_id=quotation.pk
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return _back(quotation)
+    messages.success(request, _("Version %(version)s is a new draft.") % {"version": revision.version})
+    return _back(revision)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_cancel(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    try:
+        services.quotation_cancel(
+            company=request.company,
+            by=request.user,
+            quotation_id=quotation.pk,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Quotation %(quotation)s cancelled.") % {"quotation": quotation})
+    return _back(quotation)
+
+
+# Versions
+
+
+@page("sales.view_quotation")
+def quotation_compare(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    """Two versions of a number side by side, line by line: added, removed and changed lines."""
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    versions = queries.versions_of(request.user, quotation)
+    by_id = {version.pk: version for version in versions}
+    other_id = record_id(request.GET.get("with"))
+    if other_id is None:
+        earlier = [version for version in versions if version.version < quotation.version]
+        other_id = earlier[-1].pk if earlier else None
+    other = by_id.get(other_id) if other_id is not None else None
+    rows = []
+    old = new = None
+    if other is not None:
+        old, new = sorted([other, quotation], key=lambda version: version.version)
+        rows = queries.compare_lines(
+            list(old.lines.order_by("position", "id")), list(new.lines.order_by("position", "id"))
+        )
+    context = {
+        "quotation": quotation,
+        "versions": versions,
+        "other": other,
+        "old": old,
+        "new": new,
+        "rows": rows,
+        "shown": [_shown(row, quotation.currency) for row in rows],
+        "counts": {
+            change: sum(1 for row in rows if row.change == change)
+            for change in ("added", "removed", "changed")
+        },
+        "title": _("Compare versions of %(number)s") % {"number": quotation.number},
+    }
+    return render(request, "sales/quotation_compare.html", context)
+
+
+def _text(field: str, value, currency: str) -> str:
+    if value is None:
+        return ""
+    if field == "gross_net":
+        return money(value, currency)
+    return price_text(value) if field == "unit_price" else number(value)
+
+
+def _shown(row: queries.ComparedRow, currency: str) -> dict:
+    """A compared row as the page shows it: each figure before and after, in the reader's format."""
+    return {
+        "change": row.change,
+        "label": row.label,
+        "cells": [
+            cell
+            | {
+                "old": _text(cell["field"], cell["old"], currency),
+                "new": _text(cell["field"], cell["new"], currency),
+            }
+            for cell in row.cells
+        ],
+    }
