@@ -84,7 +84,9 @@ def test_delivery_beyond_stock_is_refused_and_changes_nothing(make_item, receive
     assert StockMove.objects.filter(item=item).count() == 1
 
 
-def test_negative_stock_when_the_company_allows_it(company, warehouse_user, make_item, receive, deliver, warehouse):
+def test_negative_stock_when_the_company_allows_it(
+    company, warehouse_user, make_item, receive, deliver, warehouse
+):
     services.inventory_settings_update(company=company, by=warehouse_user, allow_negative_stock=True)
     item = make_item("NG-2", valuation_method="average")
     receive(item, 2, "3.00")
@@ -113,7 +115,9 @@ def test_a_move_needs_two_different_locations(company, warehouse_user, make_item
         )  # fmt: skip
 
 
-def test_a_receipt_needs_its_cost_and_a_service_has_no_stock(company, warehouse_user, make_item, stock, warehouse):
+def test_a_receipt_needs_its_cost_and_a_service_has_no_stock(
+    company, warehouse_user, make_item, stock, warehouse
+):
     for item, message in ((make_item("RC-1"), "unit cost"), (make_item("SV-1", kind="service"), "service")):
         with pytest.raises(ValidationFailed, match=message):
             services.stock_move_create(
@@ -149,7 +153,9 @@ def test_draft_moves_post_or_cancel_once(company, warehouse_user, make_item, sto
         services.stock_move_done(company=company, by=warehouse_user, move_id=move.pk + 1000)
 
 
-def test_a_transfer_carries_the_cost_to_the_other_warehouse(company, warehouse_user, make_item, receive, warehouse):
+def test_a_transfer_carries_the_cost_to_the_other_warehouse(
+    company, warehouse_user, make_item, receive, warehouse
+):
     other = services.warehouse_create(company=company, by=warehouse_user, code="alc", name="Alicante")
     assert other.code == "ALC" and other.stock_location.warehouse == other
     item = make_item("TR-1", valuation_method="fifo")
@@ -166,7 +172,9 @@ def test_a_transfer_carries_the_cost_to_the_other_warehouse(company, warehouse_u
 
 
 def test_a_move_inside_a_warehouse_keeps_the_value(company, warehouse_user, make_item, receive, warehouse):
-    shelf = services.location_create(company=company, by=warehouse_user, warehouse_id=warehouse.pk, name="Estante A")
+    shelf = services.location_create(
+        company=company, by=warehouse_user, warehouse_id=warehouse.pk, name="Estante A"
+    )
     item = make_item("IN-1")
     receive(item, 4, "2.50")
     services.stock_move_create(
@@ -179,7 +187,11 @@ def test_a_move_inside_a_warehouse_keeps_the_value(company, warehouse_user, make
 
 
 def test_a_count_books_the_differences(company, warehouse_user, make_item, receive, warehouse):
-    counted, missing, new = make_item("CT-1"), make_item("CT-2"), make_item("CT-3", standard_cost=Decimal("2"))
+    counted, missing, new = (
+        make_item("CT-1"),
+        make_item("CT-2"),
+        make_item("CT-3", standard_cost=Decimal("2")),
+    )
     receive(counted, 10, "3.00")
     receive(missing, 5, "1.00")
     moves = services.stock_count_post(

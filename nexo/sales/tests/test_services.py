@@ -271,7 +271,9 @@ def test_expiry_marks_sent_quotations_past_their_validity(company, sales_user, l
     assert (old.state, fresh.state) == ("expired", "sent")
 
 
-def test_sending_mails_the_pdf_and_marks_it_sent(company, sales_user, stocked_items, make_quotation, mailoutbox):
+def test_sending_mails_the_pdf_and_marks_it_sent(
+    company, sales_user, stocked_items, make_quotation, mailoutbox
+):
     quotation = make_quotation([{"item_id": stocked_items["fifo"].pk, "quantity": "15", "discount": "10"}])
     services.quotation_send(company=company, by=sales_user, quotation_id=quotation.pk)
     quotation.refresh_from_db()
