@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import field_validator
 
 from nexo.catalog.models import Item
 from nexo.core.api import (
@@ -56,7 +57,8 @@ QuantityOut = decimal_out(4, example="10.0000", about="A quantity, a decimal str
 CostOut = decimal_out(6, example="4.250000", about="A unit cost, a decimal string with 6 decimals.")
 MoneyOut = decimal_out(2, example="1234.50", about="An amount, a decimal string with 2 decimals.")
 
-Code = Annotated[str, Field(min_length=1, max_length=10)]
+CODE_LENGTH = 10
+Code = Annotated[str, Field(min_length=1, max_length=CODE_LENGTH)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Note = Annotated[str, Field(max_length=200)]
 State = Literal["draft", "done", "cancelled"]
@@ -117,9 +119,18 @@ def settings_update(request: HttpRequest, payload: SettingsPatch):
 # Warehouses
 
 
+def _code_fits(code: str | None) -> str | None:
+    # Stored in capitals: "ß" becomes "SS", so the capitals must fit the column too.
+    if code is not None and len(code.upper()) > CODE_LENGTH:
+        raise ValueError(f"At most {CODE_LENGTH} characters once in capitals.")
+    return code
+
+
 class WarehouseIn(StrictSchema):
     code: Code = Field(description="Short code, stored in capitals, unique in the company")
     name: Name
+
+    _code = field_validator("code")(_code_fits)
 
 
 class WarehousePatch(StrictSchema):
@@ -127,6 +138,8 @@ class WarehousePatch(StrictSchema):
     code: Code = None
     name: Name = None
     is_active: bool = None
+
+    _code = field_validator("code")(_code_fits)
 
 
 class WarehouseOut(Schema):

@@ -75,6 +75,13 @@ class WarehouseForm(ServiceForm):
         if self.instance.pk is None:
             del self.fields["is_active"]  # a new warehouse starts active
 
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        # Stored in capitals: "ß" becomes "SS", so the capitals must fit too.
+        if len(code.upper()) > Warehouse._meta.get_field("code").max_length:
+            raise forms.ValidationError(_("The code is too long once in capitals."))
+        return code
+
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         if self.instance.pk is None:

@@ -46,6 +46,7 @@ LINE_FIELDS = {"item_id", "description", "quantity", "unit_price", "discount"}
 HUNDRED = Decimal(100)
 # What an amount column holds (18 digits, 2 of them decimals): a larger figure is refused, not stored.
 AMOUNT_LIMIT = Decimal("1e16")
+MARGIN_PERCENT_LIMIT = Decimal("1e7")  # margin % columns: 9 digits, 2 of them decimals
 
 
 def settings_of(company: Company) -> SalesSettings:
@@ -408,11 +409,18 @@ def _recompute(quotation: Quotation, lines: Sequence[QuotationLine], *, insert: 
     for index, figure in enumerate(figures.lines):
         if max(abs(figure.gross_net), abs(figure.cost), abs(figure.margin)) >= AMOUNT_LIMIT:
             raise ValidationFailed.on(f"lines.{index}.quantity", _("The line's amount is too large."))
+        if figure.margin_percent is not None and abs(figure.margin_percent) >= MARGIN_PERCENT_LIMIT:
+            raise ValidationFailed.on(
+                f"lines.{index}.unit_price",
+                _("The price is too low for the line's cost: raise it or make it 0."),
+            )
     if (
         max(abs(figures.gross_net), abs(figures.total), abs(figures.cost), abs(figures.margin))
         >= AMOUNT_LIMIT
     ):
         raise ValidationFailed.on("lines", _("The quotation's total is too large."))
+    if figures.margin_percent is not None and abs(figures.margin_percent) >= MARGIN_PERCENT_LIMIT:
+        raise ValidationFailed.on("lines", _("The quotation's net is too low for its cost."))
     for line, figure in zip(lines, figures.lines, strict=True):
         line.gross_net, line.discount_share, line.net = figure.gross_net, figure.document_discount, figure.net
         line.cost, line.margin, line.margin_percent = figure.cost, figure.margin, figure.margin_percent
