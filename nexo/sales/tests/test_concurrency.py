@@ -2,6 +2,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from nexo.core.errors import Conflict
 from nexo.sales import services
@@ -21,7 +22,8 @@ def test_two_quotations_of_one_opportunity_accepted_at_once_let_exactly_one_win(
     def accept(quotation_id):
         try:
             barrier.wait()
-            services.quotation_accept(company=company, by=sales_user, quotation_id=quotation_id)
+            with translation.override("en"):  # each thread starts in the default language (Spanish)
+                services.quotation_accept(company=company, by=sales_user, quotation_id=quotation_id)
             results.append("accepted")
         except Conflict as error:
             results.append("conflict" if "already won" in error.detail else error.detail)
