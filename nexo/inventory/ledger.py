@@ -8,7 +8,7 @@ and recomputes only the entries after it. Called by the services, inside their t
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import OuterRef, Subquery
 
 from nexo.catalog.models import Item
 from nexo.core.rules import round_money
@@ -208,13 +208,16 @@ def balances_for(warehouse_id: int, quantities: dict[int, Decimal]) -> dict[int,
         row.item_id: row
         for row in StockBalance.objects.filter(warehouse_id=warehouse_id, item_id__in=list(quantities))
     }
-    condition = Q()
-    for item_id, row in rows.items():
-        if row.received > row.issued:
-            condition |= Q(item_id=item_id, received__gt=row.issued)
+    in_stock = [item_id for item_id, row in rows.items() if row.received > row.issued]
     layers: dict[int, list[valuation.Layer]] = defaultdict(list)
-    if condition:
-        entries = ValuationEntry.objects.filter(condition, warehouse_id=warehouse_id, quantity__gt=0)
+    if in_stock:
+        # The layers still open: those ending after what the item's balance has issued.
+        issued = StockBalance.objects.filter(item_id=OuterRef("item_id"), warehouse_id=warehouse_id).values(
+            "issued"
+        )
+        entries = ValuationEntry.objects.filter(
+            warehouse_id=warehouse_id, item_id__in=in_stock, quantity__gt=0, received__gt=Subquery(issued[:1])
+        )
         for entry in entries.order_by("item_id", "received"):
             row, held = rows[entry.item_id], layers[entry.item_id]
             if sum((layer.left_after(row.issued) for layer in held), ZERO) < quantities[entry.item_id]:

@@ -83,7 +83,10 @@ def inventory_settings_update(
         if allow_negative_stock is not None:
             settings.allow_negative_stock = bool(allow_negative_stock)
         if default_warehouse_id is not None:
-            settings.default_warehouse = _warehouse_of(company, default_warehouse_id, "default_warehouse")
+            warehouse = _warehouse_of(company, default_warehouse_id, "default_warehouse")
+            if not warehouse.is_active:
+                raise ValidationFailed.on("default_warehouse", _("Choose an active warehouse."))
+            settings.default_warehouse = warehouse
         settings.save()
         return settings
 
@@ -111,9 +114,8 @@ def _saved(record, field: str, message: str):
 
 
 def _warehouse_with_stock(company: Company, by: User | None, code: str, name: str) -> Warehouse:
-    warehouse = Warehouse(company=company, code=code, name=name, created_by=by, updated_by=by)
-    full_clean(warehouse, exclude=["stock_location"])
-    warehouse.code = warehouse.code.upper()
+    warehouse = Warehouse(company=company, code=code.upper(), name=name, created_by=by, updated_by=by)
+    full_clean(warehouse, exclude=["stock_location"])  # after upper-casing: "ß" becomes "SS"
     _saved(warehouse, "code", _("Another warehouse already has this code."))
     warehouse.stock_location = Location.objects.create(
         company=company, warehouse=warehouse, name=STOCK_LOCATION_NAME, created_by=by, updated_by=by
@@ -133,7 +135,7 @@ def warehouse_update(*, company: Company, warehouse_id: int, by: User, **fields)
     with transaction.atomic():
         warehouse = locked(Warehouse, company=company, pk=warehouse_id, missing=_("No such warehouse."))
         assign(warehouse, fields, WAREHOUSE_FIELDS)
-        warehouse.code = warehouse.code.upper()
+        warehouse.code = (warehouse.code or "").upper()
         warehouse.updated_by = by
         full_clean(warehouse, exclude=["stock_location"])
         if not warehouse.is_active and settings_of(company).default_warehouse_id == warehouse.pk:

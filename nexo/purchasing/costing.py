@@ -97,6 +97,7 @@ class _Costing:
         sources = {layer.source for balance in self.balances.values() for layer in balance.layers}
         self.layer_moves = StockMove.objects.only("origin_label", "date").in_bulk([s for s in sources if s])
         self.supplier_prices = SupplierPriceTable(company, largest, day)
+        self._costs: dict[tuple[int, Decimal, str], Cost] = {}
 
     def best(self, item_id: int, quantity: Decimal) -> BestPrice | None:
         return self.supplier_prices.best(item_id, quantity)
@@ -125,8 +126,14 @@ class _Costing:
         return parts
 
     def cost(self, item_id: int, quantity: Decimal, basis: str | None) -> Cost:
+        basis = basis or self.items[item_id].valuation_method
+        key = (item_id, quantity, basis)  # the item's own method is also one of the compared bases
+        if key not in self._costs:
+            self._costs[key] = self._cost(item_id, quantity, basis)
+        return self._costs[key]
+
+    def _cost(self, item_id: int, quantity: Decimal, basis: str) -> Cost:
         item = self.items[item_id]
-        basis = basis or item.valuation_method
         if basis == SUPPLIER_PRICE:
             part = _supplier_part(quantity, self.best(item_id, quantity))
             return _cost(item_id, quantity, basis, [part] if part else [])

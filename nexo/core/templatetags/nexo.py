@@ -8,11 +8,15 @@ register = template.Library()
 
 @register.filter
 def money(amount, currency="EUR"):
+    if amount == "":  # a missing variable in a template renders empty, not a crash
+        return ""
     return formatting.money(amount, currency)
 
 
 @register.filter
 def number(value, places=None):
+    if value == "":  # a missing variable in a template renders empty, not a crash
+        return ""
     return formatting.number(value, None if places is None else int(places))
 
 

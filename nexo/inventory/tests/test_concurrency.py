@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from nexo.core.errors import Conflict
 from nexo.core.rules import round_money
@@ -25,7 +26,8 @@ def at_once(count: int, action) -> list[str]:
     def run(number: int):
         try:
             barrier.wait()
-            action(number)
+            with translation.override("en"):  # each thread starts in the default language (Spanish)
+                action(number)
             results.append("ok")
         except Conflict as error:
             results.append(f"conflict: {error}")
