@@ -100,7 +100,7 @@ def test_the_detail_page_runs_a_constant_number_of_queries(
 ):
     contacts = [{"name": f"Contacto {index}"} for index in range(20)]
     party = party_create(company=company, by=sales_user, name="Muchos", contacts=contacts)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):  # the panels of crm, catalog, purchasing and sales included
         assert sales_client.get(reverse("parties:party_view", args=[party.pk])).status_code == 200
 
 

@@ -464,8 +464,8 @@ def test_bad_receipts_name_the_field(store, purchasing, confirmed, supplier, cab
     ]:
         response = store.post(url, body)
         assert response.status_code == 422 and fields_of(response) == {field}, body
-    assert (
-        "confirm the over-receipt"
+    assert (  # the API speaks the user's language, Spanish by default
+        "confirme la recepción de más"
         in store.post(url, {"lines": [{"line_id": line_id, "quantity": "12"}]}).json()["detail"]
     )
     assert not Receipt.objects.exists()
