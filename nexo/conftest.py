@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import translation
+from playwright.sync_api import expect
 
 from nexo.catalog import services as catalog_services
 from nexo.catalog.models import TaxCategory, Unit
@@ -19,6 +20,8 @@ from nexo.core.services import token_create
 from nexo.inventory import services as inventory_services
 
 CHROMIUM = "/usr/bin/chromium"
+# A busy CI machine can take longer than Playwright's 5 s default to settle a page after an HTMX swap.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(config, items):
