@@ -36,6 +36,7 @@ def test_capture_a_lead_move_it_on_the_board_and_log_a_call(signed_in_page, live
     proposal = page.locator(f"section[data-stage-id='{stages['Propuesta'].pk}']")
     page.locator(card).drag_to(qualified)
     expect(qualified.locator(card)).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the moved card is swapped in by HTMX: focus the new one
     page.locator(f"{card} [data-move=next]").focus()
     page.keyboard.press("Enter")
     expect(proposal.locator(card)).to_be_visible()
