@@ -286,7 +286,7 @@ def _trend(item: DemoItem, name: str) -> float:
 
 def _lot(rng: random.Random, item: DemoItem) -> tuple[int, int]:
     """A customer's usual quantity and the pack the item is bought in."""
-    cost = float(item.standard_cost)
+    cost = item.standard_cost
     if item.unit == "m":
         lot = rng.choice([10, 15, 20, 25, 50, 100])
         return lot, 100 if lot >= 25 else 50
