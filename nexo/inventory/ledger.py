@@ -2,15 +2,21 @@
 
 A move dated on or after the latest entry of its (item, warehouse) reads only the balance row (and, for
 a FIFO issue, the few layers it consumes). A backdated move starts from the entry just before its date
-and recomputes only the entries after it. Called by the services, inside their transaction and locks.
+and recomputes only the entries after it; where one of those is a transfer to another warehouse whose
+cost changed, the transfer's incoming entry there and the entries after it are recomputed too. Called by
+the services, inside their transaction, with every balance row of the moves' items locked.
+
+The reads and writes per move go through `core.plainsql`: building ORM queries cost more than the rest.
 """
 
+import heapq
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
 from nexo.catalog.models import Item
+from nexo.core import plainsql
 from nexo.core.rules import round_money
 from nexo.inventory import valuation
 from nexo.inventory.models import Location, StockBalance, StockMove, ValuationEntry
@@ -19,29 +25,35 @@ ZERO = Decimal(0)
 LAYER_BATCH = 20
 STATE_FIELDS = ("received", "issued", "average_value", "average", "last_cost")
 ENTRY_UPDATE_FIELDS = ("unit_cost", "value", "value_after", *STATE_FIELDS)
+BALANCE_FIELDS = ("received", "issued", "value", "average_value", "average", "last_cost", "last_date")
 
 
 def _layer(entry: ValuationEntry) -> valuation.Layer:
     return valuation.Layer(entry.received - entry.quantity, entry.quantity, entry.unit_cost, entry.move_id)
 
 
+def _entries(item_id: int, warehouse_id: int, condition: str = "", params=(), **options) -> list:
+    where = "item_id = %s AND warehouse_id = %s" + (f" AND ({condition})" if condition else "")
+    return plainsql.select(ValuationEntry, (where, [item_id, warehouse_id, *params]), **options)
+
+
 def _open_layers(
     item_id: int, warehouse_id: int, issued: Decimal, received: Decimal, covering: Decimal | None
 ):
     """FIFO layers with units left after `issued`, oldest first: enough for `covering` units, or all."""
-    rows = ValuationEntry.objects.filter(
-        item_id=item_id,
-        warehouse_id=warehouse_id,
-        quantity__gt=0,
-        received__gt=issued,
-        received__lte=received,
-    ).order_by("received")
-    if covering is None:
-        return tuple(_layer(entry) for entry in rows)
-    layers = tuple(_layer(entry) for entry in rows[:LAYER_BATCH])
-    if sum((layer.left_after(issued) for layer in layers), ZERO) < covering and len(layers) == LAYER_BATCH:
-        layers = tuple(_layer(entry) for entry in rows)
-    return layers
+    condition, params = "quantity > 0 AND received > %s AND received <= %s", [issued, received]
+    if covering is not None:
+        layers = tuple(
+            _layer(entry)
+            for entry in _entries(
+                item_id, warehouse_id, condition, params, order_by=["received"], limit=LAYER_BATCH
+            )
+        )
+        if len(layers) < LAYER_BATCH or sum((layer.left_after(issued) for layer in layers), ZERO) >= covering:
+            return layers
+    return tuple(
+        _layer(entry) for entry in _entries(item_id, warehouse_id, condition, params, order_by=["received"])
+    )
 
 
 def balance_of_row(row: StockBalance, layers: tuple[valuation.Layer, ...] = ()) -> valuation.Balance:
@@ -88,25 +100,35 @@ def _step(balance: valuation.Balance, item: Item, quantity: Decimal, unit_cost, 
 
 
 class Posting:
-    """The entries of one batch of moves, applied in (date, id) order."""
+    """The entries of one batch of moves, applied in (date, id) order.
+
+    `balances` holds every locked balance row of the batch's items, in all warehouses: a backdated move
+    may revalue a transfer's incoming side in a warehouse the batch itself does not touch.
+    """
 
     def __init__(self, balances: dict[tuple[int, int], StockBalance]):
         self.balances = balances
+        self.changed: dict[tuple[int, int], StockBalance] = {}
 
     def apply(self, move: StockMove, warehouse_id: int, quantity: Decimal, unit_cost, is_purchase: bool):
         """One signed quantity of `move` in one warehouse; returns the step (value, unit cost)."""
-        row = self.balances[(move.item_id, warehouse_id)]
+        key = (move.item_id, warehouse_id)
+        row = self.changed[key] = self.balances[key]
         if row.last_date is None or move.date >= row.last_date:
             return self._forward(row, move, warehouse_id, quantity, unit_cost, is_purchase)
-        return self._backdated(row, move, warehouse_id, quantity, unit_cost, is_purchase, move.item)
+        return self._backdated(move, warehouse_id, quantity, unit_cost, is_purchase)
+
+    def write(self) -> None:
+        """Store the balance rows the batch changed."""
+        plainsql.update(StockBalance, list(self.changed.values()), BALANCE_FIELDS)
 
     def _entry(self, move, warehouse_id, quantity, step, is_purchase) -> ValuationEntry:
         entry = ValuationEntry(
-            company_id=move.company_id, item_id=move.item_id, warehouse_id=warehouse_id, move=move,
+            company_id=move.company_id, item_id=move.item_id, warehouse_id=warehouse_id, move_id=move.pk,
             date=move.date, quantity=quantity, unit_cost=step.unit_cost, value=step.value, is_purchase=is_purchase,
         )  # fmt: skip
         _store(entry, step.balance)
-        entry.save()
+        plainsql.insert(ValuationEntry, [entry])
         return entry
 
     def _forward(self, row, move, warehouse_id, quantity, unit_cost, is_purchase):
@@ -122,34 +144,84 @@ class Posting:
         row.last_date = move.date
         return step
 
-    def _backdated(self, row, move, warehouse_id, quantity, unit_cost, is_purchase, item):
+    def _backdated(self, move, warehouse_id, quantity, unit_cost, is_purchase):
         """Start from the entry just before the move's date; recompute only the entries after it."""
-        entries = ValuationEntry.objects.filter(item_id=move.item_id, warehouse_id=warehouse_id)
-        prior = entries.filter(date__lte=move.date).order_by("-date", "-id").first()
-        later = list(entries.filter(date__gt=move.date).order_by("date", "id"))
-        layers = ()
-        if item.valuation_method == valuation.Method.FIFO and prior is not None:
-            layers = _open_layers(move.item_id, warehouse_id, prior.issued, prior.received, None)
-        balance = _balance_of_entry(prior, layers)
+        item = move.item
+        prior = _entries(
+            move.item_id, warehouse_id, "date <= %s", [move.date], order_by=["-date", "-id"], limit=1
+        )
+        balance = self._state_after(item, warehouse_id, prior[0] if prior else None)
         if quantity > 0 and unit_cost is None:
             unit_cost = default_in_cost(balance, item)
         step = _step(balance, item, quantity, unit_cost, is_purchase, move.pk)
         self._entry(move, warehouse_id, quantity, step, is_purchase)
-        balance = step.balance
-        revalued_moves = []
-        for entry in later:
-            after = _step(balance, item, entry.quantity, entry.unit_cost, entry.is_purchase, entry.move_id)
-            entry.unit_cost, entry.value = after.unit_cost, after.value
-            _store(entry, after.balance)
+        later = _entries(move.item_id, warehouse_id, "date > %s", [move.date], order_by=["date", "id"])
+        pending = self._replay(item, warehouse_id, step.balance, later, {})
+        self._follow_transfers(item, pending)
+        return step
+
+    def _state_after(self, item: Item, warehouse_id: int, entry: ValuationEntry | None) -> valuation.Balance:
+        layers = ()
+        if item.valuation_method == valuation.Method.FIFO and entry is not None:
+            layers = _open_layers(item.pk, warehouse_id, entry.issued, entry.received, None)
+        return _balance_of_entry(entry, layers)
+
+    def _replay(self, item, warehouse_id, balance, entries, incoming_costs: dict[int, Decimal]) -> list:
+        """Recompute `entries` (in order) from `balance`; `incoming_costs` gives transfers-in a new cost.
+
+        Returns the transfers out whose cost changed, as (their incoming entry, its new cost)."""
+        revalued_moves, changed_out = [], {}
+        for entry in entries:
+            unit_cost = incoming_costs.get(entry.pk, entry.unit_cost)
+            after = _step(balance, item, entry.quantity, unit_cost, entry.is_purchase, entry.move_id)
             if entry.quantity < 0:
                 revalued_moves.append(
                     StockMove(pk=entry.move_id, unit_cost=after.unit_cost, value=-after.value)
                 )
+                if after.unit_cost != entry.unit_cost:
+                    changed_out[entry.move_id] = after.unit_cost
+            entry.unit_cost, entry.value = after.unit_cost, after.value
+            _store(entry, after.balance)
             balance = after.balance
-        ValuationEntry.objects.bulk_update(later, ENTRY_UPDATE_FIELDS)
-        StockMove.objects.bulk_update(revalued_moves, ["unit_cost", "value"])
+        plainsql.update(ValuationEntry, entries, ENTRY_UPDATE_FIELDS)
+        plainsql.update(StockMove, revalued_moves, ["unit_cost", "value"])
+        row = self.changed[(item.pk, warehouse_id)] = self.balances[(item.pk, warehouse_id)]
         _store(row, balance)
-        return step
+        if not changed_out:
+            return []
+        transfers_in = plainsql.select(
+            ValuationEntry,
+            plainsql.both(("quantity > 0", []), plainsql.among("move_id", changed_out)),
+            order_by=(),
+        )
+        return [(entry, changed_out[entry.move_id]) for entry in transfers_in]
+
+    def _follow_transfers(self, item: Item, pending: list) -> None:
+        """Recompute each warehouse a revalued transfer went into, from that transfer's incoming entry.
+
+        Earliest first by (date, entry id): a transfer's incoming entry comes after its outgoing one, so
+        each recomputation only reaches further forward and the work ends."""
+        queue = [(entry.date, entry.pk, entry.warehouse_id, cost) for entry, cost in pending]
+        heapq.heapify(queue)
+        while queue:
+            day, entry_id, warehouse_id, cost = heapq.heappop(queue)
+            costs = {entry_id: cost}
+            # Later transfers into the same warehouse are recomputed in this pass, with their new costs.
+            for other in [queued for queued in queue if queued[2] == warehouse_id]:
+                costs[other[1]] = other[3]
+                queue.remove(other)
+            heapq.heapify(queue)
+            prior = _entries(
+                item.pk, warehouse_id, "date < %s OR (date = %s AND id < %s)", [day, day, entry_id],
+                order_by=["-date", "-id"], limit=1,
+            )  # fmt: skip
+            balance = self._state_after(item, warehouse_id, prior[0] if prior else None)
+            later = _entries(
+                item.pk, warehouse_id, "date > %s OR (date = %s AND id >= %s)", [day, day, entry_id],
+                order_by=["date", "id"],
+            )  # fmt: skip
+            for entry, new_cost in self._replay(item, warehouse_id, balance, later, costs):
+                heapq.heappush(queue, (entry.date, entry.pk, entry.warehouse_id, new_cost))
 
 
 def apply_moves(moves: list[StockMove], balances: dict, locations: dict[int, Location]) -> None:
@@ -170,21 +242,7 @@ def apply_moves(moves: list[StockMove], balances: dict, locations: dict[int, Loc
             if not source.is_internal:
                 move.unit_cost = step.unit_cost
                 move.value = round_money(move.quantity * step.unit_cost)
-    update_rows(
-        StockBalance,
-        list(balances.values()),
-        ["received", "issued", "value", "average_value", "average", "last_cost", "last_date"],
-    )
-
-
-def update_rows(model, rows: list, fields: list[str]) -> None:
-    """Write `fields` of rows held in memory: one row (a single move, the usual case) with a plain UPDATE,
-    as bulk_update's CASE WHEN per field costs more than the rest of the posting; several with bulk_update."""
-    if len(rows) == 1:
-        row, attnames = rows[0], [model._meta.get_field(name).attname for name in fields]
-        model.objects.filter(pk=row.pk).update(**{attname: getattr(row, attname) for attname in attnames})
-    elif rows:
-        model.objects.bulk_update(rows, fields)
+    posting.write()
 
 
 def current_costs(warehouse_id: int, item_ids: list[int]) -> dict[int, Decimal]:

@@ -11,16 +11,16 @@ from datetime import date as Date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nexo.catalog.models import Item
+from nexo.core import plainsql
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.formatting import number
 from nexo.core.models import Company, User
 from nexo.core.rules import InvalidTransition, transition
-from nexo.core.validation import assign, full_clean, locked
+from nexo.core.validation import MAX_ID, assign, full_clean, locked
 from nexo.inventory import ledger
 from nexo.inventory.models import InventorySettings, Location, StockBalance, StockMove, StockQuant, Warehouse
 
@@ -64,7 +64,8 @@ def inventory_setup(*, company: Company) -> InventorySettings:
 
 
 def settings_of(company: Company) -> InventorySettings:
-    settings = InventorySettings.objects.filter(company=company).first()
+    found = plainsql.select(InventorySettings, ("company_id = %s", [company.pk]), order_by=())
+    settings = found[0] if found else None
     if settings is None or settings.default_warehouse_id is None:
         settings = inventory_setup(company=company)
     return settings
@@ -232,15 +233,27 @@ def unit_cost_of(value, field: str = "unit_cost") -> Decimal | None:
     return cost.quantize(Decimal("0.000001"))
 
 
+def _ids(values: Iterable) -> set[int]:
+    """The values that can be record ids; others name no record (and must not reach the database)."""
+    return {value for value in values if type(value) is int and 0 < value <= MAX_ID}
+
+
+def _by_id(records: Iterable) -> dict:
+    return {record.pk: record for record in records}
+
+
 def _build_moves(
     company: Company, by: User, lines: Sequence[MoveLine], day: Date, origin: Origin | None
 ) -> list[StockMove]:
     """Checked, unsaved moves: the company's stocked items, two different locations, one of them internal."""
     if not lines:
         raise ValidationFailed.on("lines", _("Give at least one line."))
-    items = Item.objects.in_bulk({line.item_id for line in lines})
-    locations = Location.objects.filter(company=company).in_bulk(
-        {line.from_location_id for line in lines} | {line.to_location_id for line in lines}
+    items = _by_id(plainsql.select(Item, plainsql.among("id", _ids(line.item_id for line in lines))))
+    location_ids = _ids([line.from_location_id for line in lines] + [line.to_location_id for line in lines])
+    locations = _by_id(
+        plainsql.select(
+            Location, plainsql.both(("company_id = %s", [company.pk]), plainsql.among("id", location_ids))
+        )
     )
     moves = []
     for line in lines:
@@ -289,7 +302,7 @@ def moves_create(
     """Several moves of one document in one transaction, draft or done at once."""
     with transaction.atomic():
         moves = _build_moves(company, by, lines, date or timezone.localdate(), origin)
-        StockMove.objects.bulk_create(moves)
+        plainsql.insert(StockMove, moves)
         if done:
             _post(company, by, moves)
         return moves
@@ -316,14 +329,21 @@ def stock_move_create(
 def _moves_locked(company: Company, move_ids: Iterable[int]) -> list[StockMove]:
     """The moves row-locked in id order, with their items and locations (fetched apart: no joins under a lock)."""
     move_ids = set(move_ids)
-    moves = list(
-        StockMove.objects.select_for_update().filter(company=company, pk__in=move_ids).order_by("pk")
+    moves = plainsql.select(
+        StockMove,
+        plainsql.both(("company_id = %s", [company.pk]), plainsql.among("id", _ids(move_ids))),
+        for_update=True,
     )
     if len(moves) != len(move_ids):
         raise NotFound(_("No such stock move."))
-    items = Item.objects.in_bulk({move.item_id for move in moves})
-    locations = Location.objects.in_bulk(
-        {move.from_location_id for move in moves} | {move.to_location_id for move in moves}
+    items = _by_id(plainsql.select(Item, plainsql.among("id", {move.item_id for move in moves})))
+    locations = _by_id(
+        plainsql.select(
+            Location,
+            plainsql.among(
+                "id", {move.from_location_id for move in moves} | {move.to_location_id for move in moves}
+            ),
+        )
     )
     for move in moves:
         move.item = items[move.item_id]
@@ -374,17 +394,13 @@ def stock_move_cancel(*, company: Company, by: User, move_id: int) -> StockMove:
 
 
 def _locked_rows(
-    model, company: Company, keys: set[tuple[int, int]], other: str
-) -> dict[tuple[int, int], object]:
-    """The (item, other) rows of `model`, created if missing, locked in id order."""
-    if not keys:
-        return {}
-    condition = Q()
-    for item_id, other_id in keys:
-        condition |= Q(item_id=item_id, **{f"{other}_id": other_id})
+    model, company: Company, where: plainsql.Where, keys: set[tuple[int, int]], other: str
+) -> dict:
+    """The rows of `model` matching `where` by (item, other), those of `keys` created if missing, locked in
+    id order (so two postings never wait on each other in a circle)."""
 
     def select():
-        rows = model.objects.select_for_update().filter(condition).order_by("pk")
+        rows = plainsql.select(model, where, for_update=True)
         return {(row.item_id, getattr(row, f"{other}_id")): row for row in rows}
 
     rows = select()
@@ -401,8 +417,16 @@ def _locked_rows(
     return rows
 
 
+def _pairs(first: str, second: str, keys: set[tuple[int, int]]) -> plainsql.Where:
+    condition = " OR ".join([f"({first} = %s AND {second} = %s)"] * len(keys))
+    return condition, [value for key in sorted(keys) for value in key]
+
+
 def _post(company: Company, by: User, moves: list[StockMove]) -> None:
-    """Stock and valuation for moves being done, under row locks; refuses a location going negative."""
+    """Stock and valuation for moves being done, under row locks; refuses a location going negative.
+
+    Locks every valuation balance of the moves' items, in all warehouses (a backdated move can revalue a
+    transfer into another warehouse), then the quants the moves change."""
     settings = settings_of(company)
     locations = {move.from_location_id: move.from_location for move in moves} | {
         move.to_location_id: move.to_location for move in moves
@@ -413,8 +437,13 @@ def _post(company: Company, by: User, moves: list[StockMove]) -> None:
             if location.is_internal:
                 quant_keys.add((move.item_id, location.pk))
                 balance_keys.add((move.item_id, location.warehouse_id))
-    balances = _locked_rows(StockBalance, company, balance_keys, "warehouse")
-    quants = _locked_rows(StockQuant, company, quant_keys, "location")
+    item_ids = {item_id for item_id, _warehouse in balance_keys}
+    balances = _locked_rows(
+        StockBalance, company, plainsql.among("item_id", item_ids), balance_keys, "warehouse"
+    )
+    quants = _locked_rows(
+        StockQuant, company, _pairs("item_id", "location_id", quant_keys), quant_keys, "location"
+    )
     for move in moves:
         source, target = locations[move.from_location_id], locations[move.to_location_id]
         if source.is_internal:
@@ -427,10 +456,8 @@ def _post(company: Company, by: User, moves: list[StockMove]) -> None:
     ledger.apply_moves(moves, balances, locations)
     for move in moves:
         move.state, move.done_at, move.updated_by = StockMove.State.DONE, now, by
-    ledger.update_rows(
-        StockMove, moves, ["state", "done_at", "unit_cost", "value", "updated_by", "updated_at"]
-    )
-    ledger.update_rows(StockQuant, list(quants.values()), ["quantity"])
+    plainsql.update(StockMove, moves, ["state", "done_at", "unit_cost", "value", "updated_by", "updated_at"])
+    plainsql.update(StockQuant, list(quants.values()), ["quantity"])
 
 
 def _refuse_negative(moves: list[StockMove], quants: dict, locations: dict) -> None:
