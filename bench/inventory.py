@@ -30,6 +30,7 @@ from nexo.inventory.models import InventorySettings, StockBalance, StockMove, St
 TITLE = "Inventory: moves per second, and the cost of a move after 10,000 and 100,000 earlier moves"
 
 THROUGHPUT_MOVES = 3_000
+DOCUMENTS, DOCUMENT_LINES = 200, 20
 TARGET_PER_SECOND = 1_000
 HISTORIES = (10_000, 100_000)
 MEASURED_PAIRS = 150  # a receipt and a delivery each: 300 moves per item and history length
@@ -122,10 +123,36 @@ def throughput(place: Place) -> None:
     print(
         f"  moves/s: {rate:,.0f} (target ≥ {TARGET_PER_SECOND:,}); on CPU time alone {THROUGHPUT_MOVES / cpu:,.0f}"
     )
+    documents(place, items, day)
     if rate < TARGET_PER_SECOND:
         profile(
             "  Under target: where the time of 400 more moves goes (cumulative)", lambda: post(plan[:400])
         )
+
+
+def documents(place: Place, items: list, day: date) -> None:
+    """Receipts and deliveries of several lines each: one transaction, one lock round, per document."""
+    supplier, customer = place.settings.supplier_location_id, place.settings.customer_location_id
+    stock_location = place.stock_location_id
+
+    def document(incoming: bool) -> None:
+        lines = []
+        for line in range(DOCUMENT_LINES):
+            item = items[line % len(items)]
+            source, target = (supplier, stock_location) if incoming else (stock_location, customer)
+            lines.append(
+                services.MoveLine(item.pk, D(line % 5 + 1), source, target, D("4.25") if incoming else None)
+            )
+        services.moves_create(company=place.company, by=place.user, lines=lines, date=day, done=True)
+
+    started = time.perf_counter()
+    for number in range(DOCUMENTS):
+        document(incoming=number % 2 == 0)
+    elapsed = time.perf_counter() - started
+    print(
+        f"  documents of {DOCUMENT_LINES} lines through moves_create(done=True), receipts and deliveries "
+        f"alternating: {DOCUMENTS * DOCUMENT_LINES / elapsed:,.0f} moves/s ({DOCUMENTS / elapsed:,.0f} documents/s)"
+    )
 
 
 def profile(heading: str, call, lines: int = 18) -> None:

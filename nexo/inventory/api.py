@@ -39,7 +39,6 @@ Day = date  # a field named `date` below would shadow the type
 
 MAX_LINES = 1000
 # A move's value is quantity times unit cost: kept well inside the 16 digits a stored amount has.
-MAX_MOVE_VALUE = Decimal("1e12")
 
 QuantityIn = decimal_in(
     max_digits=13, places=4, gt=0, pattern=r"^\d{1,9}(\.\d{1,4})?$", example="10",
@@ -386,7 +385,7 @@ def _move_out(request: HttpRequest, move_id: int) -> dict:
 
 def check_value(quantity: Decimal, unit_cost: Decimal | None, field: str = "unit_cost") -> None:
     """Refuse a move worth more than an amount column can hold."""
-    if unit_cost is not None and quantity * unit_cost >= MAX_MOVE_VALUE:
+    if unit_cost is not None and quantity * unit_cost >= services.MAX_MOVE_VALUE:
         raise ValidationFailed.on(field, _("The move's value (quantity times unit cost) is too large."))
 
 

@@ -11,9 +11,8 @@ from nexo.catalog.models import Item
 from nexo.core.models import Company
 from nexo.inventory import queries
 from nexo.inventory.models import InventorySettings, Location, Warehouse
+from nexo.inventory.services import MAX_MOVE_VALUE
 
-# A move's value (quantity times unit cost) stays well inside what an amount column holds.
-MAX_MOVE_VALUE = Decimal("1e12")
 NUMBER_ATTRS = {"class": "num", "step": "any", "inputmode": "decimal", "autocomplete": "off"}
 
 

@@ -35,6 +35,8 @@ VIRTUAL_LOCATIONS = (
     ("adjustment_location", Location.Kind.ADJUSTMENT, "Ajustes de inventario"),
 )
 STOCK_LOCATION_NAME = "Existencias"
+# A move's value stays far below what an amount column holds, leaving room for a warehouse's total.
+MAX_MOVE_VALUE = Decimal("1e12")
 
 
 # Set-up and settings
@@ -279,8 +281,13 @@ def _build_moves(
         unit_cost = unit_cost_of(line.unit_cost)
         if source.kind == Location.Kind.SUPPLIER and unit_cost is None:
             raise ValidationFailed.on("unit_cost", _("A receipt from a supplier needs its unit cost."))
+        quantity = quantity_of(line.quantity)
+        if unit_cost is not None and quantity * unit_cost >= MAX_MOVE_VALUE:
+            raise ValidationFailed.on(
+                "unit_cost", _("The move's value (quantity times unit cost) is too large.")
+            )
         move = StockMove(
-            company=company, item=item, quantity=quantity_of(line.quantity), from_location=source,
+            company=company, item=item, quantity=quantity, from_location=source,
             to_location=target, date=day, unit_cost=unit_cost if not source.is_internal else None,
             note=(line.note or "")[:200], created_by=by, updated_by=by,
         )  # fmt: skip
@@ -418,6 +425,8 @@ def _locked_rows(
 
 
 def _pairs(first: str, second: str, keys: set[tuple[int, int]]) -> plainsql.Where:
+    if not keys:
+        return "1 = 0", []
     condition = " OR ".join([f"({first} = %s AND {second} = %s)"] * len(keys))
     return condition, [value for key in sorted(keys) for value in key]
 

@@ -106,6 +106,16 @@ def test_bad_quantities_are_field_errors(make_item, receive, quantity):
     assert not StockMove.objects.exists()
 
 
+def test_a_move_worth_more_than_an_amount_can_hold_is_refused(make_item, receive):
+    item = make_item("OV-1")
+    with pytest.raises(ValidationFailed) as error:
+        receive(item, Decimal("100000000000"), "10.00")  # 1e12: beyond what a move's value may reach
+    assert error.value.field_messages() == {
+        "unit_cost": ["The move's value (quantity times unit cost) is too large."]
+    }
+    assert not StockMove.objects.exists() and not StockBalance.objects.exists()
+
+
 def test_a_move_needs_two_different_locations(company, warehouse_user, make_item, warehouse):
     item = make_item("SL-1")
     with pytest.raises(ValidationFailed, match="two different locations"):
