@@ -124,6 +124,9 @@ class QuotationLineIn(StrictSchema):
         None, description="Typed by hand: locked. Left out: the price list's price (required without item)"
     )
     discount: PercentIn = Decimal(0)
+    tax_category_id: Id | None = Field(
+        None, description="The VAT category; left out: the item's (a line without item: the general rate)"
+    )
 
 
 class QuotationLinePatch(StrictSchema):
@@ -133,6 +136,7 @@ class QuotationLinePatch(StrictSchema):
     quantity: QuantityIn = None
     unit_price: PriceIn | None = None
     discount: PercentIn = None
+    tax_category_id: Id | None = None  # null: back to the item's category (or the general rate)
 
 
 class QuotationIn(StrictSchema):
@@ -216,6 +220,7 @@ class QuotationLineOut(BaseModel):
     price_rule: int | None = Field(description="Id of the price-list rule that gave the list price")
     price_rule_text: str = Field(description="That rule in words (or the base price)")
     discount: PercentOut
+    tax_category_id: int | None
     tax_rate: PercentOut
     gross_net: MoneyOut = Field(description="quantity times price, less the line discount")
     document_discount: MoneyOut = Field(description="Its share of the document discount")
@@ -367,7 +372,8 @@ def _line_body(line: QuotationLine) -> dict:
         "id": line.pk, "position": line.position, "item_id": line.item_id, "item_sku": line.item_sku,
         "description": line.description, "quantity": line.quantity, "list_price": line.list_price,
         "unit_price": line.unit_price, "price_locked": line.price_locked, "price_rule": line.price_rule_id,
-        "price_rule_text": line.price_rule_text, "discount": line.discount, "tax_rate": line.tax_rate,
+        "price_rule_text": line.price_rule_text, "discount": line.discount,
+        "tax_category_id": line.tax_category_id, "tax_rate": line.tax_rate,
         "gross_net": line.gross_net, "document_discount": line.discount_share, "net": line.net,
         "unit_cost": line.unit_cost, "cost_source": line.cost_source, "costed_at": line.costed_at,
         "cost_parts": line.cost_parts or [], "cost_comparison": _comparison(line), "cost": line.cost,

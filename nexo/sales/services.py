@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nexo.catalog import queries as catalog_queries
-from nexo.catalog.models import Item, PriceList, TaxRate
+from nexo.catalog.models import Item, PriceList, TaxCategory, TaxRate
 from nexo.catalog.rule_text import describe_rule, rule_names
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
@@ -42,7 +42,9 @@ HEADER_FIELDS = (
     "date", "valid_until", "currency", "price_list", "payment_terms", "notes", "document_discount",
     "salesperson", "warehouse",
 )  # fmt: skip
-LINE_FIELDS = {"item_id", "description", "quantity", "unit_price", "discount"}
+LINE_FIELDS = {"item_id", "description", "quantity", "unit_price", "discount", "tax_category_id"}
+# A line without an item is taxed at this category unless another is chosen (the VAT most sales carry).
+FREE_TEXT_TAX = "general"
 HUNDRED = Decimal(100)
 # What an amount column holds (18 digits, 2 of them decimals): a larger figure is refused, not stored.
 AMOUNT_LIMIT = Decimal("1e16")
@@ -208,9 +210,10 @@ def quotation_create(
         year = quotation.date.year
         quotation.number = f"P-{year}-{sequence_next(company_id=company.pk, series='P', year=year):05d}"
         quotation.save()
-        items = _items_of(company, lines)
+        items, taxes = _items_of(company, lines), TaxChoices(company)
         built = [
-            _line_from(quotation, position, line, items=items) for position, line in enumerate(lines, start=1)
+            _line_from(quotation, position, line, items=items, taxes=taxes)
+            for position, line in enumerate(lines, start=1)
         ]
         _price_and_cost(quotation, built)
         _recompute(quotation, built, insert=True)
@@ -231,9 +234,9 @@ def quotation_update(
         quotation.save()
         if lines is not None:
             quotation.lines.all().delete()
-            items = _items_of(company, lines)
+            items, taxes = _items_of(company, lines), TaxChoices(company)
             current = [
-                _line_from(quotation, position, line, items=items)
+                _line_from(quotation, position, line, items=items, taxes=taxes)
                 for position, line in enumerate(lines, start=1)
             ]
             _price_and_cost(quotation, current)
@@ -255,6 +258,38 @@ def _items_of(company: Company, lines: Sequence[Mapping]) -> dict[int, Item]:
     return Item.objects.filter(company=company, is_active=True).in_bulk(ids) if ids else {}
 
 
+class TaxChoices:
+    """The company's tax categories, read once and only when a line needs them (a free-text line, a
+    category chosen by hand): lines of items take their item's and cost no query."""
+
+    def __init__(self, company: Company):
+        self.company = company
+        self._codes: dict[int, str] | None = None
+
+    def _categories(self) -> dict[int, str]:
+        if self._codes is None:
+            self._codes = dict(TaxCategory.objects.filter(company=self.company).values_list("id", "code"))
+        return self._codes
+
+    def known(self, category_id: int | None) -> bool:
+        return category_id is not None and category_id in self._categories()
+
+    def free_text_default(self) -> int | None:
+        return next((pk for pk, code in self._categories().items() if code == FREE_TEXT_TAX), None)
+
+
+def _tax_of(line: QuotationLine, data: Mapping, taxes: TaxChoices, prefix: str) -> None:
+    """A category chosen for the line; none chosen: the item's, or the free-text default."""
+    if data.get("tax_category_id") in (None, ""):
+        if "tax_category_id" in data or (line.pk is None and line.item_id is None):
+            line.tax_category_id = line.item.sale_tax_id if line.item_id else taxes.free_text_default()
+        return
+    chosen = record_id(str(data["tax_category_id"]))
+    if not taxes.known(chosen):
+        raise ValidationFailed.on(f"{prefix}.tax_category_id", _("Unknown tax category."))
+    line.tax_category_id = chosen
+
+
 def _line_from(
     quotation: Quotation,
     position: int,
@@ -262,6 +297,7 @@ def _line_from(
     line: QuotationLine | None = None,
     *,
     items: Mapping[int, Item] | None = None,
+    taxes: TaxChoices | None = None,
 ) -> QuotationLine:
     """A line from what was typed: an item or a free text, a quantity, a price typed by hand (locked)."""
     prefix = f"lines.{position - 1}"
@@ -293,6 +329,7 @@ def _line_from(
             line.quantity, line.costed_at = quantity, None
     if "discount" in data:
         line.discount = _percent(data.get("discount"), f"{prefix}.discount")
+    _tax_of(line, data, taxes or TaxChoices(quotation.company), prefix)
     if "unit_price" in data:
         typed = _price(data.get("unit_price"), f"{prefix}.unit_price")
         line.unit_price, line.price_locked = (typed, True) if typed is not None else (line.unit_price, False)

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from nexo.catalog import services as catalog_services
+from nexo.catalog.models import TaxCategory
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
 from nexo.parties.models import Party
@@ -152,6 +153,27 @@ def test_a_document_discount_is_spread_and_free_text_lines_have_no_cost(api, lea
     assert (transport["item_id"], transport["unit_cost"], transport["cost"]) == (None, None, "0.00")
     assert transport["cost_comparison"] == {} and transport["cost_parts"] == []
     assert D(goods["margin"]) + D(transport["margin"]) == D(quotation["margin"])
+
+
+def test_a_line_s_tax_category_is_chosen_and_shown(api, company, lead, stocked_items):
+    reduced = TaxCategory.objects.get(company=company, code="reducido")
+    general = TaxCategory.objects.get(company=company, code="general")
+    quotation = create(api, {"party_id": lead.pk, "lines": [
+        {"description": "Transporte", "quantity": "1", "unit_price": "100"},
+        {"description": "Manual", "quantity": "1", "unit_price": "100", "tax_category_id": reduced.pk},
+    ]})  # fmt: skip
+    transport, manual = quotation["lines"]
+    assert (transport["tax_category_id"], transport["tax_rate"]) == (general.pk, "21.00")
+    assert (manual["tax_category_id"], manual["tax_rate"]) == (reduced.pk, "10.00")
+    assert (quotation["tax"], quotation["total"]) == ("31.00", "231.00")
+
+    url = f"/quotations/{quotation['id']}/lines/{transport['id']}"
+    changed = api.patch(url, {"tax_category_id": reduced.pk})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["tax"] == "20.00"
+    refused = api.patch(url, {"tax_category_id": 999_999})
+    assert refused.status_code == 422 and fields_of(refused) == {"tax_category_id"}
+    assert api.get(f"/quotations/{quotation['id']}").json()["tax"] == "20.00"
 
 
 def test_an_idempotency_key_replays_the_creation(api, lead, stocked_items):

@@ -33,7 +33,7 @@ def customer(company, sales_user):
 @pytest.fixture
 def two_lines(company, sales_user, customer, stocked_items):
     """FIFO item with 21 % VAT: 15 units at 9.00 less 10 % (cost 5.333333 a unit); a free text line 2 x 250.00
-    (no tax)."""
+    (the general VAT too, as every line without an item unless another category is chosen)."""
     return services.quotation_create(
         company=company, by=sales_user, party_id=customer.pk, notes="Entrega en obra incluida.",
         lines=[
@@ -64,8 +64,8 @@ def test_the_pdf_shows_the_customer_the_quotation_and_never_its_costs(two_lines,
     assert (line.unit_cost, line.margin) == (Decimal("5.333333"), Decimal("41.50"))  # there is a cost to hide
     assert (quotation.net, quotation.tax, quotation.total) == (
         Decimal("621.50"),
-        Decimal("25.52"),
-        Decimal("647.02"),
+        Decimal("130.52"),  # 21 % of 621.50 = 130.515, rounded half-up
+        Decimal("752.02"),
     )
 
     pdf = documents.quotation_pdf(quotation)  # the party's language: Spanish
@@ -75,7 +75,7 @@ def test_the_pdf_shows_the_customer_the_quotation_and_never_its_costs(two_lines,
     assert customer.tax_id in text and "Calle Colón 5" in text and "46004 Valencia" in text
     assert "Polígono Sur" not in text  # the billing address, not the shipping one
     assert quotation.number in text and "B46123451" in text  # the company's tax id
-    for total in ("621.50", "25.52", "647.02", "121.50", "500.00"):
+    for total in ("621.50", "130.52", "752.02", "121.50", "500.00"):
         assert spanish(Decimal(total)) in text
     assert "9,00 €" in text and "10 %" in text and "15 ud" in text  # price, discount, quantity with unit
     assert day_in("es", quotation.valid_until) in text
@@ -90,7 +90,7 @@ def test_the_pdf_speaks_the_customer_language(two_lines, customer):
     customer.save()
     two_lines.refresh_from_db()  # forget the party it was created with
     (text,) = pdf_text(documents.quotation_pdf(two_lines))
-    assert "€647.02" in text and "Page 1 of 1" in text and "QUOTATION" in text
+    assert "€752.02" in text and "Page 1 of 1" in text and "QUOTATION" in text
     assert f"This quotation is valid until {day_in('en', two_lines.valid_until)}" in text
 
 

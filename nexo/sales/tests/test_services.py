@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from nexo.catalog.models import TaxCategory
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
@@ -129,6 +130,51 @@ def test_free_text_lines_and_document_discount(company, sales_user, stocked_item
     assert (goods.discount_share, transport.discount_share) == (D("4.50"), D("3.00"))
     assert (transport.unit_cost, transport.cost) == (None, D("0.00"))
     assert quotation.margin == goods.margin + transport.margin
+
+
+def test_a_free_text_line_pays_the_general_vat_unless_another_category_is_chosen(
+    company, other_company, sales_user, stocked_items, make_quotation
+):
+    reduced = TaxCategory.objects.get(company=company, code="reducido")
+    quotation = make_quotation([
+        {"item_id": stocked_items["average"].pk, "quantity": "10"},  # 90.00 at the item's 21 %
+        {"description": "Transporte", "quantity": "1", "unit_price": "100"},  # no category: 21 %
+        {"description": "Libro de instrucciones", "quantity": "1", "unit_price": "50", "tax_category_id": reduced.pk},
+    ])  # fmt: skip
+    goods, transport, manual = quotation.lines.order_by("position")
+    assert (goods.tax_rate, transport.tax_rate, manual.tax_rate) == (D(21), D(21), D(10))
+    assert quotation.taxes == [
+        {"rate": "21.00", "base": "190.00", "tax": "39.90"},
+        {"rate": "10.00", "base": "50.00", "tax": "5.00"},
+    ]
+    assert quotation.tax == D("44.90")
+
+    # Chosen by hand on an item's line, then back to the item's own (null).
+    services.quotation_line_update(
+        company=company,
+        by=sales_user,
+        quotation_id=quotation.pk,
+        line_id=goods.pk,
+        tax_category_id=reduced.pk,
+    )
+    goods.refresh_from_db()
+    assert goods.tax_rate == D(10)
+    services.quotation_line_update(
+        company=company, by=sales_user, quotation_id=quotation.pk, line_id=goods.pk, tax_category_id=None
+    )
+    goods.refresh_from_db()
+    assert goods.tax_rate == D(21)
+
+    # Another company's category, or no category at all, is unknown here; nothing changes.
+    foreign = TaxCategory.objects.create(company=other_company, code="general", name="IVA")
+    for wrong in (foreign.pk, 2**63, "abc"):
+        with pytest.raises(ValidationFailed) as error:
+            services.quotation_line_add(
+                company=company, by=sales_user, quotation_id=quotation.pk, description="Otro", quantity="1",
+                unit_price="5", tax_category_id=wrong,
+            )  # fmt: skip
+        assert error.value.field_messages() == {"lines.3.tax_category_id": ["Unknown tax category."]}
+    assert quotation.lines.count() == 3
 
 
 @pytest.mark.parametrize(
