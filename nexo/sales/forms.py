@@ -25,6 +25,7 @@ LINE_INPUTS = {
     "quantity": "quantity",
     "unit_price": "unit_price",
     "discount": "discount",
+    "tax_category": "tax_category_id",
 }
 SERVICE_TO_INPUT = {service: name for name, service in LINE_INPUTS.items()}
 
@@ -80,6 +81,8 @@ def line_data(post: QueryDict, company: Company) -> dict:
             data[service_name] = item.pk
         elif name == "description":
             data[service_name] = value
+        elif name == "tax_category":
+            data[service_name] = value.strip() or None  # empty: the item's category (free text: general)
         else:
             data[service_name] = typed_number(value)
     return data

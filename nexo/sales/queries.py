@@ -5,10 +5,10 @@ reads a fixed number of queries, whatever the number of lines."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from nexo.catalog.models import Item
+from nexo.catalog.models import Item, TaxCategory, TaxRate
 from nexo.core.models import Company, User
 from nexo.core.rules import round_money
 from nexo.crm.queries import sees_everyone
@@ -132,6 +132,21 @@ def repriced_lines(
     if not ids:
         return []
     return list(quotation.lines.filter(pk__in=ids).select_related("item").order_by("position", "id"))
+
+
+@dataclass(frozen=True)
+class TaxOption:
+    id: int
+    name: str
+    rate: Decimal
+
+
+def tax_options(company: Company, day) -> list[TaxOption]:
+    """The company's tax categories with the rate each has on `day`, highest first: one query."""
+    rate = TaxRate.objects.filter(tax_category=OuterRef("pk"), valid_from__lte=day).order_by("-valid_from")
+    rows = TaxCategory.objects.filter(company=company).annotate(rate=Subquery(rate.values("rate")[:1]))
+    options = [TaxOption(row.pk, row.name, row.rate if row.rate is not None else Decimal(0)) for row in rows]
+    return sorted(options, key=lambda option: (-option.rate, option.name))
 
 
 def quotation_to_edit(user: User, company: Company, quotation_id: int) -> Quotation:

@@ -36,7 +36,7 @@ def test_build_a_quotation_see_the_margin_live_send_and_accept_it(
     page.press("#new-line-quantity", "Enter")
     expect(page.locator("#line-rows tr.line")).to_have_count(2)
 
-    fifo, _average = quotation.lines.order_by("position")
+    fifo, average = quotation.lines.order_by("position")
     # FIFO: 15 units, 10 at 5.00 and 5 at 6.00 (5.333333 a unit); 15 x 9.00 less 10 % = 121.50, margin 41.50.
     expect(page.locator(f"#line-{fifo.pk}-net")).to_have_text("121,50 €")
     expect(page.locator(f"#line-{fifo.pk}-margin")).to_have_text("41,50 €")
@@ -65,6 +65,11 @@ def test_build_a_quotation_see_the_margin_live_send_and_accept_it(
     page.locator(f"#line-{fifo.pk}-quantity").press("Control+a")
     page.locator(f"#line-{fifo.pk}-quantity").type("10")
     expect(page.locator(f"#line-{fifo.pk}-quantity-error")).to_have_count(0)
+
+    # The average line's VAT picked on its row: 21 % of 81.00 and 10 % of 90.00 on 171.00 make 197.01.
+    expect(page.locator("#total-total")).to_have_text("206,91 €")
+    page.select_option(f"#line-{average.pk}-tax_category", label="10 %")
+    expect(page.locator("#total-total")).to_have_text("197,01 €")
 
     # Send it by e-mail to the party's address, with the PDF.
     page.click("#send-toggle")

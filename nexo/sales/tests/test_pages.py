@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from nexo.catalog.models import Item
+from nexo.catalog.models import Item, TaxCategory
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
 from nexo.parties.services import party_create
@@ -244,6 +244,42 @@ def test_lines_are_added_by_sku_or_as_free_text_and_deleted(sales_client, quotat
         and f'id="line-{added.pk}" hx-swap-oob="delete"' in deleted.content.decode()
     )
     assert quotation.lines.count() == 3
+
+
+def test_a_line_s_tax_category_is_picked_in_the_editor(sales_client, company, quotation):
+    reduced = TaxCategory.objects.get(company=company, code="reducido")
+    general = TaxCategory.objects.get(company=company, code="general")
+    editor = sales_client.get(_url("quotation_view", quotation.pk)).content.decode()
+    assert (
+        'id="new-line-tax_category"' in editor
+        and f'<option value="{reduced.pk}" title="IVA reducido">10 %' in editor
+    )
+
+    # A free-text line with no category chosen pays the general rate; one can be picked for the new line.
+    url = _url("line_add", quotation.pk)
+    sales_client.post(url, {"item": "", "description": "Transporte", "quantity": "1", "unit_price": "100",
+                            "tax_category": ""}, headers=HTMX)  # fmt: skip
+    sales_client.post(url, {"item": "", "description": "Manual", "quantity": "1", "unit_price": "50",
+                            "tax_category": str(reduced.pk)}, headers=HTMX)  # fmt: skip
+    transport = quotation.lines.get(description="Transporte")
+    manual = quotation.lines.get(description="Manual")
+    assert (transport.tax_category_id, transport.tax_rate) == (general.pk, D(21))
+    assert (manual.tax_category_id, manual.tax_rate) == (reduced.pk, D(10))
+
+    # Changed on the row: the rate, the row and the totals come back.
+    before = Quotation.objects.get(pk=quotation.pk).tax
+    response = sales_client.post(
+        _url("line_update", quotation.pk, transport.pk), {"tax_category": str(reduced.pk)}, headers=HTMX
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="quotation-totals"' in page
+    assert re.search(rf'<option value="{reduced.pk}" title="IVA reducido" selected>10 %', page)
+    assert Quotation.objects.get(pk=quotation.pk).tax == before - D("11.00")  # 100.00 at 10 % not 21 %
+    refused = sales_client.post(
+        _url("line_update", quotation.pk, transport.pk), {"tax_category": "999999"}, headers=HTMX
+    )
+    assert refused.status_code == 422 and "Unknown tax category." in refused.content.decode()
+    assert QuotationLine.objects.get(pk=transport.pk).tax_category_id == reduced.pk
 
 
 def test_a_document_discount_moves_the_other_lines_figures_too(sales_client, quotation, sales_user):

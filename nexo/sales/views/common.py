@@ -45,6 +45,7 @@ def row_labels() -> dict[str, str]:
         "unit_price": _("Unit price"), "discount": _("Discount %"), "delete": _("Delete the line"),
         "parts": _("How the cost was made"), "qty": _("Qty"), "unit_cost": _("Unit cost"), "from": _("From"),
         "date": _("Date"), "no_cost": _("No stock and no supplier price: no cost."), "frozen": _("Frozen on"),
+        "tax": _("Tax category"),
     }  # fmt: skip
 
 
@@ -74,6 +75,7 @@ def ready(line: QuotationLine, typed: dict | None = None, errors: dict | None = 
         "quantity": input_number(line.quantity),
         "unit_price": input_number(line.unit_price, 2) if line.price_locked or line.unit_price else "",
         "discount": input_number(line.discount),
+        "tax_category": str(line.tax_category_id or ""),
     } | typed
     line.errors = errors or {}
     line.source_label = SOURCE_LABELS.get(line.cost_source, line.cost_source)
@@ -117,5 +119,6 @@ def page_context(request: HttpRequest, quotation: Quotation, **extra) -> dict:
         "previous": next((v for v in reversed(versions) if v.version < quotation.version), None),
         "title": str(quotation),
         "labels": row_labels(),
+        "taxes": queries.tax_options(request.company, quotation.date) if editable else [],
     }
     return context | extra

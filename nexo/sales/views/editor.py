@@ -39,7 +39,10 @@ def _typed(request: HttpRequest) -> dict:
 
 
 def _answer(request: HttpRequest, quotation: Quotation, status: int = 200, **parts) -> HttpResponse:
-    context = {"quotation": quotation, "editable": True, "labels": row_labels(), **parts}
+    context = {
+        "quotation": quotation, "editable": True, "labels": row_labels(),
+        "taxes": queries.tax_options(request.company, quotation.date), **parts,
+    }  # fmt: skip
     response = render(request, FRAGMENTS, context, status=status)
     if status == 200:
         trigger_client_event(response, CHANGED)

@@ -76,7 +76,16 @@
     }
   }
 
+  // htmx wires swapped-in rows only in its settle step, a few milliseconds later, and then takes what it
+  // finds in a field as already sent: typing in that gap (right after an error appears) would be lost.
+  // Wire them now; htmx skips elements already wired when it gets there.
+  function wireNow() {
+    var table = document.getElementById("line-rows");
+    if (table && window.htmx) window.htmx.process(table.closest("table") || table);
+  }
+
   function restore() {
+    wireNow();
     saved.forEach(function (entry) {
       var field = document.getElementById(entry.id);
       if (!field || field === entry.node || entry.done) return;
@@ -159,7 +168,7 @@
     if (field.value !== baseline(field)) field.dispatchEvent(new Event("change", { bubbles: true }));
     var next = row.nextElementSibling;
     while (next && !next.classList.contains("line")) next = next.nextElementSibling;
-    var target = next ? next.querySelector('input[name="' + field.name + '"]') : null;
+    var target = next ? next.querySelector('[name="' + field.name + '"]') : null;
     target = target || document.getElementById("new-line-" + field.name) || document.getElementById("new-line-item");
     if (target) {
       target.focus();
