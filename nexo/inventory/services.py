@@ -413,10 +413,11 @@ def _locked_rows(
     rows = select()
     missing = keys - rows.keys()
     if missing:
+        # Inserted in key order: two postings creating the same rows wait for each other instead of crossing.
         model.objects.bulk_create(
             [
                 model(company=company, item_id=item_id, **{f"{other}_id": other_id})
-                for item_id, other_id in missing
+                for item_id, other_id in sorted(missing)
             ],
             ignore_conflicts=True,
         )

@@ -106,14 +106,18 @@ def _counts(company):
 def test_demo_purchasing_year_is_believable_costs_differ_by_basis_and_loads_once(roles):
     out = io.StringIO()
     call_command("demo", only="parties,catalog,inventory,purchasing", stdout=out)
-    assert "26 exchange rates (USD, GBP)" in out.getvalue()
     company = Company.objects.get(tax_id="B46123451")
     today = timezone.localdate()
+    # One rate a month per currency, from the month the history starts (364 days ago) to this one: 13 rows,
+    # or 12 when that day is already the 1st of the next month (on the last day of a month).
+    start = today - timedelta(days=364)
+    monthly = (today.year - start.year) * 12 + today.month - start.month + 1
+    assert f"{2 * monthly} exchange rates (USD, GBP)" in out.getvalue()
 
     rates = ExchangeRate.objects.filter(company=company)
     for currency in ("USD", "GBP"):
         span = rates.filter(currency=currency).aggregate(first=Min("day"), last=Max("day"), n=Count("id"))
-        assert span["n"] == 13 and span["first"] <= today - timedelta(days=364) and span["last"] <= today
+        assert span["n"] == monthly and span["first"] <= start and span["last"] <= today
         assert rates.filter(currency=currency).values("rate").distinct().count() > 6
 
     stocked = Item.objects.filter(company=company, kind="stocked")
