@@ -28,6 +28,7 @@ from nexo.core.services import sequence_next
 from nexo.core.validation import assign, full_clean, record_id
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
+from nexo.inventory import services as inventory
 from nexo.inventory.models import Warehouse
 from nexo.inventory.services import decimal_of, quantity_of
 from nexo.inventory.services import settings_of as inventory_settings
@@ -45,6 +46,8 @@ HEADER_FIELDS = (
 LINE_FIELDS = {"item_id", "description", "quantity", "unit_price", "discount", "tax_category_id"}
 # A line without an item is taxed at this category unless another is chosen (the VAT most sales carry).
 FREE_TEXT_TAX = "general"
+# The origin of the draft moves that reserve an order's stock (inventory shows them as "Sales order").
+RESERVATION_ORIGIN = "sales_order"
 HUNDRED = Decimal(100)
 # What an amount column holds (18 digits, 2 of them decimals): a larger figure is refused, not stored.
 AMOUNT_LIMIT = Decimal("1e16")
@@ -645,6 +648,7 @@ def quotation_accept(*, company: Company, by: User, quotation_id: int) -> SalesO
 def _sales_order_from(quotation: Quotation, by: User) -> SalesOrder:
     company, day = quotation.company, timezone.localdate()
     number = f"PV-{day.year}-{sequence_next(company_id=company.pk, series='PV', year=day.year):05d}"
+    lines = list(quotation.lines.select_related("item"))
     order = SalesOrder.objects.create(
         company=company, number=number, quotation=quotation, party=quotation.party,
         opportunity=quotation.opportunity, salesperson=quotation.salesperson, warehouse=quotation.warehouse,
@@ -659,9 +663,26 @@ def _sales_order_from(quotation: Quotation, by: User) -> SalesOrder:
             discount=line.discount, tax_rate=line.tax_rate, net=line.net, unit_cost=line.unit_cost,
             cost_source=line.cost_source, margin=line.margin,
         )
-        for line in quotation.lines.all()
+        for line in lines
     ])  # fmt: skip
+    _reserve(order, lines, by)
     return order
+
+
+def _reserve(order: SalesOrder, lines: Sequence[QuotationLine], by: User) -> None:
+    """The order's stocked lines reserve their quantity in its warehouse: each becomes a planned delivery
+    (a draft move from the stock location to the customers) that the delivery will post. Stock levels count
+    it as reserved, and purchase suggestions as demand."""
+    stocked = [line for line in lines if line.item_id and line.item.kind == Item.Kind.STOCKED]
+    if not stocked:
+        return
+    customers = inventory_settings(order.company).customer_location_id
+    source = Warehouse.objects.filter(pk=order.warehouse_id).values_list("stock_location_id", flat=True)[0]
+    inventory.moves_create(
+        company=order.company, by=by, date=order.date,
+        lines=[inventory.MoveLine(line.item_id, line.quantity, source, customers) for line in stocked],
+        origin=inventory.Origin(RESERVATION_ORIGIN, order.pk, order.number),
+    )  # fmt: skip
 
 
 def _reason(reason: str) -> str:

@@ -29,6 +29,7 @@ ORIGIN_LABELS = {
     "stock_count": gettext_lazy("Stock count"),
     "purchase_receipt": gettext_lazy("Purchase receipt"),
     "customer_delivery": gettext_lazy("Customer delivery"),
+    "sales_order": gettext_lazy("Sales order"),
     "transfer": gettext_lazy("Transfer"),
 }
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from nexo.catalog.models import Item, TaxCategory
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
+from nexo.inventory.models import StockMove
 from nexo.parties.services import party_create
 from nexo.sales import services
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder
@@ -478,6 +479,14 @@ def test_the_order_shows_quoted_costs_and_links_back(
     warehouse = _client_for(warehouse_user)
     assert warehouse.get(_url("order_view", order.pk)).status_code == 200
     assert warehouse.get(_url("quotation_view", quotation.pk)).status_code == 403
+    # Its stocked lines are reserved: the order links to those planned deliveries, which list them.
+    reservations = f"{reverse('inventory:move_list')}?q={order.number}&amp;origin=sales_order"
+    assert f'href="{reservations}"' in page
+    moves = warehouse.get(reservations.replace("&amp;", "&")).content.decode()
+    planned = StockMove.objects.filter(origin_type="sales_order", origin_id=order.pk, state="draft")
+    assert planned.count() == 2  # the FIFO and the average line
+    for move in planned:
+        assert reverse("inventory:move_view", args=[move.pk]) in moves
 
 
 def test_the_opportunity_page_lists_its_quotations_and_starts_a_new_one(sales_client, quotation, opportunity):

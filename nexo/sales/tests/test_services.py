@@ -8,6 +8,8 @@ from nexo.catalog.models import TaxCategory
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
+from nexo.inventory import queries as inventory_queries
+from nexo.inventory.models import StockMove
 from nexo.parties.models import Party
 from nexo.parties.services import party_create
 from nexo.sales import services
@@ -72,6 +74,30 @@ def test_the_story_lead_to_order_with_figures(
     assert [(line.quantity, line.unit_price, line.unit_cost, line.margin) for line in order.lines.all()] == [
         (15, D("9"), D("5.333333"), D("41.50")), (15, D("9"), D("5.5"), D("39.00")), (25, D("9"), D("6.2"), D("70.00")),
     ]  # fmt: skip
+
+
+def test_an_accepted_order_reserves_its_stocked_lines(
+    company, sales_user, stocked_items, make_quotation, make_item, stock, warehouse
+):
+    fifo = stocked_items["fifo"]  # 20 on hand
+    visit = make_item("SV-VISIT", base_price="40.00", kind="service")
+    quotation = make_quotation([
+        {"item_id": fifo.pk, "quantity": "15"},
+        {"item_id": visit.pk, "quantity": "1"},
+        {"description": "Transporte", "quantity": "1", "unit_price": "60"},
+    ])  # fmt: skip
+    services.quotation_mark_sent(company=company, by=sales_user, quotation_id=quotation.pk)
+    order = services.quotation_accept(company=company, by=sales_user, quotation_id=quotation.pk)
+
+    (planned,) = StockMove.objects.filter(origin_type="sales_order")  # the service and the free text: none
+    assert (planned.origin_id, planned.origin_label, planned.state) == (order.pk, order.number, "draft")
+    assert (planned.item_id, planned.quantity, planned.date) == (fifo.pk, D(15), order.date)
+    assert (planned.from_location_id, planned.to_location_id) == (
+        warehouse.stock_location_id,
+        stock.customer_location_id,
+    )
+    (level,) = inventory_queries.stock_levels(company, item_ids=[fifo.pk])
+    assert (level.on_hand, level.reserved, level.available) == (D(20), D(15), D(5))
 
 
 def test_costs_stay_frozen_as_stock_moves(company, sales_user, stocked_items, make_quotation, deliver):

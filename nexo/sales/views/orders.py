@@ -71,6 +71,7 @@ def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
         "margin_percent": rules.margin_percent(order.margin, order.net),
         "sees_quotation": request.user.has_perm("sales.view_quotation"),
         "sees_opportunity": request.user.has_perm("crm.view_opportunity"),
+        "sees_moves": request.user.has_perm("inventory.view_stockmove"),
         "title": order.number,
     }
     return render(request, "sales/order_detail.html", context)
