@@ -26,7 +26,7 @@ from nexo.catalog.models import Item
 from nexo.core.models import Company, User
 from nexo.crm import services as crm
 from nexo.crm.models import Activity, Opportunity, Stage, StageChange
-from nexo.inventory.models import StockBalance
+from nexo.inventory.models import StockBalance, StockMove
 from nexo.inventory.services import settings_of as inventory_settings
 from nexo.parties.models import Party
 from nexo.sales import services
@@ -691,6 +691,10 @@ class _Loader:
             orders[pk].date = self.day(moment)
             orders[pk].created_at = orders[pk].updated_at = self.at(moment)
         SalesOrder.objects.bulk_update(orders.values(), ["date", "created_at", "updated_at"])
+        for pk, order in orders.items():  # its planned deliveries (the stock it reserves) date from it too
+            StockMove.objects.filter(origin_type=services.RESERVATION_ORIGIN, origin_id=pk).update(
+                date=order.date, created_at=order.created_at, updated_at=order.created_at
+            )
         self.close_opportunities()
 
     def close_opportunities(self) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from nexo.core.models import AuditEntry, Company
 from nexo.crm.models import Activity
+from nexo.inventory.models import StockMove
 from nexo.parties.models import Party
 from nexo.sales.demo import VALIDITY, DemoItem, DemoOpportunity, plan_quotations, timeline
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder
@@ -52,6 +53,13 @@ def test_demo_quotations_tell_every_story_and_load_once(roles):
         )
         assert order.lines.count() == len(quotation.lines.all())
         assert quotation.date <= order.date < today
+        # Its stocked lines reserve stock: planned deliveries dated with the order.
+        planned = StockMove.objects.filter(origin_type="sales_order", origin_id=order.pk, state="draft")
+        stocked = [line for line in quotation.lines.all() if line.item_id and line.item.kind == "stocked"]
+        assert sorted((move.item_id, move.quantity) for move in planned) == sorted(
+            (line.item_id, line.quantity) for line in stocked
+        )
+        assert {move.date for move in planned} <= {order.date}
         assert quotation.party.status == Party.Status.CUSTOMER
         if quotation.opportunity_id:
             opportunity = quotation.opportunity
