@@ -11,7 +11,6 @@ from nexo.catalog.models import Item
 from nexo.core.models import Company
 from nexo.inventory import queries
 from nexo.inventory.models import InventorySettings, Location, Warehouse
-from nexo.inventory.services import MAX_MOVE_VALUE
 
 NUMBER_ATTRS = {"class": "num", "step": "any", "inputmode": "decimal", "autocomplete": "off"}
 
@@ -73,13 +72,6 @@ class WarehouseForm(ServiceForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             del self.fields["is_active"]  # a new warehouse starts active
-
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"]
-        # Stored in capitals: "ß" becomes "SS", so the capitals must fit too.
-        if len(code.upper()) > Warehouse._meta.get_field("code").max_length:
-            raise forms.ValidationError(_("The code is too long once in capitals."))
-        return code
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -198,9 +190,6 @@ class MoveForm(forms.Form):
             self.add_error("from_location", _("Choose where the goods come from."))
         if kind in MoveKind.NEEDS_TO and not data.get("to_location") and "to_location" not in self.errors:
             self.add_error("to_location", _("Choose where the goods go."))
-        quantity, cost = data.get("quantity"), data.get("unit_cost")
-        if quantity is not None and cost is not None and quantity * cost >= MAX_MOVE_VALUE:
-            self.add_error("unit_cost", _("The move's value (quantity times unit cost) is too large."))
         return data
 
     def service_fields(self, settings: InventorySettings) -> dict:
