@@ -204,12 +204,10 @@ class Posting:
         queue = [(entry.date, entry.pk, entry.warehouse_id, cost) for entry, cost in pending]
         heapq.heapify(queue)
         while queue:
-            day, entry_id, warehouse_id, cost = heapq.heappop(queue)
-            costs = {entry_id: cost}
-            # Later transfers into the same warehouse are recomputed in this pass, with their new costs.
-            for other in [queued for queued in queue if queued[2] == warehouse_id]:
-                costs[other[1]] = other[3]
-                queue.remove(other)
+            day, entry_id, warehouse_id, _cost = queue[0]
+            # This pass starts at the earliest; later transfers into the same warehouse join it.
+            costs = {queued[1]: queued[3] for queued in queue if queued[2] == warehouse_id}
+            queue = [queued for queued in queue if queued[2] != warehouse_id]
             heapq.heapify(queue)
             prior = _entries(
                 item.pk, warehouse_id, "date < %s OR (date = %s AND id < %s)", [day, day, entry_id],

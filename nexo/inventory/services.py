@@ -244,18 +244,28 @@ def _by_id(records: Iterable) -> dict:
     return {record.pk: record for record in records}
 
 
+def _items_and_locations(company: Company, item_ids: Iterable, location_ids: Iterable) -> tuple[dict, dict]:
+    """The items and the company's locations named, by id (ids no record can have find nothing)."""
+    items = _by_id(plainsql.select(Item, plainsql.among("id", _ids(item_ids))))
+    locations = _by_id(
+        plainsql.select(
+            Location,
+            plainsql.both(("company_id = %s", [company.pk]), plainsql.among("id", _ids(location_ids))),
+        )
+    )
+    return items, locations
+
+
 def _build_moves(
     company: Company, by: User, lines: Sequence[MoveLine], day: Date, origin: Origin | None
 ) -> list[StockMove]:
     """Checked, unsaved moves: the company's stocked items, two different locations, one of them internal."""
     if not lines:
         raise ValidationFailed.on("lines", _("Give at least one line."))
-    items = _by_id(plainsql.select(Item, plainsql.among("id", _ids(line.item_id for line in lines))))
-    location_ids = _ids([line.from_location_id for line in lines] + [line.to_location_id for line in lines])
-    locations = _by_id(
-        plainsql.select(
-            Location, plainsql.both(("company_id = %s", [company.pk]), plainsql.among("id", location_ids))
-        )
+    items, locations = _items_and_locations(
+        company,
+        [line.item_id for line in lines],
+        [line.from_location_id for line in lines] + [line.to_location_id for line in lines],
     )
     moves = []
     for line in lines:
@@ -343,14 +353,10 @@ def _moves_locked(company: Company, move_ids: Iterable[int]) -> list[StockMove]:
     )
     if len(moves) != len(move_ids):
         raise NotFound(_("No such stock move."))
-    items = _by_id(plainsql.select(Item, plainsql.among("id", {move.item_id for move in moves})))
-    locations = _by_id(
-        plainsql.select(
-            Location,
-            plainsql.among(
-                "id", {move.from_location_id for move in moves} | {move.to_location_id for move in moves}
-            ),
-        )
+    items, locations = _items_and_locations(
+        company,
+        [move.item_id for move in moves],
+        [move.from_location_id for move in moves] + [move.to_location_id for move in moves],
     )
     for move in moves:
         move.item = items[move.item_id]
