@@ -37,6 +37,7 @@ VIRTUAL_LOCATIONS = (
 STOCK_LOCATION_NAME = "Existencias"
 # A move's value stays far below what an amount column holds, leaving room for a warehouse's total.
 MAX_MOVE_VALUE = Decimal("1e12")
+MAX_UNIT_COST = Decimal("1e10")  # what a unit cost column (16 digits, 6 of them decimals) holds
 
 
 # Set-up and settings
@@ -230,7 +231,7 @@ def unit_cost_of(value, field: str = "unit_cost") -> Decimal | None:
     cost = decimal_of(value, field)
     if cost < 0:
         raise ValidationFailed.on(field, _("The cost cannot be negative."))
-    if cost >= Decimal("1e10"):
+    if cost >= MAX_UNIT_COST:
         raise ValidationFailed.on(field, _("The cost is too large."))
     return cost.quantize(Decimal("0.000001"))
 

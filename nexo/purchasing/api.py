@@ -30,7 +30,7 @@ from nexo.core.api import (
     require_perm,
 )
 from nexo.core.errors import NotFound, ValidationFailed
-from nexo.core.rules import round_money, round_unit
+from nexo.core.rules import round_money
 from nexo.inventory.models import Warehouse
 from nexo.inventory.services import settings_of
 from nexo.purchasing import costing, queries, services
@@ -49,9 +49,6 @@ router = Router(tags=["purchasing"])
 Day = date  # a field named `date` below would shadow the type
 
 MAX_LINES = 200
-# What an amount column holds: a line or a move worth more is refused before it reaches the database.
-MAX_VALUE = Decimal("1e12")
-MAX_UNIT_COST = Decimal("1e10")
 
 RateIn = decimal_in(
     max_digits=18, places=8, gt=0, pattern=r"^\d{1,10}(\.\d{1,8})?$", example="0.92",
@@ -612,14 +609,6 @@ def _order_detail(request: HttpRequest, order_id: int) -> dict:
     }
 
 
-def _check_lines(lines: list[OrderLineIn] | None) -> None:
-    for index, line in enumerate(lines or []):
-        if line.unit_price is not None and line.quantity * line.unit_price >= MAX_VALUE:
-            raise ValidationFailed.on(
-                f"lines.{index}.quantity", _("The line's amount (quantity times unit price) is too large.")
-            )
-
-
 def _service_lines(lines: list[OrderLineIn]) -> list[dict]:
     return [line.model_dump(exclude_none=True) for line in lines]
 
@@ -676,7 +665,6 @@ def purchase_order_create(request: HttpRequest, payload: OrderIn):
     require_perm(request, "purchasing.add_purchaseorder")
 
     def create() -> dict:
-        _check_lines(payload.lines)
         fields = payload.model_dump(exclude={"lines"}, exclude_none=True)
         with _fields_named():
             order = services.purchase_order_create(
@@ -705,7 +693,6 @@ def purchase_order_read(request: HttpRequest, order_id: RecordId):
 )
 def purchase_order_update(request: HttpRequest, order_id: RecordId, payload: OrderPatch):
     require_perm(request, "purchasing.change_purchaseorder")
-    _check_lines(payload.lines)
     fields = payload.model_dump(exclude_unset=True, exclude={"lines"})
     if payload.lines is not None:
         fields["lines"] = _service_lines(payload.lines)
@@ -755,11 +742,9 @@ class ReceiveIn(StrictSchema):
 
 
 def _checked_receipt(order: PurchaseOrder, payload: ReceiveIn) -> dict[int, int]:
-    """Each line of the payload is a line of the order, once, and worth what a stored amount can hold.
-    Returns line id → index in the payload."""
+    """Each line of the payload is a line of the order, once. Returns line id → index in the payload."""
     lines = order.lines.in_bulk()
     indexes: dict[int, int] = {}
-    rate = order.exchange_rate or Decimal(1)
     for index, line_in in enumerate(payload.lines):
         field = f"lines.{index}"
         line = lines.get(line_in.line_id)
@@ -768,13 +753,6 @@ def _checked_receipt(order: PurchaseOrder, payload: ReceiveIn) -> dict[int, int]
         if line_in.line_id in indexes:
             raise ValidationFailed.on(f"{field}.line_id", _("This line is already in the receipt."))
         indexes[line_in.line_id] = index
-        cost = round_unit(line.unit_price * rate)
-        if (
-            cost >= MAX_UNIT_COST
-            or line_in.quantity * cost >= MAX_VALUE
-            or line.received_quantity + line_in.quantity >= MAX_VALUE
-        ):
-            raise ValidationFailed.on(f"{field}.quantity", _("The quantity is too large."))
     return indexes
 
 

@@ -14,8 +14,6 @@ from nexo.inventory.models import Warehouse
 from nexo.parties.models import Party
 from nexo.purchasing.models import ItemPurchasing, PurchaseOrder, SupplierPrice
 
-# What an amount column holds: a line or a move worth more is refused before it reaches the database.
-MAX_VALUE = Decimal("1e12")
 NUMBER = {"class": "num", "step": "any", "inputmode": "decimal"}
 
 
@@ -212,9 +210,6 @@ class OrderLineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        quantity, price = data.get("quantity"), data.get("unit_price")
-        if quantity is not None and price is not None and quantity * price >= MAX_VALUE:
-            self.add_error("quantity", _("The line's amount (quantity times unit price) is too large."))
         if not self.is_blank() and not self.errors:
             if not data.get("item"):
                 self.add_error("item", _("Type the item's SKU."))
@@ -291,22 +286,6 @@ class ReceiveForm(forms.Form):
         if day.year < 1900:
             raise forms.ValidationError(_("Enter a date from 1900 on."))
         return day
-
-    def clean(self):
-        data = super().clean()
-        rate = self.order.exchange_rate or Decimal(1)
-        for line in self.lines:
-            name = self.field_name(line)
-            quantity = data.get(name)
-            if not quantity:
-                continue
-            if (
-                quantity * line.unit_price * rate >= MAX_VALUE
-                or line.unit_price * rate >= Decimal("1e10")
-                or line.received_quantity + quantity >= MAX_VALUE
-            ):
-                self.add_error(name, _("The quantity is too large."))
-        return data
 
     def quantities(self) -> dict[int, Decimal]:
         return {

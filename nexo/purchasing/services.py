@@ -215,6 +215,10 @@ def _build_lines(order: PurchaseOrder, lines: Sequence[Mapping]) -> list[Purchas
                     % {"supplier": order.supplier.name, "currency": order.currency, "sku": item.sku},
                 )
             unit_price = supplier_price.unit_price
+        if quantity * unit_price >= inventory.MAX_MOVE_VALUE:
+            raise ValidationFailed.on(
+                f"{prefix}.quantity", _("The line's amount (quantity times unit price) is too large.")
+            )
         description = (line.get("description") or "").strip()[:200] or item.name
         built.append(PurchaseOrderLine(
             order=order, position=position, item=item, description=description, quantity=quantity,
@@ -315,7 +319,7 @@ def purchase_order_receive(
         if warehouse_id is not None and warehouse_id != order.warehouse_id:
             warehouse = _resolved(company, {"warehouse": warehouse_id})["warehouse"]
         lines = {line.pk: line for line in order.lines.select_related("item")}
-        received = _received_quantities(lines, quantities, allow_over_receipt)
+        received = _received_quantities(order, lines, quantities, allow_over_receipt)
         day = date or timezone.localdate()
         number = f"REC-{day.year}-{sequence_next(company_id=company.pk, series='REC', year=day.year):05d}"
         receipt = Receipt.objects.create(
@@ -323,7 +327,7 @@ def purchase_order_receive(
             created_by=by, updated_by=by,
         )  # fmt: skip
         settings = inventory.settings_of(company)
-        costs = {line_id: round_unit(lines[line_id].unit_price * order.exchange_rate) for line_id in received}
+        costs = {line_id: _unit_cost(order, lines[line_id]) for line_id in received}
         moves = inventory.moves_create(
             company=company, by=by, date=day, done=True,
             origin=inventory.Origin("purchase_receipt", receipt.pk, f"{number} ({order.number})"),
@@ -350,7 +354,14 @@ def purchase_order_receive(
         return receipt
 
 
-def _received_quantities(lines: dict, quantities: Mapping, allow_over_receipt: bool) -> dict[int, Decimal]:
+def _unit_cost(order: PurchaseOrder, line: PurchaseOrderLine) -> Decimal:
+    """What a unit of the line enters stock at: its price in the company's currency at the order's rate."""
+    return round_unit(line.unit_price * order.exchange_rate)
+
+
+def _received_quantities(
+    order: PurchaseOrder, lines: dict, quantities: Mapping, allow_over_receipt: bool
+) -> dict[int, Decimal]:
     received = {}
     for line_id, value in quantities.items():
         field = f"quantities.{line_id}"
@@ -360,6 +371,13 @@ def _received_quantities(lines: dict, quantities: Mapping, allow_over_receipt: b
         if value in (None, "") or inventory.decimal_of(value, field) == 0:
             continue  # a line not received this time
         quantity = inventory.quantity_of(value, field)
+        cost = _unit_cost(order, line)
+        if (
+            cost >= inventory.MAX_UNIT_COST
+            or quantity * cost >= inventory.MAX_MOVE_VALUE
+            or line.received_quantity + quantity >= inventory.MAX_MOVE_VALUE
+        ):
+            raise ValidationFailed.on(field, _("The quantity is too large."))
         if quantity > line.pending_quantity and not allow_over_receipt:
             raise ValidationFailed.on(
                 field,
