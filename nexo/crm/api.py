@@ -587,13 +587,6 @@ def _activity_visible(request: HttpRequest, activity_id: int) -> None:
         raise NotFound(_("No such activity."))
 
 
-def _opportunity_field_visible(request: HttpRequest, opportunity_id: int | None) -> None:
-    """Another salesperson's opportunity is as unknown here as it is at /opportunities/{id}."""
-    visible = queries.opportunities_visible_to(request.user, request.company)
-    if opportunity_id is not None and not visible.filter(pk=opportunity_id).exists():
-        raise ValidationFailed.on("opportunity_id", _("Unknown %(what)s.") % {"what": "opportunity"})
-
-
 @router.get(
     "/activities",
     response={200: ActivityList, **ERROR_RESPONSES},
@@ -638,7 +631,7 @@ def activity_list(
 )
 def activity_create(request: HttpRequest, payload: ActivityIn):
     require_perm(request, "crm.add_activity")
-    _opportunity_field_visible(request, payload.opportunity_id)
+    queries.check_opportunity_visible(request.user, request.company, payload.opportunity_id)
 
     def create() -> dict:
         with _fields_named(ID_FIELDS):
@@ -657,7 +650,7 @@ def activity_update(request: HttpRequest, activity_id: RecordId, payload: Activi
     require_perm(request, "crm.change_activity")
     _activity_visible(request, activity_id)
     fields = payload.model_dump(exclude_unset=True)
-    _opportunity_field_visible(request, fields.get("opportunity_id"))
+    queries.check_opportunity_visible(request.user, request.company, fields.get("opportunity_id"))
     with _fields_named(ID_FIELDS):
         services.activity_update(company=request.company, activity_id=activity_id, by=request.user, **fields)
     return _activity(request, activity_id)

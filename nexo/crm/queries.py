@@ -6,7 +6,9 @@ from decimal import Decimal
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company, User
 from nexo.crm import rules
 from nexo.crm.models import Activity, Opportunity, Stage
@@ -21,6 +23,16 @@ def sees_everyone(user: User) -> bool:
 def opportunities_visible_to(user: User, company: Company) -> QuerySet[Opportunity]:
     queryset = Opportunity.objects.filter(company=company)
     return queryset if sees_everyone(user) else queryset.filter(owner=user)
+
+
+def check_opportunity_visible(user: User, company: Company, opportunity_id: int | None) -> None:
+    """An opportunity named in a request (a quotation's, an activity's) that the user may not see is as
+    unknown as it is at its own address."""
+    if (
+        opportunity_id is not None
+        and not opportunities_visible_to(user, company).filter(pk=opportunity_id).exists()
+    ):
+        raise ValidationFailed.on("opportunity_id", _("Unknown %(what)s.") % {"what": "opportunity"})
 
 
 def with_next_activity(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity]:

@@ -36,8 +36,7 @@ from nexo.core.api import (
     require_perm,
 )
 from nexo.core.errors import NotFound, ValidationFailed
-from nexo.core.rules import round_money
-from nexo.crm.queries import opportunities_visible_to
+from nexo.crm.queries import check_opportunity_visible
 from nexo.sales import documents, rules, services
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from nexo.sales.queries import orders_visible_to, quotations_visible_to
@@ -104,13 +103,6 @@ def _line_fields_named() -> Iterator[None]:
 def _visible(request: HttpRequest, quotation_id: int) -> None:
     if not quotations_visible_to(request.user, request.company).filter(pk=quotation_id).exists():
         raise NotFound(_("No such quotation."))
-
-
-def _opportunity_field_visible(request: HttpRequest, opportunity_id: int | None) -> None:
-    """Another salesperson's opportunity is as unknown here as it is at /opportunities/{id}."""
-    visible = opportunities_visible_to(request.user, request.company)
-    if opportunity_id is not None and not visible.filter(pk=opportunity_id).exists():
-        raise ValidationFailed.on("opportunity_id", _("Unknown %(what)s.") % {"what": "opportunity"})
 
 
 # Schemas in
@@ -358,11 +350,10 @@ def _comparison(line: QuotationLine) -> dict:
     compared = {}
     for basis, cost in (line.cost_comparison or {}).items():
         unit_cost = Decimal(cost["unit_cost"])
-        total = round_money(line.quantity * unit_cost)
-        margin = line.net - total
+        total, margin, percent = rules.cost_and_margin(line.quantity, unit_cost, line.net)
         compared[basis] = {
             "unit_cost": unit_cost, "source": cost.get("source", basis), "cost": total, "margin": margin,
-            "margin_percent": rules.margin_percent(margin, line.net),
+            "margin_percent": percent,
         }  # fmt: skip
     return compared
 
@@ -478,7 +469,7 @@ def quotation_list(
 )
 def quotation_create(request: HttpRequest, payload: QuotationIn):
     require_perm(request, "sales.add_quotation")
-    _opportunity_field_visible(request, payload.opportunity_id)
+    check_opportunity_visible(request.user, request.company, payload.opportunity_id)
 
     def create() -> dict:
         fields = payload.model_dump(exclude_none=True)

@@ -10,7 +10,6 @@ from django.http import Http404
 
 from nexo.catalog.models import Item, TaxCategory, TaxRate
 from nexo.core.models import Company, User
-from nexo.core.rules import round_money
 from nexo.crm.queries import sees_everyone
 from nexo.purchasing.costing import COMPARISON_BASES
 from nexo.sales import rules
@@ -205,9 +204,9 @@ def _basis_figures(line: QuotationLine, basis: str) -> BasisFigures:
     unit_cost = Decimal(entry["unit_cost"]) if entry.get("unit_cost") not in (None, "") else None
     if unit_cost is None or source == NO_COST:  # no stock and no supplier price: no cost on this basis
         return BasisFigures(basis, None, source, None, None, False)
-    margin = line.net - round_money(line.quantity * unit_cost)
+    _cost, margin, percent = rules.cost_and_margin(line.quantity, unit_cost, line.net)
     used = line.unit_cost is not None and unit_cost == line.unit_cost and source == line.cost_source
-    return BasisFigures(basis, unit_cost, source, margin, rules.margin_percent(margin, line.net), used)
+    return BasisFigures(basis, unit_cost, source, margin, percent, used)
 
 
 def cost_comparison(lines: list[QuotationLine]) -> dict:
@@ -343,8 +342,5 @@ def party_documents(user: User, company: Company, party) -> dict:
 
 def opportunity_quotations(user: User, company: Company, opportunity) -> list[Quotation]:
     return list(
-        quotations_visible_to(user, company)
-        .filter(opportunity=opportunity)
-        .select_related("salesperson", "sales_order")
-        .order_by("-number", "-version")
+        quotations_visible_to(user, company).filter(opportunity=opportunity).order_by("-number", "-version")
     )

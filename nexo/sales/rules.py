@@ -123,6 +123,15 @@ def taxes_by_rate(bases: Sequence[tuple[Decimal, Decimal]]) -> tuple[TaxLine, ..
     )
 
 
+def cost_and_margin(
+    quantity: Decimal, unit_cost: Decimal | None, net: Decimal
+) -> tuple[Decimal, Decimal, Decimal | None]:
+    """A line's cost (quantity times unit cost, rounded once; none without a cost), margin and margin %."""
+    cost = round_money(quantity * unit_cost) if unit_cost is not None else ZERO
+    margin = net - cost
+    return cost, margin, margin_percent(margin, net)
+
+
 def totals(lines: Sequence[LineInput], document_discount: Decimal = ZERO) -> Totals:
     """Every figure of a quotation from its lines and its document discount %."""
     gross = [line_net(line.quantity, line.unit_price, line.discount) for line in lines]
@@ -130,9 +139,7 @@ def totals(lines: Sequence[LineInput], document_discount: Decimal = ZERO) -> Tot
     figures = []
     for line, gross_net, share in zip(lines, gross, shares, strict=True):
         net = gross_net - share
-        cost = round_money(line.quantity * line.unit_cost) if line.unit_cost is not None else ZERO
-        margin = net - cost
-        percent = margin_percent(margin, net)
+        cost, margin, percent = cost_and_margin(line.quantity, line.unit_cost, net)
         below = line.unit_cost is not None and (percent is None or percent < line.min_margin)
         figures.append(LineFigures(gross_net, share, net, cost, margin, percent, below))
     net = sum((figure.net for figure in figures), ZERO)

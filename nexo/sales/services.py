@@ -10,17 +10,19 @@ from collections.abc import Mapping, Sequence
 from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nexo.catalog import queries as catalog_queries
 from nexo.catalog.models import Item, PriceList, TaxCategory, TaxRate
 from nexo.catalog.rule_text import describe_rule, rule_names
+from nexo.core import plainsql
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.rules import InvalidTransition, transition
@@ -99,8 +101,8 @@ def _locked_quotation(company: Company, quotation_id: int) -> Quotation:
     return quotation
 
 
-def _editable(company: Company, quotation_id: int) -> Quotation:
-    quotation = _locked_quotation(company, quotation_id)
+def check_editable(quotation: Quotation) -> None:
+    """Only a draft changes; a sent quotation is revised into a new version."""
     if quotation.state != State.DRAFT:
         raise Conflict(
             _(
@@ -108,6 +110,11 @@ def _editable(company: Company, quotation_id: int) -> Quotation:
             )
             % {"quotation": quotation, "state": quotation.get_state_display().lower()}
         )
+
+
+def _editable(company: Company, quotation_id: int) -> Quotation:
+    quotation = _locked_quotation(company, quotation_id)
+    check_editable(quotation)
     return quotation
 
 
@@ -267,18 +274,16 @@ class TaxChoices:
 
     def __init__(self, company: Company):
         self.company = company
-        self._codes: dict[int, str] | None = None
 
+    @cached_property
     def _categories(self) -> dict[int, str]:
-        if self._codes is None:
-            self._codes = dict(TaxCategory.objects.filter(company=self.company).values_list("id", "code"))
-        return self._codes
+        return dict(TaxCategory.objects.filter(company=self.company).values_list("id", "code"))
 
     def known(self, category_id: int | None) -> bool:
-        return category_id is not None and category_id in self._categories()
+        return category_id is not None and category_id in self._categories
 
     def free_text_default(self) -> int | None:
-        return next((pk for pk, code in self._categories().items() if code == FREE_TEXT_TAX), None)
+        return next((pk for pk, code in self._categories.items() if code == FREE_TEXT_TAX), None)
 
 
 def _tax_of(line: QuotationLine, data: Mapping, taxes: TaxChoices, prefix: str) -> None:
@@ -412,27 +417,6 @@ LINE_STORED = (
 )  # fmt: skip
 
 
-def _write_lines(lines: Sequence[QuotationLine], fields: Sequence[str]) -> None:
-    """Store these fields of lines already saved: one UPDATE run for every line (executemany). Django's
-    bulk_update builds a CASE per field and line, which takes seconds of Python for 200 lines."""
-    if not lines:
-        return
-    connection = connections[router.db_for_write(QuotationLine)]
-    quote, meta = connection.ops.quote_name, QuotationLine._meta
-    columns = [meta.get_field(name) for name in fields]
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 -- the model's own quoted names; values are parameters
-        quote(meta.db_table),
-        ", ".join(f"{quote(column.column)} = %s" for column in columns),
-        quote(meta.pk.column),
-    )
-    rows = [
-        [column.get_db_prep_save(getattr(line, column.attname), connection) for column in columns] + [line.pk]
-        for line in lines
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def _recompute(quotation: Quotation, lines: Sequence[QuotationLine], *, insert: bool = False) -> None:
     """Totals and line figures from the pure rules; the lines saved in one statement (inserted when new),
     the quotation in another."""
@@ -468,7 +452,7 @@ def _recompute(quotation: Quotation, lines: Sequence[QuotationLine], *, insert: 
     if insert:
         QuotationLine.objects.bulk_create(lines)
     else:
-        _write_lines(lines, LINE_STORED)
+        plainsql.update(QuotationLine, lines, LINE_STORED)  # one executemany, not bulk_update's CASEs
     quotation.gross_net, quotation.discount_amount = figures.gross_net, figures.document_discount
     quotation.net, quotation.tax, quotation.total = figures.net, figures.tax, figures.total
     quotation.cost, quotation.margin, quotation.margin_percent = (
@@ -677,7 +661,7 @@ def _reserve(order: SalesOrder, lines: Sequence[QuotationLine], by: User) -> Non
     if not stocked:
         return
     customers = inventory_settings(order.company).customer_location_id
-    source = Warehouse.objects.filter(pk=order.warehouse_id).values_list("stock_location_id", flat=True)[0]
+    source = order.warehouse.stock_location_id
     inventory.moves_create(
         company=order.company, by=by, date=order.date,
         lines=[inventory.MoveLine(line.item_id, line.quantity, source, customers) for line in stocked],

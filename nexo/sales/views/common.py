@@ -38,15 +38,18 @@ BASIS_LABELS = {
 }
 
 
+ROW_LABELS = {
+    "item": _("Item (SKU)"), "description": _("Description"), "quantity": _("Quantity"),
+    "unit_price": _("Unit price"), "discount": _("Discount %"), "delete": _("Delete the line"),
+    "parts": _("How the cost was made"), "qty": _("Qty"), "unit_cost": _("Unit cost"), "from": _("From"),
+    "date": _("Date"), "no_cost": _("No stock and no supplier price: no cost."), "frozen": _("Frozen on"),
+    "tax": _("Tax category"),
+}  # fmt: skip
+
+
 def row_labels() -> dict[str, str]:
     """The words every line row repeats, translated once per page rather than once per row."""
-    return {
-        "item": _("Item (SKU)"), "description": _("Description"), "quantity": _("Quantity"),
-        "unit_price": _("Unit price"), "discount": _("Discount %"), "delete": _("Delete the line"),
-        "parts": _("How the cost was made"), "qty": _("Qty"), "unit_cost": _("Unit cost"), "from": _("From"),
-        "date": _("Date"), "no_cost": _("No stock and no supplier price: no cost."), "frozen": _("Frozen on"),
-        "tax": _("Tax category"),
-    }  # fmt: skip
+    return {key: str(label) for key, label in ROW_LABELS.items()}
 
 
 def can_edit(request: HttpRequest, quotation: Quotation) -> bool:
@@ -65,6 +68,18 @@ def _part(part: dict) -> dict:
     }
 
 
+def cost_texts(line) -> None:
+    """What a line shows of its cost and price: the source's names, the unit price and cost as written."""
+    line.source_label = SOURCE_LABELS.get(line.cost_source, line.cost_source)
+    line.source_short = SOURCE_SHORT.get(line.cost_source, line.cost_source)
+    line.unit_price_text = price_text(line.unit_price)
+    line.unit_cost_text = price_text(line.unit_cost) if line.unit_cost is not None else ""
+
+
+def previous_version(versions: list[Quotation], quotation: Quotation) -> Quotation | None:
+    return next((version for version in reversed(versions) if version.version < quotation.version), None)
+
+
 def ready(line: QuotationLine, typed: dict | None = None, errors: dict | None = None) -> QuotationLine:
     """A line with what its row shows: its inputs (as typed, when a change was refused), its errors, the
     label of its cost source and the parts its cost was made of."""
@@ -78,11 +93,8 @@ def ready(line: QuotationLine, typed: dict | None = None, errors: dict | None = 
         "tax_category": str(line.tax_category_id or ""),
     } | typed
     line.errors = errors or {}
-    line.source_label = SOURCE_LABELS.get(line.cost_source, line.cost_source)
-    line.source_short = SOURCE_SHORT.get(line.cost_source, line.cost_source)
-    line.unit_price_text = price_text(line.unit_price)
+    cost_texts(line)
     line.list_price_text = price_text(line.list_price) if line.list_price is not None else ""
-    line.unit_cost_text = price_text(line.unit_cost) if line.unit_cost is not None else ""
     line.parts = [_part(part) for part in line.cost_parts or []]
     line.shows_list_price = (
         line.price_locked and line.list_price is not None and line.list_price != line.unit_price
@@ -116,7 +128,7 @@ def page_context(request: HttpRequest, quotation: Quotation, **extra) -> dict:
         "order": order,
         "versions": versions,
         "is_latest": bool(versions) and versions[-1].pk == quotation.pk,
-        "previous": next((v for v in reversed(versions) if v.version < quotation.version), None),
+        "previous": previous_version(versions, quotation),
         "title": str(quotation),
         "labels": row_labels(),
         "taxes": queries.tax_options(request.company, quotation.date) if editable else [],

@@ -17,7 +17,7 @@ from nexo.core.permissions import page
 from nexo.sales import queries, services
 from nexo.sales.forms import LINE_INPUTS, line_data, line_input_errors
 from nexo.sales.models import Quotation
-from nexo.sales.views.common import BASIS_LABELS, SOURCE_LABELS, can_edit, header_form, ready, row_labels
+from nexo.sales.views.common import BASIS_LABELS, SOURCE_LABELS, header_form, ready, row_labels
 
 FRAGMENTS = "sales/_editor_fragments.html"
 CHANGED = "quotationChanged"  # the comparison panel, when open, reloads on it
@@ -50,13 +50,12 @@ def _answer(request: HttpRequest, quotation: Quotation, status: int = 200, **par
 
 
 def _not_editable(request: HttpRequest, quotation: Quotation) -> HttpResponse | None:
-    if can_edit(request, quotation):
-        return None
-    return _refused(
-        request,
-        _("Quotation %(quotation)s is %(state)s: only a draft can be changed; revise it for a new version.")
-        % {"quotation": quotation, "state": quotation.get_state_display().lower()},
-    )
+    """Refused before any work when the quotation is no longer a draft (the service's own rule)."""
+    try:
+        services.check_editable(quotation)
+    except DomainError as error:
+        return _refused(request, error.detail)
+    return None
 
 
 @page("sales.change_quotation")

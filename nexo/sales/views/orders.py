@@ -7,12 +7,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nexo.catalog.rule_text import price_text
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.permissions import page
 from nexo.sales import queries, rules
 from nexo.sales.models import SalesOrder
-from nexo.sales.views.common import SOURCE_LABELS, SOURCE_SHORT
+from nexo.sales.views.common import cost_texts
 from nexo.sales.views.quotations import day_of
 
 ORDER_LIST = ListPage(
@@ -61,10 +60,7 @@ def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
     order = queries.order_for(request.user, request.company, order_id)
     lines = queries.order_lines(order)
     for line in lines:
-        line.source_label = SOURCE_LABELS.get(line.cost_source, line.cost_source)
-        line.source_short = SOURCE_SHORT.get(line.cost_source, line.cost_source)
-        line.unit_price_text = price_text(line.unit_price)
-        line.unit_cost_text = price_text(line.unit_cost) if line.unit_cost is not None else ""
+        cost_texts(line)
     context = {
         "order": order,
         "lines": lines,

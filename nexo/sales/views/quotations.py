@@ -25,7 +25,7 @@ from nexo.parties.models import Party
 from nexo.sales import documents, queries, services
 from nexo.sales.forms import QuotationCreateForm, RejectForm, SendForm
 from nexo.sales.models import Quotation
-from nexo.sales.views.common import page_context
+from nexo.sales.views.common import page_context, previous_version
 
 State = Quotation.State
 
@@ -287,8 +287,8 @@ def quotation_compare(request: HttpRequest, quotation_id: int) -> HttpResponse:
     by_id = {version.pk: version for version in versions}
     other_id = record_id(request.GET.get("with"))
     if other_id is None:
-        earlier = [version for version in versions if version.version < quotation.version]
-        other_id = earlier[-1].pk if earlier else None
+        previous = previous_version(versions, quotation)
+        other_id = previous.pk if previous else None
     other = by_id.get(other_id) if other_id is not None else None
     rows = []
     old = new = None
