@@ -15,6 +15,13 @@ def current_locale() -> str:
     return BABEL_LOCALES.get((translation.get_language() or "es")[:2], "es_ES")
 
 
+def trimmed(value: Decimal, places: int = 0) -> Decimal:
+    """Without trailing zeros, but with at least `places` decimals (and never in exponent notation)."""
+    value = Decimal(value)
+    exponent = min(value.normalize().as_tuple().exponent, -places) if value else -places
+    return value.quantize(Decimal(1).scaleb(exponent))
+
+
 def money(amount: Decimal | None, currency: str = "EUR") -> str:
     if amount is None:
         return ""

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_percent
 from django.db.models import Case, IntegerField, Value, When
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -52,27 +52,18 @@ class PrintedTax:
 # Formatting in the current language (babel), as the customer expects to read it
 
 
-def _trimmed(value: Decimal, places: int = 0) -> Decimal:
-    """Without trailing zeros, but with at least `places` decimals (and never in exponent notation)."""
-    value = Decimal(value)
-    exponent = min(value.normalize().as_tuple().exponent, -places) if value else -places
-    return value.quantize(Decimal(1).scaleb(exponent))
-
-
-def quantity_text(value: Decimal) -> str:
-    return format_decimal(_trimmed(value), locale=formatting.current_locale(), decimal_quantization=False)
-
-
 def unit_price_text(value: Decimal, currency: str) -> str:
     """Two decimals, or up to the six a unit price keeps when they matter (0,012500 € → 0,0125 €)."""
     return format_currency(
-        _trimmed(value, 2), currency, locale=formatting.current_locale(), decimal_quantization=False
+        formatting.trimmed(value, 2), currency, locale=formatting.current_locale(), decimal_quantization=False
     )
 
 
 def percent_text(value: Decimal) -> str:
     return format_percent(
-        _trimmed(Decimal(value)) / HUNDRED, locale=formatting.current_locale(), decimal_quantization=False
+        formatting.trimmed(Decimal(value)) / HUNDRED,
+        locale=formatting.current_locale(),
+        decimal_quantization=False,
     )
 
 
@@ -136,7 +127,7 @@ def _printed_lines(quotation: Quotation) -> list[PrintedLine]:
             position=index,
             description=line.description or (line.item.name if line.item else ""),
             sku=line.item.sku if line.item else "",
-            quantity=quantity_text(line.quantity),
+            quantity=formatting.number(line.quantity),
             unit=line.item.unit.code if line.item else "",
             unit_price=unit_price_text(line.unit_price, currency),
             discount=percent_text(line.discount) if line.discount else "",

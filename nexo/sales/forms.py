@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from nexo.catalog.forms import DateInput
 from nexo.catalog.models import PriceList
 from nexo.core.errors import ValidationFailed
+from nexo.core.formatting import trimmed
 from nexo.core.models import Company
 from nexo.crm.models import Opportunity
 from nexo.inventory.models import Warehouse
@@ -51,13 +52,7 @@ def input_number(value: Decimal | None, places: int = 0) -> str:
     beyond `places`."""
     if value is None:
         return ""
-    value = Decimal(value).normalize()
-    if value == value.to_integral():
-        value = value.quantize(Decimal(1))
-    if -value.as_tuple().exponent < places:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    text = format(value, "f")
-    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    return format(trimmed(value, places), "f").replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def line_data(post: QueryDict, company: Company) -> dict:
