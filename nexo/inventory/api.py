@@ -301,7 +301,6 @@ def location_create(request: HttpRequest, payload: LocationIn):
 )
 def location_update(request: HttpRequest, location_id: RecordId, payload: LocationPatch):
     require_perm(request, "inventory.change_location")
-    _location(request, location_id)  # another company's or no location: 404 before anything is locked
     with _fields_named():
         services.location_update(
             company=request.company, location_id=location_id, by=request.user,
