@@ -68,7 +68,7 @@ def line_update(request: HttpRequest, quotation_id: int, line_id: int) -> HttpRe
     if line_id not in before:
         return _refused(request, _("That line is no longer on the quotation."))
     try:
-        services.quotation_line_update(
+        updated = services.quotation_line_update(
             company=request.company, by=request.user, quotation_id=quotation.pk, line_id=line_id,
             **line_data(request.POST, request.company),
         )  # fmt: skip
@@ -79,7 +79,7 @@ def line_update(request: HttpRequest, quotation_id: int, line_id: int) -> HttpRe
         return _refused(request, _("That line is no longer on the quotation."))
     except DomainError as error:
         return _refused(request, error.detail)
-    quotation.refresh_from_db()
+    quotation = updated.quotation  # as the service just saved it, with its new totals
     after = queries.line_figures(quotation.pk)
     line = ready(queries.line_of(quotation, line_id))
     return _answer(
@@ -106,7 +106,7 @@ def line_add(request: HttpRequest, quotation_id: int) -> HttpResponse:
         return _answer(request, quotation, status=422, new_line=new_line)
     except DomainError as error:
         return _refused(request, error.detail)
-    quotation.refresh_from_db()
+    quotation = added.quotation  # as the service just saved it, with its new totals
     after = queries.line_figures(quotation.pk)
     added = ready(queries.line_of(quotation, added.pk))
     return _answer(
@@ -124,14 +124,13 @@ def line_delete(request: HttpRequest, quotation_id: int, line_id: int) -> HttpRe
         return refused
     before = queries.line_figures(quotation.pk)
     try:
-        services.quotation_line_delete(
+        quotation = services.quotation_line_delete(
             company=request.company, by=request.user, quotation_id=quotation.pk, line_id=line_id
         )
     except NotFound:
         return _refused(request, _("That line is no longer on the quotation."))
     except DomainError as error:
         return _refused(request, error.detail)
-    quotation.refresh_from_db()
     after = queries.line_figures(quotation.pk)
     return _answer(
         request, quotation, removed=line_id, moved=queries.moved_lines(before, after, but=line_id),
