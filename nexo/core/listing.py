@@ -44,13 +44,16 @@ class Listing:
 
 @dataclass
 class ListPage:
-    """Declares how a list is searched, filtered and sorted; `apply` does it for one request."""
+    """Declares how a list is searched, filtered and sorted; `apply` does it for one request.
+    `default_descending`: without a sort chosen, the list runs its default sort backwards (a dated list
+    opens with its latest records first, and its sort header says so)."""
 
     search: Callable[[str], Q]
     sorts: dict[str, Sort]
     default_sort: str
     filters: list[Filter] = field(default_factory=list)
     per_page: int = 50
+    default_descending: bool = False
 
     def apply(self, request: HttpRequest, queryset: QuerySet) -> Listing:
         query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
@@ -68,7 +71,7 @@ class ListPage:
         descending = requested.startswith("-")
         sort = requested.lstrip("-")
         if sort not in self.sorts:
-            sort, descending = self.default_sort, False
+            sort, descending = self.default_sort, self.default_descending
         order = [f"-{name}" if descending else name for name in self.sorts[sort].fields]
         queryset = queryset.order_by(*order, "-pk" if descending else "pk")
         paginator = Paginator(queryset, self.per_page)

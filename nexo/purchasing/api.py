@@ -269,11 +269,7 @@ def supplier_price_list(
     filters = {"item_id": item_id, "supplier_id": supplier_id, "currency": currency}
     prices = prices.filter(**{name: value for name, value in filters.items() if value is not None})
     if valid_on is not None:
-        prices = prices.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=valid_on),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=valid_on),
-            is_active=True,
-        )
+        prices = prices.filter(queries.valid_on(valid_on), is_active=True)
     ordering = ("item__sku", "min_quantity", "unit_price", "pk")
     count, items = page_of(prices.order_by(*ordering), limit=limit, offset=offset)
     return {"count": count, "items": items}
@@ -545,7 +541,8 @@ def _line_out(line: PurchaseOrderLine) -> dict:
     return {
         "id": line.pk, "position": line.position, "item_id": line.item_id, "sku": line.item.sku,
         "description": line.description, "quantity": line.quantity, "unit_price": line.unit_price,
-        "amount": round_money(line.quantity * line.unit_price), "received_quantity": line.received_quantity,
+        "amount": queries.line_amount(line.quantity, line.unit_price),
+        "received_quantity": line.received_quantity,
         "pending_quantity": line.pending_quantity, "supplier_price_id": line.supplier_price_id,
     }  # fmt: skip
 
@@ -598,9 +595,7 @@ def _order_detail(request: HttpRequest, order_id: int) -> dict:
         raise NotFound(_("No such purchase order."))
     lines = [_line_out(line) for line in order.lines.all()]
     total = sum((line["amount"] for line in lines), Decimal(0))
-    rate = order.exchange_rate
-    if rate is None:
-        rate = queries.rates_on(request.company, [order.currency], order.date).get(order.currency)
+    rate = queries.order_rate(order, request.company)
     return {
         **_order_fields(order, total),
         "total_company": round_money(total * rate) if rate is not None else None,
@@ -644,10 +639,7 @@ def purchase_order_list(
     }  # fmt: skip
     orders = orders.filter(**{name: value for name, value in filters.items() if value is not None})
     count, rows = page_of(orders.order_by(ordering, "-pk"), limit=limit, offset=offset)
-    totals: dict[int, Decimal] = {}
-    lines = PurchaseOrderLine.objects.filter(order_id__in=[order.pk for order in rows])
-    for order_id, quantity, unit_price in lines.values_list("order_id", "quantity", "unit_price"):
-        totals[order_id] = totals.get(order_id, Decimal(0)) + round_money(quantity * unit_price)
+    totals = queries.order_totals(order.pk for order in rows)
     return {
         "count": count,
         "items": [_order_fields(order, totals.get(order.pk, Decimal(0))) for order in rows],

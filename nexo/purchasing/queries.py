@@ -1,4 +1,4 @@
-"""Read side of purchasing: exchange rates, best supplier prices, purchase suggestions."""
+"""Read side of purchasing: exchange rates, order figures, best supplier prices, purchase suggestions."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from nexo.catalog.models import Item
 from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company
-from nexo.core.rules import round_unit
+from nexo.core.rules import round_money, round_unit
 from nexo.inventory.models import Location, StockMove, StockQuant
 from nexo.parties.models import Party
 from nexo.purchasing.models import (
@@ -52,10 +52,34 @@ def rate_on(company: Company, currency: str, day: Date) -> Decimal:
     return rate
 
 
-def _valid_on(day: Date) -> Q:
+def valid_on(day: Date) -> Q:
+    """Supplier prices valid on `day` (open-ended bounds included), whether active or not."""
     return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """A line's amount in the order's currency, rounded at the line (the named rounding point)."""
+    return round_money(quantity * unit_price)
+
+
+def order_totals(order_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Each order's total in its currency: the sum of its rounded line amounts; one query."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    lines = PurchaseOrderLine.objects.filter(order_id__in=list(order_ids))
+    for order_id, quantity, unit_price in lines.values_list("order_id", "quantity", "unit_price"):
+        totals[order_id] += line_amount(quantity, unit_price)
+    return totals
+
+
+def order_rate(order: PurchaseOrder, company: Company) -> Decimal | None:
+    """The rate that turns the order's amounts into the company's currency: fixed once confirmed, else the
+    latest rate on the order's date (None when there is none yet). `company` is the order's, passed so
+    that reading it costs no query."""
+    if order.exchange_rate is not None:
+        return order.exchange_rate
+    return rates_on(company, [order.currency], order.date).get(order.currency)
 
 
 def supplier_prices_of(
@@ -64,7 +88,7 @@ def supplier_prices_of(
     """One supplier's valid prices for some items, by item."""
     prices = defaultdict(list)
     rows = SupplierPrice.objects.filter(
-        _valid_on(day), company=company, supplier_id=supplier_id, item_id__in=item_ids, is_active=True
+        valid_on(day), company=company, supplier_id=supplier_id, item_id__in=item_ids, is_active=True
     )
     for price in rows:
         prices[price.item_id].append(price)
@@ -105,7 +129,7 @@ class SupplierPriceTable:
     def __init__(self, company: Company, item_ids: Iterable[int], day: Date | None = None):
         day = day or timezone.localdate()
         rows = list(
-            SupplierPrice.objects.filter(_valid_on(day), company=company, item_id__in=list(item_ids), is_active=True)
+            SupplierPrice.objects.filter(valid_on(day), company=company, item_id__in=list(item_ids), is_active=True)
             .select_related("supplier")
         )  # fmt: skip
         rates = rates_on(company, {row.currency for row in rows}, day)

@@ -22,7 +22,6 @@ from nexo.inventory.forms import MoveFilterForm, MoveForm, MoveKind
 from nexo.inventory.models import StockMove, Warehouse
 from nexo.inventory.views.common import cost_text, list_response, with_cost_texts
 
-NEWEST_FIRST = "-date"
 # The documents moves come from, as people name them; a type not listed shows as its code, readable.
 ORIGIN_LABELS = {
     "": gettext_lazy("Entered by hand"),
@@ -58,6 +57,7 @@ def _listing(request: HttpRequest) -> ListPage:
             "value": Sort(gettext_lazy("Value"), ("value",)),
         },
         default_sort="date",
+        default_descending=True,  # newest first unless a column was chosen
         filters=[
             Filter("state", gettext_lazy("State"), StockMove.State.choices, lambda value: Q(state=value)),
             Filter("kind", gettext_lazy("Kind"), list(queries.MoveKind.CHOICES), lambda value: Q(kind=value)),
@@ -79,9 +79,6 @@ def _listing(request: HttpRequest) -> ListPage:
 
 @page("inventory.view_stockmove")
 def move_list(request: HttpRequest) -> HttpResponse:
-    if "sort" not in request.GET:  # newest first unless a column was chosen
-        request.GET = request.GET.copy()
-        request.GET["sort"] = NEWEST_FIRST
     dates = MoveFilterForm(request.GET)
     chosen = dates.cleaned_data if dates.is_valid() else {}
     item = None

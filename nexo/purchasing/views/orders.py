@@ -18,6 +18,7 @@ from nexo.catalog.models import Item
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.models import Company
 from nexo.core.permissions import page
 from nexo.core.rules import round_money
 from nexo.core.validation import record_id
@@ -25,15 +26,8 @@ from nexo.inventory.models import StockBalance
 from nexo.purchasing import services
 from nexo.purchasing.forms import OrderLineFormSet, PurchaseOrderForm, plain, suppliers_of
 from nexo.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, SupplierPrice
-from nexo.purchasing.views.common import (
-    ZERO,
-    line_amount,
-    newest_first,
-    optional_url,
-    order_rate,
-    order_totals,
-    price_text,
-)  # fmt: skip
+from nexo.purchasing.queries import line_amount, order_rate, order_totals
+from nexo.purchasing.views.common import ZERO, optional_url, price_text
 
 State = PurchaseOrder.State
 BLANK_ROWS = 3
@@ -66,6 +60,7 @@ def _listing(request: HttpRequest) -> ListPage:
             "expected": Sort(gettext_lazy("Expected"), ("expected_date",)),
         },
         default_sort="date",
+        default_descending=True,
         filters=[
             Filter("state", gettext_lazy("State"), State.choices, lambda value: Q(state=value)),
             Filter("supplier", gettext_lazy("Supplier"), suppliers, lambda value: Q(supplier_id=value)),
@@ -81,7 +76,6 @@ def order_list(request: HttpRequest) -> HttpResponse:
         orders = orders.filter(date__gte=date_from)
     if date_to:
         orders = orders.filter(date__lte=date_to)
-    newest_first(request, "date")
     listing = _listing(request).apply(request, orders)
     listing.page.object_list = rows = list(listing.page.object_list)
     totals = order_totals(order.pk for order in rows)
@@ -115,7 +109,7 @@ def order_of(request: HttpRequest, order_id: int) -> PurchaseOrder:
     )
 
 
-def order_figures(order: PurchaseOrder) -> dict:
+def order_figures(order: PurchaseOrder, company: Company) -> dict:
     """The order's lines with their amounts, its totals in its currency and the company's, its receipts
     with their moves, and the stock now of its items in its warehouse: a fixed number of queries."""
     lines = list(order.lines.select_related("item", "item__unit"))
@@ -125,7 +119,7 @@ def order_figures(order: PurchaseOrder) -> dict:
         line.pending = line.pending_quantity
         line.price_text = price_text(line.unit_price)
         total += line.amount
-    rate = order_rate(order)
+    rate = order_rate(order, company)
     receipts = list(
         Receipt.objects.filter(order=order)
         .select_related("warehouse", "created_by")
@@ -162,7 +156,7 @@ def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
     order = order_of(request, order_id)
     context = {
         "order": order,
-        **order_figures(order),
+        **order_figures(order, request.company),
         "can_change": order.state == State.DRAFT,
         "can_cancel": order.state in (State.DRAFT, State.CONFIRMED),
         "can_receive": order.state in (State.CONFIRMED, State.PARTIALLY_RECEIVED),

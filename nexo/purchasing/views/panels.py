@@ -8,8 +8,8 @@ from django.utils import timezone
 from nexo.catalog.models import Item
 from nexo.parties.models import Party
 from nexo.purchasing.models import ItemPurchasing, PurchaseOrder, PurchaseOrderLine, SupplierPrice
-from nexo.purchasing.queries import OPEN_ORDER_STATES, SupplierPriceTable
-from nexo.purchasing.views.common import OPEN_STATES, ZERO, order_totals, price_text
+from nexo.purchasing.queries import OPEN_ORDER_STATES, SupplierPriceTable, order_totals
+from nexo.purchasing.views.common import OPEN_STATES, ZERO, price_text
 
 PANEL_PRICES = 20
 PANEL_ORDERS = 10

@@ -19,20 +19,17 @@ from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
-from nexo.purchasing import services
+from nexo.purchasing import queries, services
 from nexo.purchasing.forms import ExchangeRateForm, ItemPurchasingForm, SupplierPriceForm, suppliers_of
 from nexo.purchasing.models import ExchangeRate, ItemPurchasing, SupplierPrice
-from nexo.purchasing.views.common import newest_first, price_text
+from nexo.purchasing.views.common import price_text
 
 # Supplier prices
 
 
 def _price_listing(request: HttpRequest) -> ListPage:
     suppliers = [(str(pk), name) for pk, name in suppliers_of(request.company).values_list("pk", "name")]
-    today = timezone.localdate()
-    valid = (Q(valid_from__isnull=True) | Q(valid_from__lte=today)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-    )
+    valid = queries.valid_on(timezone.localdate())
     return ListPage(
         search=words_in(("item__sku", "item__name", "supplier__name", "supplier_code")),
         sorts={
@@ -178,7 +175,6 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return redirect("purchasing:exchange_rate_list")
-    newest_first(request, "day")
     currencies = (
         ExchangeRate.objects.filter(company=request.company)
         .order_by("currency")
@@ -192,6 +188,7 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
             "currency": Sort(gettext_lazy("Currency"), ("currency", "-day")),
         },
         default_sort="day",
+        default_descending=True,
         filters=[
             Filter(
                 "currency",
