@@ -1,14 +1,10 @@
 """The API at /api/v1/: every module's router behind one authentication and one error format."""
 
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 
-from nexo.catalog.api import router as catalog_router
 from nexo.core.api import BearerTokenAuth, CompanySessionAuth, core_router, install_error_handlers
-from nexo.crm.api import router as crm_router
-from nexo.inventory.api import router as inventory_router
-from nexo.parties.api import router as parties_router
-from nexo.purchasing.api import router as purchasing_router
-from nexo.sales.api import router as sales_router
+from nexo.core.modules import nexo_modules
 
 api = NinjaAPI(
     title="Nexo API",
@@ -22,9 +18,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", core_router)
-api.add_router("/", parties_router)
-api.add_router("/", catalog_router)
-api.add_router("/", crm_router)
-api.add_router("/", inventory_router)
-api.add_router("/", sales_router)
-api.add_router("/", purchasing_router)
+# Each module's router, as its AppConfig declares it (nexo/modules.py lists the modules).
+for module in nexo_modules():
+    if module.api_router:
+        api.add_router("/", import_string(module.api_router.replace(":", ".")))

@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from nexo.modules import MODULES
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("NEXO_VAR_DIR", PACKAGE_DIR.parent / "var")).resolve()
 
@@ -52,13 +54,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "nexo.core",
-    "nexo.parties",
-    "nexo.catalog",
-    "nexo.crm",
-    "nexo.inventory",
-    "nexo.purchasing",
-    "nexo.sales",
+    *MODULES,
 ]
 
 MIDDLEWARE = [

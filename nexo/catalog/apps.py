@@ -1,5 +1,6 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
 
 CATALOG_READ = [
     "catalog.view_item", "catalog.view_category", "catalog.view_unit", "catalog.view_taxcategory",
@@ -7,10 +8,12 @@ CATALOG_READ = [
 ]  # fmt: skip
 
 
-class CatalogConfig(AppConfig):
+class CatalogConfig(modules.NexoModule):
     name = "nexo.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+    url_prefix = "catalog/"
+    api_router = "nexo.catalog.api:router"
     navigation = [
         (_("Catalog"), "catalog:item_list", "catalog.view_item"),
         (_("Price check"), "catalog:price_check", "catalog.view_pricelist"),

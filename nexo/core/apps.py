@@ -1,8 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from nexo.core import modules
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(modules.NexoModule):
     name = "nexo.core"
     label = "core"
     verbose_name = _("Core")

@@ -1,7 +1,7 @@
-from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
+from nexo.core.modules import nexo_modules
 from nexo.core.tenancy import companies_of
 
 
@@ -9,8 +9,8 @@ def navigation_for(request) -> list[dict]:
     """The modules' navigation entries this user may open, in app order; the one whose address is the
     longest prefix of the current page is marked current."""
     entries = []
-    for config in apps.get_app_configs():
-        for label, url_name, perm in getattr(config, "navigation", []):
+    for module in nexo_modules():
+        for label, url_name, perm in module.navigation:
             if perm is None or request.user.has_perm(perm):
                 entries.append({"label": label, "url": reverse(url_name), "current": False})
     matching = [

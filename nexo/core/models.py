@@ -149,3 +149,25 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "company", "key"], name="idempotency_unique"),
         ]
+
+
+class StateChange(models.Model):
+    """Who moved a document from one lifecycle state to another, and when (written by core.states only)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=40, default="state")
+    from_state = models.CharField(max_length=30)
+    to_state = models.CharField(max_length=30)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        verbose_name = _("state change")
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.from_state} → {self.to_state}"

@@ -1,20 +1,12 @@
 """Panels that higher modules contribute to lower modules' pages (the pipeline on the home page, a party's
 opportunities on the party page), so the lower module never imports the higher one."""
 
-from django.apps import apps
 from django.http import HttpRequest
+
+from nexo.core.modules import contributions
 
 
 def panels(hook: str, request: HttpRequest, *args) -> list[dict]:
-    """Call `hook(request, *args)` on every AppConfig that has it; each returns a panel dict or None.
-
-    A panel dict names its `template` and carries what that template shows.
-    """
-    found = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, hook, None)
-        if provider is not None:
-            panel = provider(request, *args)
-            if panel:
-                found.append(panel)
-    return found
+    """Every module's answer to `hook(request, *args)` (core.modules.NexoModule): panel dicts, each naming
+    its `template` and carrying what that template shows."""
+    return contributions(hook, request, *args)

@@ -4,6 +4,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from nexo.core.modules import nexo_modules
+
 ADMIN, MANAGER, SALES, PURCHASING, WAREHOUSE, ACCOUNTING = (
     "admin",
     "manager",
@@ -20,8 +22,8 @@ INFRASTRUCTURE_APPS = {"admin", "auth", "contenttypes", "sessions", "axes", "cor
 def declared_permissions() -> dict[str, set[str]]:
     """role -> {"app_label.codename"} gathered from every AppConfig's `role_permissions`."""
     declared: dict[str, set[str]] = {role: set() for role in ROLES}
-    for config in apps.get_app_configs():
-        for role, perms in getattr(config, "role_permissions", {}).items():
+    for module in nexo_modules():
+        for role, perms in module.role_permissions.items():
             declared[role].update(perms)
     return declared
 

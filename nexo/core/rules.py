@@ -2,6 +2,7 @@
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 MONEY_PLACES = 2
@@ -36,6 +37,34 @@ def transition(allowed: Mapping[str, set[str]], current: str, target: str) -> st
     if target not in allowed.get(current, set()):
         raise InvalidTransition(current, target)
     return target
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A document's lifecycle: its states and the moves a person may make between them.
+
+    Only decisions belong here (draft, sent, confirmed, cancelled…); states that follow from quantities
+    (delivered, invoiced, paid) are derived, never moved to by hand (docs/decisions/0002).
+    Every state is a key, a final one with no way out."""
+
+    name: str
+    transitions: Mapping[str, frozenset[str]]
+
+    def __post_init__(self):
+        unknown = {target for targets in self.transitions.values() for target in targets} - set(self.transitions)
+        if unknown:
+            raise ValueError(f"{self.name}: states without a row in the table: {sorted(unknown)}")
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(self.transitions)
+
+    def allows(self, current: str, target: str) -> bool:
+        return target in self.transitions.get(current, frozenset())
+
+    def check(self, current: str, target: str) -> str:
+        """Return target when the table allows it, else raise InvalidTransition."""
+        return transition(self.transitions, current, target)
 
 
 def fold(text: str) -> str:

@@ -3,12 +3,12 @@
 import hashlib
 import secrets
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import ApiToken, Company, Sequence, User
+from nexo.core.modules import nexo_modules
 
 TOKEN_PREFIX = "nexo_"
 
@@ -81,8 +81,6 @@ def company_create(*, by: User | None = None, **fields) -> Company:
         company = Company(**fields)
         company.full_clean()
         company.save()
-        for config in apps.get_app_configs():
-            setup = getattr(config, "setup_company", None)
-            if setup is not None:
-                setup(company)
+        for module in nexo_modules():
+            module.setup_company(company)
         return company

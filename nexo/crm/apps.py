@@ -1,5 +1,6 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
 
 SALES_CRM = [
     "crm.view_opportunity", "crm.add_opportunity", "crm.change_opportunity",
@@ -8,10 +9,12 @@ SALES_CRM = [
 ]  # fmt: skip
 
 
-class CrmConfig(AppConfig):
+class CrmConfig(modules.NexoModule):
     name = "nexo.crm"
     label = "crm"
     verbose_name = _("CRM")
+    url_prefix = "crm/"
+    api_router = "nexo.crm.api:router"
     navigation = [
         (_("Pipeline"), "crm:board", "crm.view_opportunity"),
         (_("Activities"), "crm:my_activities", "crm.view_activity"),

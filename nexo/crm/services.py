@@ -1,6 +1,5 @@
 """Every change to the pipeline: stages, opportunities (move, win, lose, reopen), lead capture, activities."""
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
+from nexo.core.modules import contributions
 from nexo.core.rules import InvalidTransition
 from nexo.core.validation import assign, full_clean, locked
 from nexo.crm import rules
@@ -21,11 +21,6 @@ from nexo.parties.services import party_create
 OPPORTUNITY_FIELDS = ("party", "title", "owner", "amount", "probability", "expected_close", "source", "notes")
 STAGE_FIELDS = ("name", "sequence", "probability", "is_active")
 ACTIVITY_FIELDS = ("kind", "subject", "party", "opportunity", "due_at", "owner", "outcome")
-
-# Modules above crm register here what forbids winning an opportunity by hand (an open quotation, say):
-# each callable takes the opportunity and returns a message, or None when it does not object.
-WIN_BLOCKERS: list[Callable[[Opportunity], str | None]] = []
-
 
 class DuplicateParty(ValidationFailed):
     """A lead that already exists as a party; `party` is the one found."""
@@ -288,10 +283,10 @@ def _win(
     if opportunity.status == Opportunity.Status.WON:
         raise Conflict(_("This opportunity is already won."))
     if by_hand:
-        for blocker in WIN_BLOCKERS:
-            message = blocker(opportunity)
-            if message:
-                raise Conflict(message)
+        # Modules above crm object through their `opportunity_win_blocker` hook (an open quotation, say).
+        objections = contributions("opportunity_win_blocker", opportunity)
+        if objections:
+            raise Conflict(objections[0])
     if amount is not None:
         if amount < 0:
             raise ValidationFailed.on("amount", _("The amount cannot be negative."))

@@ -1,5 +1,6 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
 
 INVENTORY_READ = [
     "inventory.view_warehouse", "inventory.view_location", "inventory.view_stockmove",
@@ -10,10 +11,12 @@ INVENTORY_WRITE = [
 ]  # fmt: skip
 
 
-class InventoryConfig(AppConfig):
+class InventoryConfig(modules.NexoModule):
     name = "nexo.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
+    url_prefix = "inventory/"
+    api_router = "nexo.inventory.api:router"
     navigation = [(_("Inventory"), "inventory:stock_levels", "inventory.view_stockmove")]
     role_permissions = {
         "sales": INVENTORY_READ,

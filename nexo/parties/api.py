@@ -5,19 +5,9 @@ from typing import Annotated, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Schema
 
-from nexo.core.api import (
-    ERROR_RESPONSES,
-    Limit,
-    Offset,
-    RecordId,
-    SafeText,
-    StrictSchema,
-    idempotent,
-    page_of,
-    require_perm,
-)
+from nexo.core.api import Endpoints, Limit, Offset, RecordId, SafeText, StrictSchema, page_of
 from nexo.core.audit import audit_trail
 from nexo.core.errors import NotFound
 from nexo.parties import services
@@ -25,6 +15,7 @@ from nexo.parties.models import Address, Contact, Party
 from nexo.parties.queries import parties_of, party_search
 
 router = Router(tags=["parties"])
+endpoints = Endpoints(router)
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code, e.g. ES")]
 Text200 = Annotated[str, Field(max_length=200)]
@@ -192,11 +183,12 @@ def _party(request: HttpRequest, party_id: int) -> Party:
     return party
 
 
-def _out(request: HttpRequest, party_id: int) -> dict:
-    return PartyOut.from_orm(_party(request, party_id)).model_dump(mode="json")
+def _party_visible(request: HttpRequest, party_id: int) -> None:
+    if not Party.objects.filter(company=request.company, pk=party_id).exists():
+        raise NotFound("No such party.")
 
 
-@router.get("/parties", response={200: PartyList, **ERROR_RESPONSES}, summary="List and search parties")
+@endpoints.get("/parties", PartyList, perm="parties.view_party", summary="List and search parties")
 def party_list(
     request: HttpRequest,
     q: Annotated[str, Field(max_length=100), SafeText] = "",
@@ -208,7 +200,6 @@ def party_list(
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    require_perm(request, "parties.view_party")
     queryset = parties_of(request.company)
     for word in q.split():
         queryset = queryset.filter(party_search(word))
@@ -224,77 +215,67 @@ def party_list(
     return {"count": count, "items": items}
 
 
-@router.post(
+@endpoints.post(
     "/parties",
-    response={201: PartyOut, **ERROR_RESPONSES},
+    PartyOut,
+    perm="parties.add_party",
+    idempotent=True,
+    read=lambda request, party: _party(request, party.pk),
     summary="Create a party with its addresses and contacts",
 )
 def party_create(request: HttpRequest, payload: PartyIn):
-    require_perm(request, "parties.add_party")
-
-    def create() -> dict:
-        fields = payload.model_dump(exclude={"addresses", "contacts"})
-        party = services.party_create(
-            company=request.company, by=request.user,
-            addresses=[address.model_dump() for address in payload.addresses],
-            contacts=[contact.model_dump() for contact in payload.contacts],
-            **fields,
-        )  # fmt: skip
-        return _out(request, party.pk)
-
-    return idempotent(request, create)
+    return services.party_create(
+        company=request.company, by=request.user,
+        addresses=[address.model_dump() for address in payload.addresses],
+        contacts=[contact.model_dump() for contact in payload.contacts],
+        **payload.model_dump(exclude={"addresses", "contacts"}),
+    )  # fmt: skip
 
 
-@router.get("/parties/{party_id}", response={200: PartyOut, **ERROR_RESPONSES}, summary="Read a party")
+@endpoints.get("/parties/{party_id}", PartyOut, perm="parties.view_party", summary="Read a party")
 def party_read(request: HttpRequest, party_id: RecordId):
-    require_perm(request, "parties.view_party")
     return _party(request, party_id)
 
 
-@router.patch("/parties/{party_id}", response={200: PartyOut, **ERROR_RESPONSES}, summary="Change a party")
+@endpoints.patch(
+    "/parties/{party_id}",
+    PartyOut,
+    perm="parties.change_party",
+    read=lambda request, party: _party(request, party.pk),
+    summary="Change a party",
+)
 def party_update(request: HttpRequest, party_id: RecordId, payload: PartyPatch):
-    require_perm(request, "parties.change_party")
-    services.party_update(
+    return services.party_update(
         company=request.company, party_id=party_id, by=request.user, **payload.model_dump(exclude_unset=True)
     )
-    return _party(request, party_id)
 
 
-@router.get(
+@endpoints.get(
     "/parties/{party_id}/history",
-    response={200: list[AuditEntryOut], **ERROR_RESPONSES},
+    list[AuditEntryOut],
+    perm="parties.view_party",
+    visible=_party_visible,
     summary="A party's audit log",
 )
 def party_history(request: HttpRequest, party_id: RecordId):
-    require_perm(request, "parties.view_party")
-    party = Party.objects.filter(company=request.company, pk=party_id).first()
-    if party is None:
-        raise NotFound("No such party.")
-    return list(audit_trail(party, limit=200))
+    return list(audit_trail(Party(pk=party_id), limit=200))
 
 
-@router.post(
-    "/parties/{party_id}/contacts", response={201: ContactOut, **ERROR_RESPONSES}, summary="Add a contact"
-)
+@endpoints.post(
+    "/parties/{party_id}/contacts", ContactOut, perm="parties.change_party", idempotent=True,
+    summary="Add a contact",
+)  # fmt: skip
 def contact_create(request: HttpRequest, party_id: RecordId, payload: ContactIn):
-    require_perm(request, "parties.change_party")
-
-    def create() -> dict:
-        contact = services.contact_add(
-            company=request.company, party_id=party_id, by=request.user, **payload.model_dump()
-        )
-        return ContactOut.from_orm(contact).model_dump(mode="json")
-
-    return idempotent(request, create)
+    return services.contact_add(
+        company=request.company, party_id=party_id, by=request.user, **payload.model_dump()
+    )
 
 
-@router.patch(
-    "/parties/{party_id}/contacts/{contact_id}",
-    response={200: ContactOut, **ERROR_RESPONSES},
+@endpoints.patch(
+    "/parties/{party_id}/contacts/{contact_id}", ContactOut, perm="parties.change_party",
     summary="Change a contact",
-)
+)  # fmt: skip
 def contact_update(request: HttpRequest, party_id: RecordId, contact_id: RecordId, payload: ContactPatch):
-    require_perm(request, "parties.change_party")
     return services.contact_update(
         company=request.company,
         party_id=party_id,
@@ -304,41 +285,30 @@ def contact_update(request: HttpRequest, party_id: RecordId, contact_id: RecordI
     )
 
 
-@router.delete(
-    "/parties/{party_id}/contacts/{contact_id}",
-    response={204: None, **ERROR_RESPONSES},
-    summary="Delete a contact",
+@endpoints.delete(
+    "/parties/{party_id}/contacts/{contact_id}", None, perm="parties.change_party", summary="Delete a contact"
 )
 def contact_delete(request: HttpRequest, party_id: RecordId, contact_id: RecordId):
-    require_perm(request, "parties.change_party")
     services.contact_delete(
         company=request.company, party_id=party_id, contact_id=contact_id, by=request.user
     )
-    return Status(204, None)
 
 
-@router.post(
-    "/parties/{party_id}/addresses", response={201: AddressOut, **ERROR_RESPONSES}, summary="Add an address"
-)
+@endpoints.post(
+    "/parties/{party_id}/addresses", AddressOut, perm="parties.change_party", idempotent=True,
+    summary="Add an address",
+)  # fmt: skip
 def address_create(request: HttpRequest, party_id: RecordId, payload: AddressIn):
-    require_perm(request, "parties.change_party")
-
-    def create() -> dict:
-        address = services.address_add(
-            company=request.company, party_id=party_id, by=request.user, **payload.model_dump()
-        )
-        return AddressOut.from_orm(address).model_dump(mode="json")
-
-    return idempotent(request, create)
+    return services.address_add(
+        company=request.company, party_id=party_id, by=request.user, **payload.model_dump()
+    )
 
 
-@router.patch(
-    "/parties/{party_id}/addresses/{address_id}",
-    response={200: AddressOut, **ERROR_RESPONSES},
+@endpoints.patch(
+    "/parties/{party_id}/addresses/{address_id}", AddressOut, perm="parties.change_party",
     summary="Change an address",
-)
+)  # fmt: skip
 def address_update(request: HttpRequest, party_id: RecordId, address_id: RecordId, payload: AddressPatch):
-    require_perm(request, "parties.change_party")
     return services.address_update(
         company=request.company,
         party_id=party_id,
@@ -348,14 +318,10 @@ def address_update(request: HttpRequest, party_id: RecordId, address_id: RecordI
     )
 
 
-@router.delete(
-    "/parties/{party_id}/addresses/{address_id}",
-    response={204: None, **ERROR_RESPONSES},
-    summary="Delete an address",
+@endpoints.delete(
+    "/parties/{party_id}/addresses/{address_id}", None, perm="parties.change_party", summary="Delete an address"
 )
 def address_delete(request: HttpRequest, party_id: RecordId, address_id: RecordId):
-    require_perm(request, "parties.change_party")
     services.address_delete(
         company=request.company, party_id=party_id, address_id=address_id, by=request.user
     )
-    return Status(204, None)

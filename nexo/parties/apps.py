@@ -1,5 +1,6 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
 
 PARTY_EDIT = [
     "parties.view_party", "parties.add_party", "parties.change_party",
@@ -9,10 +10,12 @@ PARTY_EDIT = [
 PARTY_READ = ["parties.view_party", "parties.view_address", "parties.view_contact"]
 
 
-class PartiesConfig(AppConfig):
+class PartiesConfig(modules.NexoModule):
     name = "nexo.parties"
     label = "parties"
     verbose_name = _("Parties")
+    url_prefix = "parties/"
+    api_router = "nexo.parties.api:router"
     navigation = [(_("Parties"), "parties:party_list", "parties.view_party")]
     role_permissions = {
         "sales": PARTY_EDIT,

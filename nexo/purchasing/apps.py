@@ -1,5 +1,6 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
 
 PURCHASING_READ = [
     "purchasing.view_supplierprice", "purchasing.view_purchaseorder", "purchasing.view_exchangerate",
@@ -12,10 +13,12 @@ PURCHASING_WRITE = [
 ]  # fmt: skip
 
 
-class PurchasingConfig(AppConfig):
+class PurchasingConfig(modules.NexoModule):
     name = "nexo.purchasing"
     label = "purchasing"
     verbose_name = _("Purchasing")
+    url_prefix = "purchasing/"
+    api_router = "nexo.purchasing.api:router"
     navigation = [(_("Purchasing"), "purchasing:order_list", "purchasing.view_purchaseorder")]
     role_permissions = {
         "sales": ["purchasing.view_supplierprice"],

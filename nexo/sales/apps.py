@@ -1,15 +1,18 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
 
 SALES_QUOTING = [
     "sales.view_quotation", "sales.add_quotation", "sales.change_quotation", "sales.view_salesorder",
 ]  # fmt: skip
 
 
-class SalesConfig(AppConfig):
+class SalesConfig(modules.NexoModule):
     name = "nexo.sales"
     label = "sales"
     verbose_name = _("Sales")
+    url_prefix = "sales/"
+    api_router = "nexo.sales.api:router"
     navigation = [
         (_("Quotations"), "sales:quotation_list", "sales.view_quotation"),
         (_("Sales orders"), "sales:order_list", "sales.view_salesorder"),
@@ -20,13 +23,11 @@ class SalesConfig(AppConfig):
         "accounting": ["sales.view_quotation", "sales.view_salesorder"],
     }
 
-    def ready(self) -> None:
-        # An opportunity with an open quotation is won by accepting the quotation, not by hand.
-        from nexo.crm.services import WIN_BLOCKERS
+    def opportunity_win_blocker(self, opportunity) -> str | None:
+        """An opportunity with an open quotation is won by accepting the quotation, not by hand."""
         from nexo.sales.services import open_quotation_blocker
 
-        if open_quotation_blocker not in WIN_BLOCKERS:
-            WIN_BLOCKERS.append(open_quotation_blocker)
+        return open_quotation_blocker(opportunity)
 
     def party_panel(self, request, party):
         """The party's quotations and sales orders on its page."""

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.core.modules import NexoModule
 from nexo.crm import services
 from nexo.crm.models import Activity, Opportunity, StageChange
 from nexo.parties.models import Party
@@ -60,7 +61,7 @@ def test_winning_by_hand_is_refused_while_another_module_objects(
     make_opportunity, company, sales_user, monkeypatch
 ):
     opportunity = make_opportunity()
-    monkeypatch.setattr(services, "WIN_BLOCKERS", [lambda opp: "It has an open quotation."])
+    monkeypatch.setattr(NexoModule, "opportunity_win_blocker", lambda module, opp: "It has an open quotation.")
     with pytest.raises(Conflict, match="open quotation"):
         services.opportunity_win(company=company, opportunity_id=opportunity.pk, by=sales_user)
     # Accepting the quotation itself is not "by hand".

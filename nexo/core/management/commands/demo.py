@@ -1,8 +1,8 @@
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from nexo.core.demo import demo_companies_and_users, demo_logins
+from nexo.core.modules import nexo_modules
 
 
 class Command(BaseCommand):
@@ -19,13 +19,13 @@ class Command(BaseCommand):
         only = {label.strip() for label in options["only"].split(",") if label.strip()}
         with transaction.atomic():
             company, second_company, users = demo_companies_and_users()
-            # Each module contributes its demo data through `load_demo(company, users)` on its AppConfig.
-            for config in apps.get_app_configs():
-                loader = getattr(config, "load_demo", None)
-                if loader is not None and (not only or config.label in only):
-                    summary = loader(company=company, second_company=second_company, users=users)
+            # Each module loads its part through its AppConfig's
+            # `load_demo(*, company, second_company, users)` hook (core.modules.NexoModule).
+            for module in nexo_modules():
+                if not only or module.label in only:
+                    summary = module.load_demo(company=company, second_company=second_company, users=users)
                     if summary:
-                        self.stdout.write(f"{config.verbose_name}: {summary}")
+                        self.stdout.write(f"{module.verbose_name}: {summary}")
         if options["verbosity"] == 0:
             return  # `nexo run` prints the logins itself
         self.stdout.write(

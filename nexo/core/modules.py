@@ -1,0 +1,79 @@
+"""The base of every business module's AppConfig: each hook a module may contribute to the others,
+with its signature, declared once here. A module overrides the hooks it uses; the rest answer nothing.
+
+Lower modules ask for contributions through `contributions(hook, ...)` (or `core.panels.panels` for
+panels), so they never import the modules above them. The installed modules are listed once, in
+`nexo/modules.py`. An `apps.py` imports this module, not the class, so that Django finds the module's own
+AppConfig as the only one there.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.http import HttpRequest
+
+# (label, url name, permission needed or None)
+NavigationEntry = tuple[Any, str, str | None]
+
+
+class NexoModule(AppConfig):
+    """A Nexo business module. Class attributes are declarations; methods are hooks called by others."""
+
+    #: Where its pages live: `"sales/"` includes `<module>.urls` there; None: no pages of its own.
+    url_prefix: str | None = None
+    #: Its django-ninja router as `"module.path:name"`, mounted under /api/v1/; None: no API.
+    api_router: str | None = None
+    #: Entries of the top navigation the module adds.
+    navigation: list[NavigationEntry] = []
+    #: role → permissions ("app_label.codename") that role has in this module (core.roles).
+    role_permissions: dict[str, list[str]] = {}
+    #: The lifecycles of its documents, as (model label, state field, core.rules.Lifecycle), walked by the
+    #: generic transition test.
+    lifecycles: list[tuple[str, str, Any]] = []
+
+    def lifecycle_tables(self) -> list[tuple[str, str, Any]]:
+        """The lifecycles declared by the module (a method, so rules can be imported lazily)."""
+        return list(self.lifecycles)
+
+    def setup_company(self, company) -> None:
+        """Create what a new company needs in this module (default stages, locations, taxes)."""
+
+    def load_demo(self, *, company, second_company, users: dict) -> str | None:
+        """Load this module's part of the demo (idempotent); return a one-line summary or None."""
+        return None
+
+    def home_panel(self, request: HttpRequest) -> dict | None:
+        """A panel on the home page: a dict naming its `template`, or None."""
+        return None
+
+    def party_panel(self, request: HttpRequest, party) -> dict | None:
+        """A panel on a party's page: a dict naming its `template`, or None."""
+        return None
+
+    def item_panel(self, request: HttpRequest, item) -> dict | None:
+        """A panel on an item's page: a dict naming its `template`, or None."""
+        return None
+
+    def opportunity_panel(self, request: HttpRequest, opportunity) -> dict | None:
+        """A panel on an opportunity's page: a dict naming its `template`, or None."""
+        return None
+
+    def opportunity_win_blocker(self, opportunity) -> str | None:
+        """Why the opportunity cannot be won by hand (an open quotation, say), or None."""
+        return None
+
+
+def nexo_modules() -> Iterator[NexoModule]:
+    """The installed business modules, lowest layer first."""
+    for config in apps.get_app_configs():
+        if isinstance(config, NexoModule):
+            yield config
+
+
+def contributions(hook: str, *args, **kwargs) -> list:
+    """What every module answers to `hook(*args, **kwargs)`, the empty answers (None, "") left out."""
+    if not callable(getattr(NexoModule, hook, None)):
+        raise AttributeError(f"{hook} is not a module hook (core.modules.NexoModule)")
+    answers = (getattr(module, hook)(*args, **kwargs) for module in nexo_modules())
+    return [answer for answer in answers if answer]

@@ -1,0 +1,13 @@
+"""The installed business modules, lowest layer first: the one list that feeds the settings
+(INSTALLED_APPS), the page URLs and the API router. Adding a module is one line here plus its folder
+(docs/adding-a-module.md)."""
+
+MODULES = [
+    "nexo.core",
+    "nexo.parties",
+    "nexo.catalog",
+    "nexo.crm",
+    "nexo.inventory",
+    "nexo.purchasing",
+    "nexo.sales",
+]
