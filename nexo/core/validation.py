@@ -1,6 +1,7 @@
 """Turns Django model validation into the domain's ValidationFailed, so services speak one error."""
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -62,3 +63,27 @@ def record_id(value: str | None) -> int | None:
     if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
         return None
     return int(value)
+
+
+# Values typed on a page or sent to a service: a clear field error instead of a crash.
+
+
+def decimal_of(value, field: str) -> Decimal:
+    """A finite decimal from what was typed (a decimal comma accepted), else a field error."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as error:
+        raise ValidationFailed.on(field, _("Enter a number.")) from error
+    if not number.is_finite():
+        raise ValidationFailed.on(field, _("Enter a number."))
+    return number
+
+
+def quantity_of(value, field: str = "quantity") -> Decimal:
+    """A quantity above zero with at most 4 decimals and 12 digits, else a field error."""
+    quantity = decimal_of(value, field)
+    if quantity <= 0:
+        raise ValidationFailed.on(field, _("The quantity must be greater than zero."))
+    if quantity != quantity.quantize(Decimal("0.0001")) or quantity >= Decimal("1e12"):
+        raise ValidationFailed.on(field, _("Use at most 4 decimals and 12 digits."))
+    return quantity

@@ -8,7 +8,7 @@ applies the valuation engine (`valuation.py`) and writes the ledger entry, all i
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +20,7 @@ from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.formatting import number
 from nexo.core.models import Company, User
 from nexo.core.rules import InvalidTransition, transition
-from nexo.core.validation import MAX_ID, assign, full_clean, locked
+from nexo.core.validation import MAX_ID, assign, decimal_of, full_clean, locked, quantity_of
 from nexo.inventory import ledger
 from nexo.inventory.models import InventorySettings, Location, StockBalance, StockMove, StockQuant, Warehouse
 
@@ -204,25 +204,6 @@ class MoveLine:
     to_location_id: int
     unit_cost: Decimal | None = None
     note: str = ""
-
-
-def decimal_of(value, field: str) -> Decimal:
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError) as error:
-        raise ValidationFailed.on(field, _("Enter a number.")) from error
-    if not number.is_finite():
-        raise ValidationFailed.on(field, _("Enter a number."))
-    return number
-
-
-def quantity_of(value, field: str = "quantity") -> Decimal:
-    quantity = decimal_of(value, field)
-    if quantity <= 0:
-        raise ValidationFailed.on(field, _("The quantity must be greater than zero."))
-    if quantity != quantity.quantize(Decimal("0.0001")) or quantity >= Decimal("1e12"):
-        raise ValidationFailed.on(field, _("Use at most 4 decimals and 12 digits."))
-    return quantity
 
 
 def unit_cost_of(value, field: str = "unit_cost") -> Decimal | None:

@@ -15,7 +15,7 @@ from nexo.core.formatting import number
 from nexo.core.models import Company, User
 from nexo.core.rules import InvalidTransition, round_unit, transition
 from nexo.core.services import sequence_next
-from nexo.core.validation import assign, full_clean, locked
+from nexo.core.validation import assign, decimal_of, full_clean, locked, quantity_of
 from nexo.inventory import services as inventory
 from nexo.inventory.models import Warehouse
 from nexo.parties.models import Party
@@ -61,7 +61,7 @@ def exchange_rate_set(*, company: Company, by: User, currency: str, day: Date, r
     currency = _currency(currency)
     if currency == company.currency:
         raise ValidationFailed.on("currency", _("The company's own currency needs no exchange rate."))
-    rate = inventory.decimal_of(rate, "rate")
+    rate = decimal_of(rate, "rate")
     if rate <= 0 or rate >= Decimal("1e10") or rate != rate.quantize(Decimal("1e-8")):
         raise ValidationFailed.on("rate", _("The rate must be positive, with at most 8 decimals."))
     with transaction.atomic():
@@ -204,7 +204,7 @@ def _build_lines(order: PurchaseOrder, lines: Sequence[Mapping]) -> list[Purchas
             raise ValidationFailed.on(
                 f"{prefix}.item_id", _("%(sku)s is a service: it is not received.") % {"sku": item.sku}
             )
-        quantity = inventory.quantity_of(line.get("quantity"), f"{prefix}.quantity")
+        quantity = quantity_of(line.get("quantity"), f"{prefix}.quantity")
         unit_price = inventory.unit_cost_of(line.get("unit_price"), f"{prefix}.unit_price")
         supplier_price = queries.best_of(prices.get(item.pk, []), quantity, order.currency)
         if unit_price is None:
@@ -368,9 +368,9 @@ def _received_quantities(
         line = lines.get(line_id)
         if line is None:
             raise ValidationFailed.on(field, _("This line is not on the order."))
-        if value in (None, "") or inventory.decimal_of(value, field) == 0:
+        if value in (None, "") or decimal_of(value, field) == 0:
             continue  # a line not received this time
-        quantity = inventory.quantity_of(value, field)
+        quantity = quantity_of(value, field)
         cost = _unit_cost(order, line)
         if (
             cost >= inventory.MAX_UNIT_COST

@@ -27,12 +27,11 @@ from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.rules import InvalidTransition, transition
 from nexo.core.services import sequence_next
-from nexo.core.validation import assign, full_clean, record_id
+from nexo.core.validation import assign, decimal_of, full_clean, quantity_of, record_id
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
 from nexo.inventory import services as inventory
 from nexo.inventory.models import Warehouse
-from nexo.inventory.services import decimal_of, quantity_of
 from nexo.inventory.services import settings_of as inventory_settings
 from nexo.parties import services as parties
 from nexo.parties.models import Party
