@@ -18,7 +18,7 @@ from nexo.core.models import StateChange
 from nexo.core.rules import Lifecycle
 
 
-def _refusal(record: models.Model, lifecycle: Lifecycle, target: str, field: str, refused: str | None) -> Conflict:
+def _refusal(record: models.Model, target: str, field: str, refused: str | None) -> Conflict:
     current = getattr(record, field)
     labels = dict(record._meta.get_field(field).choices or ())
     values = {
@@ -47,7 +47,7 @@ def state_assign(
     %(target)s."""
     current = getattr(record, field)
     if not lifecycle.allows(current, target):
-        raise _refusal(record, lifecycle, target, field, refused)
+        raise _refusal(record, target, field, refused)
     setattr(record, field, target)
     return StateChange(
         company_id=record.company_id,
@@ -92,7 +92,7 @@ def states_change(
     records = list(records)
     for record in records:
         if not lifecycle.allows(getattr(record, field), target):
-            raise _refusal(record, lifecycle, target, field, refused)
+            raise _refusal(record, target, field, refused)
     at = timezone.now()
     log = [
         state_assign(record, target, lifecycle=lifecycle, by=by, field=field, at=at) for record in records
