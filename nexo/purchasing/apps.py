@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from nexo.core import modules
+from nexo.purchasing import rules
 
 PURCHASING_READ = [
     "purchasing.view_supplierprice", "purchasing.view_purchaseorder", "purchasing.view_exchangerate",
@@ -20,6 +21,7 @@ class PurchasingConfig(modules.NexoModule):
     url_prefix = "purchasing/"
     api_router = "nexo.purchasing.api:router"
     navigation = [(_("Purchasing"), "purchasing:order_list", "purchasing.view_purchaseorder")]
+    lifecycles = [("purchasing.PurchaseOrder", "state", rules.ORDER_LIFECYCLE)]
     role_permissions = {
         "sales": ["purchasing.view_supplierprice"],
         "purchasing": PURCHASING_WRITE,

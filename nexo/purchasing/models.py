@@ -9,6 +9,7 @@ from nexo.catalog.models import Item
 from nexo.core.models import CompanyOwned
 from nexo.inventory.models import QUANTITY, UNIT_COST, StockMove, Warehouse
 from nexo.parties.models import Party
+from nexo.purchasing import rules
 
 RATE = {"max_digits": 18, "decimal_places": 8}
 
@@ -93,11 +94,11 @@ class ItemPurchasing(CompanyOwned):
 
 class PurchaseOrder(CompanyOwned):
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        CONFIRMED = "confirmed", _("Confirmed")
-        PARTIALLY_RECEIVED = "partially_received", _("Partially received")
-        RECEIVED = "received", _("Received")
-        CANCELLED = "cancelled", _("Cancelled")
+        DRAFT = rules.DRAFT, _("Draft")
+        CONFIRMED = rules.CONFIRMED, _("Confirmed")
+        PARTIALLY_RECEIVED = rules.PARTIALLY_RECEIVED, _("Partially received")
+        RECEIVED = rules.RECEIVED, _("Received")
+        CANCELLED = rules.CANCELLED, _("Cancelled")
 
     number = models.CharField(_("number"), max_length=20, blank=True)
     supplier = models.ForeignKey(

@@ -16,6 +16,7 @@ from nexo.core.models import Company
 from nexo.core.rules import round_money, round_unit
 from nexo.inventory.models import Location, StockMove, StockQuant
 from nexo.parties.models import Party
+from nexo.purchasing import rules
 from nexo.purchasing.models import (
     ExchangeRate,
     ItemPurchasing,
@@ -25,7 +26,6 @@ from nexo.purchasing.models import (
 )
 
 ZERO = Decimal(0)
-OPEN_ORDER_STATES = (PurchaseOrder.State.CONFIRMED, PurchaseOrder.State.PARTIALLY_RECEIVED)
 
 
 def rates_on(company: Company, currencies: Iterable[str], day: Date) -> dict[str, Decimal]:
@@ -192,7 +192,7 @@ def purchase_suggestions(company: Company) -> list[Suggestion]:
         .values("item_id").annotate(total=Sum("quantity")).values_list("item_id", "total")
     )  # fmt: skip
     on_order: dict[int, Decimal] = defaultdict(Decimal)
-    open_lines = PurchaseOrderLine.objects.filter(item_id__in=item_ids, order__state__in=OPEN_ORDER_STATES)
+    open_lines = PurchaseOrderLine.objects.filter(item_id__in=item_ids, order__state__in=rules.RECEIVABLE)
     for item_id, quantity, received in open_lines.values_list("item_id", "quantity", "received_quantity"):
         on_order[item_id] += max(quantity - received, ZERO)
     wanted = {}

@@ -13,13 +13,14 @@ from nexo.catalog.models import Item
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.formatting import number
 from nexo.core.models import Company, User
-from nexo.core.rules import InvalidTransition, round_unit, transition
+from nexo.core.rules import round_unit
 from nexo.core.services import sequence_next
+from nexo.core.states import state_change
 from nexo.core.validation import assign, decimal_of, full_clean, locked, quantity_of
 from nexo.inventory import services as inventory
 from nexo.inventory.models import Warehouse
 from nexo.parties.models import Party
-from nexo.purchasing import queries
+from nexo.purchasing import queries, rules
 from nexo.purchasing.models import (
     ExchangeRate,
     ItemPurchasing,
@@ -31,13 +32,6 @@ from nexo.purchasing.models import (
 )  # fmt: skip
 
 State = PurchaseOrder.State
-ORDER_TRANSITIONS = {
-    State.DRAFT: {State.CONFIRMED, State.CANCELLED},
-    State.CONFIRMED: {State.PARTIALLY_RECEIVED, State.RECEIVED, State.CANCELLED},
-    State.PARTIALLY_RECEIVED: {State.PARTIALLY_RECEIVED, State.RECEIVED},
-    State.RECEIVED: set(),
-    State.CANCELLED: set(),
-}
 SUPPLIER_PRICE_FIELDS = (
     "item", "supplier", "supplier_code", "unit_price", "currency", "min_quantity", "lead_time_days",
     "valid_from", "valid_to", "is_active",
@@ -164,25 +158,25 @@ def item_purchasing_set(*, company: Company, by: User, item_id: int, **fields) -
         ItemPurchasing.objects.bulk_create(
             [ItemPurchasing(company=company, item=item)], ignore_conflicts=True
         )
-        settings = ItemPurchasing.objects.select_for_update().get(item=item)
-        assign(settings, _resolved(company, fields), ITEM_PURCHASING_FIELDS)
-        settings.updated_by = by
-        full_clean(settings)
-        settings.save()
-        return settings
+        buying = ItemPurchasing.objects.select_for_update().get(item=item)
+        assign(buying, _resolved(company, fields), ITEM_PURCHASING_FIELDS)
+        buying.updated_by = by
+        full_clean(buying)
+        buying.save()
+        return buying
 
 
 # Purchase orders
 
 
-def _check_state(order: PurchaseOrder, target: str) -> None:
-    try:
-        transition(ORDER_TRANSITIONS, order.state, target)
-    except InvalidTransition as error:
-        raise Conflict(
-            _("The purchase order is %(state)s: it cannot be %(action)s.")
-            % {"state": order.get_state_display().lower(), "action": State(target).label.lower()}
-        ) from error
+def _order_state_change(order: PurchaseOrder, target: str, by: User) -> None:
+    """A person's decision on the order (confirm, cancel): checked against its lifecycle and logged."""
+    refused = _("The purchase order is %(state)s: it cannot be %(action)s.") % {
+        "state": order.get_state_display().lower(),
+        "action": State(target).label.lower(),
+    }
+    # The message is complete already: escaped so that state_change's formatting leaves it as it is.
+    state_change(order, target, lifecycle=rules.ORDER_LIFECYCLE, by=by, refused=refused.replace("%", "%%"))
 
 
 def _build_lines(order: PurchaseOrder, lines: Sequence[Mapping]) -> list[PurchaseOrderLine]:
@@ -272,25 +266,26 @@ def purchase_order_update(
 
 
 def purchase_order_confirm(*, company: Company, by: User, order_id: int) -> PurchaseOrder:
-    """Numbers the order and fixes its exchange rate, so its receipts cost in the company's currency."""
+    """Numbers the order and fixes its exchange rate, so its receipts cost in the company's currency; the
+    state change is logged. Locks the order."""
     with transaction.atomic():
         order = locked(PurchaseOrder, company=company, pk=order_id, missing=_("No such purchase order."))
-        _check_state(order, State.CONFIRMED)
+        _order_state_change(order, State.CONFIRMED, by)
         if not order.lines.exists():
             raise ValidationFailed.on("lines", _("Add at least one line."))
         order.exchange_rate = queries.rate_on(company, order.currency, order.date)
         order.number = f"PC-{order.date.year}-{sequence_next(company_id=company.pk, series='PC', year=order.date.year):05d}"
-        order.state, order.confirmed_at, order.updated_by = State.CONFIRMED, timezone.now(), by
+        order.confirmed_at, order.updated_by = timezone.now(), by
         order.save()
         return order
 
 
 def purchase_order_cancel(*, company: Company, by: User, order_id: int) -> PurchaseOrder:
-    """A draft or confirmed order with nothing received yet."""
+    """A draft or confirmed order with nothing received yet; the state change is logged. Locks the order."""
     with transaction.atomic():
         order = locked(PurchaseOrder, company=company, pk=order_id, missing=_("No such purchase order."))
-        _check_state(order, State.CANCELLED)
-        order.state, order.updated_by = State.CANCELLED, by
+        _order_state_change(order, State.CANCELLED, by)
+        order.updated_by = by
         order.save()
         return order
 
@@ -307,10 +302,11 @@ def purchase_order_receive(
     note: str = "",
 ) -> Receipt:
     """Goods in: done moves at the order's unit cost in the company's currency; what is missing stays on
-    order (the backorder). More than ordered is refused unless the user confirms the over-receipt."""
+    order (the backorder). More than ordered is refused unless the user confirms the over-receipt. The order's
+    state follows from its received quantities (rules.receipt_state). Locks the order."""
     with transaction.atomic():
         order = locked(PurchaseOrder, company=company, pk=order_id, missing=_("No such purchase order."))
-        if order.state not in (State.CONFIRMED, State.PARTIALLY_RECEIVED):
+        if order.state not in rules.RECEIVABLE:
             raise Conflict(
                 _("The purchase order is %(state)s: nothing can be received.")
                 % {"state": order.get_state_display().lower()}
@@ -319,7 +315,7 @@ def purchase_order_receive(
         if warehouse_id is not None and warehouse_id != order.warehouse_id:
             warehouse = _resolved(company, {"warehouse": warehouse_id})["warehouse"]
         lines = {line.pk: line for line in order.lines.select_related("item")}
-        received = _received_quantities(order, lines, quantities, allow_over_receipt)
+        arriving = _quantities_to_receive(order, lines, quantities, allow_over_receipt)
         day = date or timezone.localdate()
         number = f"REC-{day.year}-{sequence_next(company_id=company.pk, series='REC', year=day.year):05d}"
         receipt = Receipt.objects.create(
@@ -327,42 +323,44 @@ def purchase_order_receive(
             created_by=by, updated_by=by,
         )  # fmt: skip
         settings = inventory.settings_of(company)
-        costs = {line_id: _unit_cost(order, lines[line_id]) for line_id in received}
+        costs = {line_id: _company_unit_cost(order, lines[line_id]) for line_id in arriving}
         moves = inventory.moves_create(
             company=company, by=by, date=day, done=True,
             origin=inventory.Origin("purchase_receipt", receipt.pk, f"{number} ({order.number})"),
             lines=[
                 inventory.MoveLine(lines[line_id].item_id, quantity, settings.supplier_location_id,
                                    warehouse.stock_location_id, costs[line_id])
-                for line_id, quantity in received.items()
+                for line_id, quantity in arriving.items()
             ],
         )  # fmt: skip
         ReceiptLine.objects.bulk_create([
             ReceiptLine(receipt=receipt, order_line_id=line_id, quantity=quantity, unit_cost=costs[line_id], move=move)
-            for (line_id, quantity), move in zip(received.items(), moves, strict=True)
+            for (line_id, quantity), move in zip(arriving.items(), moves, strict=True)
         ])  # fmt: skip
-        for line_id, quantity in received.items():
+        for line_id, quantity in arriving.items():
             lines[line_id].received_quantity += quantity
-        PurchaseOrderLine.objects.bulk_update([lines[line_id] for line_id in received], ["received_quantity"])
-        complete = all(line.received_quantity >= line.quantity for line in lines.values())
-        order.state = State.RECEIVED if complete else State.PARTIALLY_RECEIVED
+        PurchaseOrderLine.objects.bulk_update([lines[line_id] for line_id in arriving], ["received_quantity"])
+        order.state = rules.receipt_state(
+            [line.quantity for line in lines.values()], [line.received_quantity for line in lines.values()]
+        )
         order.updated_by = by
         order.save(update_fields=["state", "updated_by", "updated_at"])
         _remember_last_purchase(
-            company, {lines[line_id].item_id: costs[line_id] for line_id in received}, day, number
+            company, {lines[line_id].item_id: costs[line_id] for line_id in arriving}, day, number
         )
         return receipt
 
 
-def _unit_cost(order: PurchaseOrder, line: PurchaseOrderLine) -> Decimal:
+def _company_unit_cost(order: PurchaseOrder, line: PurchaseOrderLine) -> Decimal:
     """What a unit of the line enters stock at: its price in the company's currency at the order's rate."""
     return round_unit(line.unit_price * order.exchange_rate)
 
 
-def _received_quantities(
+def _quantities_to_receive(
     order: PurchaseOrder, lines: dict, quantities: Mapping, allow_over_receipt: bool
 ) -> dict[int, Decimal]:
-    received = {}
+    """The quantity of each order line arriving now, checked; lines left blank or at 0 are not received."""
+    arriving = {}
     for line_id, value in quantities.items():
         field = f"quantities.{line_id}"
         line = lines.get(line_id)
@@ -371,7 +369,7 @@ def _received_quantities(
         if value in (None, "") or decimal_of(value, field) == 0:
             continue  # a line not received this time
         quantity = quantity_of(value, field)
-        cost = _unit_cost(order, line)
+        cost = _company_unit_cost(order, line)
         if (
             cost >= inventory.MAX_UNIT_COST
             or quantity * cost >= inventory.MAX_MOVE_VALUE
@@ -390,10 +388,10 @@ def _received_quantities(
                     "pending": number(line.pending_quantity),
                 },
             )
-        received[line_id] = quantity
-    if not received:
+        arriving[line_id] = quantity
+    if not arriving:
         raise ValidationFailed.on("quantities", _("Type the quantity received of at least one line."))
-    return received
+    return arriving
 
 
 def _remember_last_purchase(company: Company, costs: dict[int, Decimal], day: Date, reference: str) -> None:
@@ -416,12 +414,12 @@ def purchase_orders_from_suggestions(
         wanted = set(item_ids)
         chosen = [line for line in queries.purchase_suggestions(company) if line.item.pk in wanted]
         if not chosen:
-            raise ValidationFailed.on("items", _("Choose at least one suggested item."))
+            raise ValidationFailed.on("item_ids", _("Choose at least one suggested item."))
         by_supplier: dict[int, list] = {}
         for line in chosen:
             if line.supplier is None:
                 raise ValidationFailed.on(
-                    "items",
+                    "item_ids",
                     _("%(sku)s has no supplier: add a supplier price first.") % {"sku": line.item.sku},
                 )
             by_supplier.setdefault(line.supplier.pk, []).append(line)

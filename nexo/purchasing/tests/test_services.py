@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from nexo.core.errors import Conflict, ValidationFailed
+from nexo.core.states import state_history
 from nexo.inventory.models import StockBalance, StockMove, StockQuant
 from nexo.parties.services import party_create
 from nexo.purchasing import queries, services
@@ -207,3 +208,25 @@ def test_suggestions_and_orders_from_them(
     assert [(line.item_id, line.quantity, line.unit_price) for line in order.lines.all()] == [(low.pk, 25, 1)]
     services.purchase_order_confirm(company=company, by=buyer, order_id=order.pk)
     assert queries.purchase_suggestions(company) == []  # on order now
+
+
+def test_decisions_are_logged_and_receipts_derive_the_state(company, buyer, order):
+    """Confirming is a logged decision; receiving moves the state by the quantities, without a log row."""
+    assert [(change.from_state, change.to_state, change.by) for change in state_history(order)] == [
+        ("draft", "confirmed", buyer)
+    ]
+    cable, tube = lines_of(order)
+    services.purchase_order_receive(company=company, by=buyer, order_id=order.pk, quantities={cable.pk: "10"})
+    order.refresh_from_db()
+    assert order.state == "partially_received"
+    services.purchase_order_receive(company=company, by=buyer, order_id=order.pk, quantities={tube.pk: "4"})
+    order.refresh_from_db()
+    assert order.state == "received" and state_history(order).count() == 1
+    draft = services.purchase_order_create(
+        company=company, by=buyer, supplier_id=order.supplier_id,
+        lines=[{"item_id": cable.item_id, "quantity": "1", "unit_price": "1"}],
+    )  # fmt: skip
+    services.purchase_order_cancel(company=company, by=buyer, order_id=draft.pk)
+    assert [(change.from_state, change.to_state) for change in state_history(draft)] == [
+        ("draft", "cancelled")
+    ]

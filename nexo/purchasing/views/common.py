@@ -1,17 +1,13 @@
-"""What several purchasing pages share: open states, optional links, price texts (order figures are in
-`nexo.purchasing.queries`)."""
+"""What several purchasing pages share: optional links, price texts (order figures are in
+`nexo.purchasing.queries`, order states in `nexo.purchasing.rules`)."""
 
 from decimal import Decimal
 
 from django.urls import NoReverseMatch, reverse
 
 from nexo.core.formatting import number
-from nexo.purchasing.models import PurchaseOrder
 
 ZERO = Decimal(0)
-OPEN_STATES = (
-    PurchaseOrder.State.DRAFT, PurchaseOrder.State.CONFIRMED, PurchaseOrder.State.PARTIALLY_RECEIVED,
-)  # fmt: skip
 
 
 def optional_url(name: str, *args) -> str:

@@ -23,7 +23,7 @@ from nexo.core.permissions import page
 from nexo.core.rules import round_money
 from nexo.core.validation import record_id
 from nexo.inventory.models import StockBalance
-from nexo.purchasing import services
+from nexo.purchasing import rules, services
 from nexo.purchasing.forms import OrderLineFormSet, PurchaseOrderForm, plain, suppliers_of
 from nexo.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, SupplierPrice
 from nexo.purchasing.queries import line_amount, order_rate, order_totals
@@ -158,8 +158,8 @@ def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
         "order": order,
         **order_figures(order, request.company),
         "can_change": order.state == State.DRAFT,
-        "can_cancel": order.state in (State.DRAFT, State.CONFIRMED),
-        "can_receive": order.state in (State.CONFIRMED, State.PARTIALLY_RECEIVED),
+        "can_cancel": rules.ORDER_LIFECYCLE.allows(order.state, State.CANCELLED),
+        "can_receive": order.state in rules.RECEIVABLE,
     }
     return render(request, "purchasing/order_detail.html", context)
 

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from nexo.catalog.models import Item
 from nexo.parties.models import Party
+from nexo.purchasing import rules
 from nexo.purchasing.models import ItemPurchasing, PurchaseOrder, PurchaseOrderLine, SupplierPrice
-from nexo.purchasing.queries import OPEN_ORDER_STATES, SupplierPriceTable, order_totals
-from nexo.purchasing.views.common import OPEN_STATES, ZERO, price_text
+from nexo.purchasing.queries import SupplierPriceTable, order_totals
+from nexo.purchasing.views.common import ZERO, price_text
 
 PANEL_PRICES = 20
 PANEL_ORDERS = 10
@@ -39,7 +40,7 @@ def item_buying(request: HttpRequest, item: Item) -> dict:
         .first()
     )
     open_lines = PurchaseOrderLine.objects.filter(
-        order__company=request.company, item=item, order__state__in=OPEN_ORDER_STATES
+        order__company=request.company, item=item, order__state__in=rules.RECEIVABLE
     )
     on_order = sum(
         (max(q - r, ZERO) for q, r in open_lines.values_list("quantity", "received_quantity")), ZERO
@@ -58,7 +59,7 @@ def item_buying(request: HttpRequest, item: Item) -> dict:
 def supplier_orders(request: HttpRequest, party: Party) -> dict:
     """The supplier's open purchase orders (draft, confirmed, partially received), the latest first."""
     orders = list(
-        PurchaseOrder.objects.filter(company=request.company, supplier=party, state__in=OPEN_STATES).order_by(
+        PurchaseOrder.objects.filter(company=request.company, supplier=party, state__in=rules.OPEN).order_by(
             "-date", "-pk"
         )[:PANEL_ORDERS]
     )

@@ -9,13 +9,10 @@ from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.formatting import number
 from nexo.core.forms import apply_failure
 from nexo.core.permissions import page
-from nexo.purchasing import services
+from nexo.purchasing import rules, services
 from nexo.purchasing.forms import ReceiveForm
-from nexo.purchasing.models import PurchaseOrder
 from nexo.purchasing.views.common import ZERO
 from nexo.purchasing.views.orders import order_of
-
-State = PurchaseOrder.State
 
 
 def _failure_on_form(form: ReceiveForm, failure: ValidationFailed) -> None:
@@ -34,7 +31,7 @@ def _failure_on_form(form: ReceiveForm, failure: ValidationFailed) -> None:
 @page("purchasing.view_purchaseorder", "purchasing.add_receipt")
 def order_receive(request: HttpRequest, order_id: int) -> HttpResponse:
     order = order_of(request, order_id)
-    if order.state not in (State.CONFIRMED, State.PARTIALLY_RECEIVED):
+    if order.state not in rules.RECEIVABLE:
         messages.error(
             request,
             _("The purchase order is %(state)s: nothing can be received.")
