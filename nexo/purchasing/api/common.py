@@ -1,0 +1,49 @@
+"""What the purchasing resources share: the router, the decimal types of prices, quantities and amounts,
+and the look-up of an item."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router
+
+from nexo.catalog.models import Item
+from nexo.core.api import Endpoints, decimal_in, decimal_out
+from nexo.core.errors import NotFound
+
+router = Router(tags=["purchasing"])
+endpoints = Endpoints(router)
+
+Day = date  # a field named `date` would shadow the type
+
+MAX_LINES = 200
+
+PriceIn = decimal_in(
+    max_digits=16, places=6, ge=0, pattern=r"^\d{1,10}(\.\d{1,6})?$", example="4.25",
+    about="A unit price ≥ 0, a decimal string with up to 6 decimals.",
+)  # fmt: skip
+QuantityIn = decimal_in(
+    max_digits=14, places=4, gt=0, pattern=r"^\d{1,10}(\.\d{1,4})?$", example="10",
+    about="A quantity above zero, a decimal string with up to 4 decimals.",
+)  # fmt: skip
+QueryQuantity = Annotated[
+    Decimal, Query(gt=0, max_digits=14, decimal_places=4, description="A quantity above zero, e.g. 10")
+]
+QueryItemId = Annotated[int, Query(ge=1, le=2**63 - 1)]
+QueryCurrency = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")]
+RateOut = decimal_out(8, example="0.92000000", about="An exchange rate, a decimal string with 8 decimals.")
+PriceOut = decimal_out(6, example="4.250000", about="A unit price or cost, a decimal string with 6 decimals.")
+QuantityOut = decimal_out(4, example="10.0000", about="A quantity, a decimal string with 4 decimals.")
+MoneyOut = decimal_out(2, example="1234.50", about="An amount, a decimal string with 2 decimals.")
+
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
+
+
+def item_of(request: HttpRequest, item_id: int) -> Item:
+    """One of the company's items; 404 for any other."""
+    item = Item.objects.filter(company=request.company, pk=item_id).first()
+    if item is None:
+        raise NotFound(_("No such item."))
+    return item

@@ -1,0 +1,91 @@
+"""/purchase-suggestions: the items under their minimum stock, what to order from whom, and draft orders for
+some of them, one per supplier."""
+
+from django.http import HttpRequest
+from ninja import Field, Schema
+
+from nexo.core.api import Id, Limit, Offset, StrictSchema
+from nexo.purchasing import queries, services
+from nexo.purchasing.api.common import PriceOut, QuantityOut, endpoints
+from nexo.purchasing.api.orders import OrderDetail, order_detail
+
+
+class SuggestedPriceOut(Schema):
+    supplier_price_id: int
+    supplier_id: int
+    unit_price: PriceOut = Field(description="In `currency`")
+    currency: str
+    unit_cost: PriceOut = Field(description="In the company's currency")
+
+
+class SuggestionOut(Schema):
+    item_id: int
+    sku: str
+    name: str
+    on_hand: QuantityOut
+    reserved: QuantityOut
+    on_order: QuantityOut
+    minimum_stock: QuantityOut
+    suggested_quantity: QuantityOut
+    preferred_supplier_id: int | None
+    supplier_id: int | None = Field(description="Whom the order would go to: the preferred, else the best")
+    best_price: SuggestedPriceOut | None
+
+
+class SuggestionList(Schema):
+    count: int
+    items: list[SuggestionOut]
+
+
+class SuggestedOrdersIn(StrictSchema):
+    item_ids: list[Id] = Field(min_length=1, max_length=1000)
+
+
+class OrderDetailList(Schema):
+    count: int
+    items: list[OrderDetail]
+
+
+def _suggestion_body(row: queries.Suggestion) -> dict:
+    best = row.best
+    return {
+        "item_id": row.item.pk, "sku": row.item.sku, "name": row.item.name, "on_hand": row.on_hand,
+        "reserved": row.reserved, "on_order": row.on_order, "minimum_stock": row.minimum,
+        "suggested_quantity": row.suggested,
+        "preferred_supplier_id": row.preferred.pk if row.preferred else None,
+        "supplier_id": row.supplier.pk if row.supplier else None,
+        "best_price": {
+            "supplier_price_id": best.price.pk, "supplier_id": best.price.supplier_id,
+            "unit_price": best.price.unit_price, "currency": best.price.currency, "unit_cost": best.unit_cost,
+        } if best else None,
+    }  # fmt: skip
+
+
+@endpoints.get(
+    "/purchase-suggestions",
+    SuggestionList,
+    perm=("purchasing.view_purchaseorder", "purchasing.view_itempurchasing"),
+    summary="Items under their minimum stock and what to order from whom",
+    description="Stock counts as on hand - reserved + on order; the suggested quantity reaches the minimum, "
+    "at least the reorder quantity.",
+)
+def purchase_suggestion_list(request: HttpRequest, limit: Limit = 100, offset: Offset = 0):
+    rows = queries.purchase_suggestions(request.company)
+    return {"count": len(rows), "items": [_suggestion_body(row) for row in rows[offset : offset + limit]]}
+
+
+@endpoints.post(
+    "/purchase-suggestions/orders",
+    OrderDetailList,
+    perm=("purchasing.add_purchaseorder", "purchasing.view_itempurchasing"),
+    idempotent=True,
+    read=lambda request, orders: {
+        "count": len(orders), "items": [order_detail(request, order.pk) for order in orders]
+    },
+    summary="Draft purchase orders for some suggested items, one per supplier",
+    description="422 when none of the items is suggested or one has no supplier.",
+)  # fmt: skip
+def purchase_suggestion_orders(request: HttpRequest, payload: SuggestedOrdersIn):
+    return services.purchase_orders_from_suggestions(
+        company=request.company, by=request.user, item_ids=payload.item_ids
+    )
