@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from nexo.core import modules
+from nexo.crm.rules import OPPORTUNITY_LIFECYCLE
 
 SALES_CRM = [
     "crm.view_opportunity", "crm.add_opportunity", "crm.change_opportunity",
@@ -24,6 +25,7 @@ class CrmConfig(modules.NexoModule):
         "sales": SALES_CRM,
         "accounting": ["crm.view_stage"],
     }
+    lifecycles = [("crm.Opportunity", "status", OPPORTUNITY_LIFECYCLE)]
 
     def setup_company(self, company) -> None:
         # Imported here: an AppConfig module loads before the models are ready.

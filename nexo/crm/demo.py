@@ -128,7 +128,7 @@ class PlannedOpportunity:
     activities: list[PlannedActivity] = field(default_factory=list)
 
 
-def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
+def _weighted_choice(rng: random.Random, choices: list[tuple[str, int]]) -> str:
     return rng.choices([value for value, _weight in choices], [weight for _value, weight in choices])[0]
 
 
@@ -155,7 +155,7 @@ def _moments(rng: random.Random, start: int, end: int, count: int) -> list[tuple
 
 
 def _activity(rng: random.Random, days_ago: int, *, done: bool, kind: str | None = None) -> PlannedActivity:
-    kind = kind or _weighted(rng, KIND_WEIGHTS)
+    kind = kind or _weighted_choice(rng, KIND_WEIGHTS)
     return PlannedActivity(
         kind=kind,
         subject=rng.choice(SUBJECTS[kind]),
@@ -189,9 +189,9 @@ def plan_pipeline(customers: int, leads: int, open_stages: int, seed: int = SEED
             party_index=party_index,
             outcome=outcome,
             title=title,
-            owner=_weighted(rng, OWNERS),
+            owner=_weighted_choice(rng, OWNERS),
             amount=_amount(rng, low, high),
-            source=_weighted(rng, CUSTOMER_SOURCES if party_index < customers else LEAD_SOURCES),
+            source=_weighted_choice(rng, CUSTOMER_SOURCES if party_index < customers else LEAD_SOURCES),
             expected_close_in=0,
             path=[],
         )

@@ -8,14 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from nexo.core.models import CompanyOwned
+from nexo.crm import rules
 from nexo.parties.models import Party
 
 
 class Stage(CompanyOwned):
+    # What entering the stage makes of an opportunity: its status (rules.OPPORTUNITY_LIFECYCLE).
     class Kind(models.TextChoices):
-        OPEN = "open", _("Open")
-        WON = "won", _("Won")
-        LOST = "lost", _("Lost")
+        OPEN = rules.OPEN, _("Open")
+        WON = rules.WON, _("Won")
+        LOST = rules.LOST, _("Lost")
 
     name = models.CharField(_("name"), max_length=60)
     sequence = models.PositiveSmallIntegerField(_("order"), default=10)
@@ -45,9 +47,9 @@ class Stage(CompanyOwned):
 
 class Opportunity(CompanyOwned):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        WON = "won", _("Won")
-        LOST = "lost", _("Lost")
+        OPEN = rules.OPEN, _("Open")
+        WON = rules.WON, _("Won")
+        LOST = rules.LOST, _("Lost")
 
     class Source(models.TextChoices):
         WEB = "web", _("Website")
@@ -65,7 +67,8 @@ class Opportunity(CompanyOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
     )
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"))
-    # Derived from the stage's kind, stored so lists and the forecast filter on it with an index.
+    # The kind of the stage it last entered, changed only through core.states (rules.OPPORTUNITY_LIFECYCLE);
+    # stored so lists and the forecast filter on it with an index.
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     amount = models.DecimalField(
         _("expected amount"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]

@@ -1,4 +1,4 @@
-"""Pure CRM rules: the opportunity state table and the forecast arithmetic. No Django here."""
+"""Pure CRM rules: the opportunity's lifecycle and the forecast arithmetic. No Django here."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from nexo.core.rules import round_money, transition
+from nexo.core.rules import Lifecycle, round_money
 
+# An opportunity's status, and the kind of stage that sets it.
 OPEN, WON, LOST = "open", "won", "lost"
 # Moving between open stages keeps an opportunity open; won is final; a lost one may be reopened.
-OPPORTUNITY_TRANSITIONS = {OPEN: {OPEN, WON, LOST}, LOST: {OPEN}, WON: set()}
+OPPORTUNITY_LIFECYCLE = Lifecycle(
+    "opportunity", {OPEN: frozenset({OPEN, WON, LOST}), LOST: frozenset({OPEN}), WON: frozenset()}
+)
 
 DEFAULT_STAGES = [  # (name, default probability, kind)
     ("Nuevo", Decimal(10), OPEN),
@@ -20,10 +23,6 @@ DEFAULT_STAGES = [  # (name, default probability, kind)
     ("Ganado", Decimal(100), WON),
     ("Perdido", Decimal(0), LOST),
 ]
-
-
-def opportunity_transition(current: str, target: str) -> str:
-    return transition(OPPORTUNITY_TRANSITIONS, current, target)
 
 
 def weighted(amount: Decimal, probability: Decimal) -> Decimal:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.modules import contributions
-from nexo.core.rules import InvalidTransition
+from nexo.core.states import state_change
 from nexo.core.validation import assign, full_clean, locked
 from nexo.crm import rules
 from nexo.crm.models import Activity, Opportunity, Stage, StageChange
@@ -21,6 +21,7 @@ from nexo.parties.services import party_create
 OPPORTUNITY_FIELDS = ("party", "title", "owner", "amount", "probability", "expected_close", "source", "notes")
 STAGE_FIELDS = ("name", "sequence", "probability", "is_active")
 ACTIVITY_FIELDS = ("kind", "subject", "party", "opportunity", "due_at", "owner", "outcome")
+
 
 class DuplicateParty(ValidationFailed):
     """A lead that already exists as a party; `party` is the one found."""
@@ -69,7 +70,7 @@ def _first_open_stage(company: Company) -> Stage:
     return stage
 
 
-def _check_closing_stages(stage: Stage) -> None:
+def _check_closing_stage(stage: Stage) -> None:
     """Won stays at 100 %, lost at 0 %, and the pipeline keeps an active won and lost stage."""
     if stage.kind != Stage.Kind.OPEN:
         fixed = Decimal(100) if stage.kind == Stage.Kind.WON else Decimal(0)
@@ -121,7 +122,7 @@ def stage_update(*, company: Company, stage_id: int, by: User, **fields) -> Stag
 
 def _stage_save(stage: Stage) -> Stage:
     full_clean(stage)
-    _check_closing_stages(stage)
+    _check_closing_stage(stage)
     _check_percentage("probability", stage.probability)
     duplicate = Stage.objects.filter(company_id=stage.company_id, name__iexact=stage.name).exclude(
         pk=stage.pk
@@ -208,14 +209,14 @@ def opportunity_create(*, company: Company, by: User, stage_id: int | None = Non
         return opportunity
 
 
-def _locked(company: Company, opportunity_id: int) -> Opportunity:
+def _locked_opportunity(company: Company, opportunity_id: int) -> Opportunity:
     return locked(Opportunity, company=company, pk=opportunity_id, missing=_("No such opportunity."))
 
 
 def opportunity_update(*, company: Company, opportunity_id: int, by: User, **fields) -> Opportunity:
     """Change the details; the stage changes only through move, win, lose and reopen."""
     with transaction.atomic():
-        opportunity = _locked(company, opportunity_id)
+        opportunity = _locked_opportunity(company, opportunity_id)
         if opportunity.status == Opportunity.Status.WON and set(fields) - {"notes"}:
             raise Conflict(_("A won opportunity cannot be changed."))
         if "probability" in fields and fields["probability"] is None:
@@ -228,11 +229,14 @@ def opportunity_update(*, company: Company, opportunity_id: int, by: User, **fie
 
 
 def _enter(opportunity: Opportunity, stage: Stage, by: User, *, note: str = "") -> Opportunity:
-    """Put the opportunity into a stage: the state table decides, the history records it."""
-    try:
-        opportunity.status = rules.opportunity_transition(opportunity.status, stage.kind)
-    except InvalidTransition as error:
-        raise Conflict(_transition_message(opportunity, stage)) from error
+    """Put the opportunity into a stage: the lifecycle decides its status (logged in core.StateChange
+    when it changes), the stage history records the move."""
+    within_open = opportunity.status == stage.kind == Opportunity.Status.OPEN
+    if not within_open:  # a move between open stages keeps the status: no state change to log
+        state_change(
+            opportunity, stage.kind, lifecycle=rules.OPPORTUNITY_LIFECYCLE, by=by, field="status",
+            refused=_refusal(opportunity, stage),
+        )  # fmt: skip
     previous = opportunity.stage
     opportunity.stage = stage
     opportunity.probability = stage.probability
@@ -245,7 +249,8 @@ def _enter(opportunity: Opportunity, stage: Stage, by: User, *, note: str = "") 
     return opportunity
 
 
-def _transition_message(opportunity: Opportunity, stage: Stage) -> str:
+def _refusal(opportunity: Opportunity, stage: Stage) -> str:
+    """What to answer when the lifecycle refuses the opportunity's move into `stage`."""
     if opportunity.status == Opportunity.Status.WON:
         return _("This opportunity is already won; a won opportunity cannot change stage.")
     if opportunity.status == Opportunity.Status.LOST and stage.kind == Stage.Kind.LOST:
@@ -256,7 +261,7 @@ def _transition_message(opportunity: Opportunity, stage: Stage) -> str:
 def opportunity_move(*, company: Company, opportunity_id: int, stage_id: int, by: User) -> Opportunity:
     """Move to another stage of the pipeline; a closing stage goes through win or lose and their rules."""
     with transaction.atomic():
-        opportunity = _locked(company, opportunity_id)
+        opportunity = _locked_opportunity(company, opportunity_id)
         stage = Stage.objects.filter(company=company, pk=stage_id, is_active=True).first()
         if stage is None:
             raise ValidationFailed.on("stage", _("Unknown stage."))
@@ -307,17 +312,19 @@ def opportunity_win(
     """Mark won (row-locked). Accepting a quotation calls this with its net as amount and by_hand=False;
     by hand it is refused while another module objects (an open quotation)."""
     with transaction.atomic():
-        return _win(_locked(company, opportunity_id), by=by, amount=amount, by_hand=by_hand, note=note)
+        opportunity = _locked_opportunity(company, opportunity_id)
+        return _win(opportunity, by=by, amount=amount, by_hand=by_hand, note=note)
 
 
 def opportunity_lose(*, company: Company, opportunity_id: int, by: User, reason: str) -> Opportunity:
+    """Mark lost (row-locked) in the pipeline's first active lost stage, keeping the reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.on("reason", _("Say why the opportunity was lost."))
     if len(reason) > 500:
         raise ValidationFailed.on("reason", _("Ensure this value has at most 500 characters."))
     with transaction.atomic():
-        opportunity = _locked(company, opportunity_id)
+        opportunity = _locked_opportunity(company, opportunity_id)
         opportunity.lost_reason = reason
         return _enter(opportunity, _closing_stage(company, Stage.Kind.LOST), by, note=reason)
 
@@ -327,7 +334,7 @@ def opportunity_reopen(
 ) -> Opportunity:
     """A lost opportunity goes back to an open stage (the first, unless one is given); a won one never."""
     with transaction.atomic():
-        opportunity = _locked(company, opportunity_id)
+        opportunity = _locked_opportunity(company, opportunity_id)
         if opportunity.status != Opportunity.Status.LOST:
             raise Conflict(_("Only a lost opportunity can be reopened."))
         stage = (

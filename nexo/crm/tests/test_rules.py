@@ -1,7 +1,10 @@
 import pytest
 
 from nexo.core.rules import InvalidTransition
-from nexo.crm.rules import LOST, OPEN, OPPORTUNITY_TRANSITIONS, WON, opportunity_transition
+from nexo.crm.rules import LOST, OPEN, OPPORTUNITY_LIFECYCLE, WON
+
+OPPORTUNITY_TRANSITIONS = OPPORTUNITY_LIFECYCLE.transitions
+opportunity_transition = OPPORTUNITY_LIFECYCLE.check
 
 ALLOWED = {(OPEN, OPEN), (OPEN, WON), (OPEN, LOST), (LOST, OPEN)}
 
