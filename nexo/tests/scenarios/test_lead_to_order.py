@@ -1,0 +1,252 @@
+"""From a lead to a sales order, as the business lives it.
+
+A lighting wholesaler receives LED downlights from its supplier twice, at two costs, and publishes a tariff
+with a volume discount. A new lead asks for the lighting of a flat it is renovating; the quotation, for the
+downlights and their fitting, is priced from the tariff and costed from the stock (FIFO), sent, and accepted:
+the opportunity is won, the lead becomes a customer, and the sales order reserves the goods in the
+warehouse.
+
+Everything is set up here, in the order it happens, through the same services the pages and the API call;
+every figure is worked out by hand in a comment beside it. Later modules carry on with the same story at
+the end of the test — the order invoiced, the invoice's journal entry, the customer's payment — so the
+whole chain from lead to cash reads in one place.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone, translation
+
+from nexo.catalog import services as catalog
+from nexo.catalog.models import TaxCategory, Unit
+from nexo.core.modules import nexo_modules
+from nexo.core.states import state_history
+from nexo.crm import services as crm
+from nexo.crm.models import Opportunity, Stage
+from nexo.inventory import queries as inventory_queries
+from nexo.inventory import services as inventory
+from nexo.inventory.models import StockMove
+from nexo.parties.models import Party
+from nexo.parties.services import party_create
+from nexo.purchasing import services as purchasing
+from nexo.purchasing.models import PurchaseOrder
+from nexo.sales import services as sales
+from nexo.sales.models import Quotation
+
+D = Decimal
+
+
+def open_for_business(company):
+    """What every module gives a new company (as `core.services.company_create` does): units and the
+    Spanish VAT rates, the PVP price list, a central warehouse, the default pipeline."""
+    for module in nexo_modules():
+        module.setup_company(company)
+
+
+def buy_and_receive(company, *, buyer, storekeeper, supplier, item, quantity, unit_price, day):
+    """A purchase order for one item, confirmed and received whole on `day`: the goods enter stock at its
+    price."""
+    order = purchasing.purchase_order_create(
+        company=company, by=buyer, supplier_id=supplier.pk, date=day,
+        lines=[{"item_id": item.pk, "quantity": quantity, "unit_price": unit_price}],
+    )  # fmt: skip
+    order = purchasing.purchase_order_confirm(company=company, by=buyer, order_id=order.pk)
+    (line,) = order.lines.all()
+    receipt = purchasing.purchase_order_receive(
+        company=company, by=storekeeper, order_id=order.pk, quantities={line.pk: quantity}, date=day
+    )
+    order.refresh_from_db()
+    return order, receipt
+
+
+def decisions(document, field="state"):
+    """Who moved the document from which state to which, oldest first (the state-change log)."""
+    return [(change.from_state, change.to_state, change.by) for change in state_history(document, field)]
+
+
+def stock_of(company, item):
+    """The item's one stock row (a single warehouse here): on hand, reserved, available, value."""
+    (level,) = inventory_queries.stock_levels(company, item_ids=[item.pk])
+    return level
+
+
+@translation.override("en")  # rule descriptions are asserted in English
+def test_a_lead_becomes_a_customer_with_a_sales_order_that_reserves_its_stock(
+    company, sales_user, manager_user, warehouse_user, make_user
+):
+    salesperson, sales_manager, storekeeper = sales_user, manager_user, warehouse_user
+    buyer = make_user("compras", "purchasing")
+    open_for_business(company)
+    stock_settings = inventory.settings_of(company)
+    warehouse = stock_settings.default_warehouse
+    unit, hour = (Unit.objects.get(company=company, code=code) for code in ("ud", "h"))
+    general_vat, reduced_vat = (
+        TaxCategory.objects.get(company=company, code=code) for code in ("general", "reducido")
+    )
+
+    # 1. The catalog: a downlight kept in stock and valued FIFO, and its fitting in a home, a service sold by
+    #    the hour at the reduced VAT (10 %) and costed at its standard cost.
+    downlight = catalog.item_create(
+        company=company, by=sales_manager, sku="LED-18", name="Foco LED empotrable 18 W", unit_id=unit.pk,
+        sale_tax_id=general_vat.pk, purchase_tax_id=general_vat.pk, base_price=D("9.00"),
+        valuation_method="fifo", min_margin=D("20"),
+    )  # fmt: skip
+    fitting = catalog.item_create(
+        company=company, by=sales_manager, sku="MONTAJE-H", name="Montaje en vivienda", unit_id=hour.pk,
+        kind="service", sale_tax_id=reduced_vat.pk, purchase_tax_id=reduced_vat.pk, base_price=D("35.00"),
+        standard_cost=D("20.00"),
+    )  # fmt: skip
+
+    # 2. Stock received: 10 downlights at 5.00 in November, then 10 more at 6.00 after the supplier's rise.
+    supplier = party_create(company=company, by=buyer, name="Iluminación Levante, S.A.", is_supplier=True)
+    first_order, first_receipt = buy_and_receive(
+        company, buyer=buyer, storekeeper=storekeeper, supplier=supplier, item=downlight,
+        quantity="10", unit_price="5.00", day=date(2026, 11, 3),
+    )  # fmt: skip
+    second_order, second_receipt = buy_and_receive(
+        company, buyer=buyer, storekeeper=storekeeper, supplier=supplier, item=downlight,
+        quantity="10", unit_price="6.00", day=date(2026, 11, 24),
+    )  # fmt: skip
+    assert first_order.state == second_order.state == PurchaseOrder.State.RECEIVED
+    # The buyer decided to confirm; "received" follows from the quantities, so it is no one's decision.
+    assert decisions(first_order) == decisions(second_order) == [("draft", "confirmed", buyer)]
+    in_stock = stock_of(company, downlight)
+    assert in_stock.warehouse == warehouse
+    # 10 x 5.00 + 10 x 6.00 = 110.00 for 20 units: 5.50 on average.
+    assert (in_stock.on_hand, in_stock.reserved, in_stock.available) == (D(20), D(0), D(20))
+    assert (in_stock.stock_value, in_stock.average_cost) == (D("110.00"), D("5.5"))
+
+    # 3. The tariff: the 2026 price list, the company's default, takes 10 % off the downlight from 10 units.
+    tariff = catalog.price_list_create(company=company, by=sales_manager, name="Tarifa 2026")
+    volume_discount = catalog.price_rule_create(
+        company=company, by=sales_manager, price_list_id=tariff.pk, scope="item", item_id=downlight.pk,
+        min_quantity=D("10"), method="discount_base", value=D("10"),
+    )  # fmt: skip
+    catalog.price_list_set_default(company=company, price_list_id=tariff.pk)
+
+    # 4. A new lead: a renovation firm asks, through the website, for the lighting of a flat it is
+    #    renovating. The firm becomes a party (a lead) with its contact, and an opportunity opens.
+    opportunity = crm.lead_capture(
+        company=company, by=salesperson, name="Reformas Turia, S.L.", contact_name="Marta Climent",
+        email="marta@reformasturia.es", phone="+34 963 000 111", source=Opportunity.Source.WEB,
+        need="Iluminación de la vivienda de la calle Sueca",
+    )  # fmt: skip
+    lead = opportunity.party
+    assert lead.status == Party.Status.LEAD
+    assert [contact.name for contact in lead.contacts.all()] == ["Marta Climent"]
+    assert (opportunity.title, opportunity.status, opportunity.amount) == (
+        "Iluminación de la vivienda de la calle Sueca", Opportunity.Status.OPEN, D("0"),
+    )  # fmt: skip
+    assert (opportunity.stage.name, opportunity.owner) == ("Nuevo", salesperson)
+
+    # 5. The quotation for the opportunity: 15 downlights and 4 hours of fitting.
+    quotation = sales.quotation_create(
+        company=company, by=salesperson, opportunity_id=opportunity.pk,
+        lines=[{"item_id": downlight.pk, "quantity": "15"}, {"item_id": fitting.pk, "quantity": "4"}],
+    )  # fmt: skip
+    quotation.refresh_from_db()
+    assert (quotation.party, quotation.state, quotation.price_list, quotation.warehouse) == (
+        lead, Quotation.State.DRAFT, tariff, warehouse,
+    )  # fmt: skip
+    downlights, fitting_hours = quotation.lines.order_by("position")
+
+    # The downlights: 15 units reach the 10-unit rule, 9.00 less 10 % = 8.10.
+    assert (downlights.list_price, downlights.unit_price) == (D("8.10"), D("8.10"))
+    assert downlights.price_rule_id == volume_discount.pk
+    assert downlights.price_rule_text == "Item rule: 10 % off the base price from 10 units"
+    # FIFO: the 10 units of the first receipt at 5.00, then 5 of the second at 6.00:
+    # 50.00 + 30.00 = 80.00 for 15 units = 5.333333 a unit, frozen on the line.
+    assert (downlights.unit_cost, downlights.cost_source) == (D("5.333333"), "fifo")
+    assert [
+        (D(part["quantity"]), D(part["unit_cost"]), part["reference"], part["date"])
+        for part in downlights.cost_parts
+    ] == [
+        (D(10), D("5.00"), f"{first_receipt.number} ({first_order.number})", "2026-11-03"),
+        (D(5), D("6.00"), f"{second_receipt.number} ({second_order.number})", "2026-11-24"),
+    ]
+    # Net 15 x 8.10 = 121.50; cost 15 x 5.333333 = 79.999995 -> 80.00; margin 41.50, 41.50 / 121.50 = 34.16 %.
+    assert (downlights.tax_rate, downlights.net, downlights.cost) == (D("21"), D("121.50"), D("80.00"))
+    assert (downlights.margin, downlights.margin_percent, downlights.below_min_margin) == (
+        D("41.50"), D("34.16"), False,
+    )  # fmt: skip
+
+    # The fitting: no rule in the tariff for it, its base price 35.00; no stock, so its standard cost 20.00.
+    assert (fitting_hours.unit_price, fitting_hours.price_rule_id) == (D("35.00"), None)
+    assert fitting_hours.price_rule_text == "No rule: base sale price"
+    assert (fitting_hours.unit_cost, fitting_hours.cost_source) == (D("20.00"), "standard")
+    # Net 4 x 35.00 = 140.00; cost 4 x 20.00 = 80.00; margin 60.00, 60.00 / 140.00 = 42.86 %.
+    assert (fitting_hours.tax_rate, fitting_hours.net) == (D("10"), D("140.00"))
+    assert (fitting_hours.cost, fitting_hours.margin, fitting_hours.margin_percent) == (
+        D("80.00"), D("60.00"), D("42.86"),
+    )  # fmt: skip
+
+    # The quotation: net 121.50 + 140.00 = 261.50. VAT per rate: 21 % of 121.50 = 25.515 -> 25.52, and
+    # 10 % of 140.00 = 14.00; tax 39.52, total 301.02. Cost 80.00 + 80.00 = 160.00, margin 101.50,
+    # 101.50 / 261.50 = 38.81 %.
+    assert quotation.taxes == [
+        {"rate": "21.00", "base": "121.50", "tax": "25.52"},
+        {"rate": "10.00", "base": "140.00", "tax": "14.00"},
+    ]
+    assert (quotation.net, quotation.tax, quotation.total) == (D("261.50"), D("39.52"), D("301.02"))
+    assert (quotation.cost, quotation.margin) == (D("160.00"), D("101.50"))
+    assert quotation.margin_percent == D("38.81")
+    assert stock_of(company, downlight).reserved == D(0)  # a quotation reserves nothing
+
+    # 6. Sent to the lead (marked sent: the e-mail itself is the mail server's business).
+    sales.quotation_mark_sent(
+        company=company, by=salesperson, quotation_id=quotation.pk, sent_to="marta@reformasturia.es"
+    )
+    quotation.refresh_from_db()
+    assert (quotation.state, quotation.sent_to) == (Quotation.State.SENT, "marta@reformasturia.es")
+
+    # 7. Accepted: the opportunity is won with the quotation's net, the lead becomes a customer, and the
+    #    sales order takes the quotation's lines, prices and frozen costs.
+    order = sales.quotation_accept(company=company, by=salesperson, quotation_id=quotation.pk)
+    quotation.refresh_from_db()
+    opportunity.refresh_from_db()
+    lead.refresh_from_db()
+    assert quotation.state == Quotation.State.ACCEPTED
+    assert (opportunity.status, opportunity.amount, opportunity.probability) == (
+        Opportunity.Status.WON, D("261.50"), D("100"),
+    )  # fmt: skip
+    assert (opportunity.stage.kind, opportunity.closed_on) == (Stage.Kind.WON, timezone.localdate())
+    assert lead.status == Party.Status.CUSTOMER
+    assert decisions(quotation) == [("draft", "sent", salesperson), ("sent", "accepted", salesperson)]
+    assert decisions(opportunity, "status") == [("open", "won", salesperson)]
+
+    order.refresh_from_db()
+    assert (order.quotation, order.party, order.opportunity, order.salesperson, order.warehouse) == (
+        quotation, lead, opportunity, salesperson, warehouse,
+    )  # fmt: skip
+    assert (order.net, order.tax, order.total, order.cost, order.margin) == (
+        D("261.50"), D("39.52"), D("301.02"), D("160.00"), D("101.50"),
+    )  # fmt: skip
+    assert order.taxes == quotation.taxes
+
+    def as_sold(line):
+        return (
+            line.position, line.item_id, line.description, line.quantity, line.unit_price, line.tax_rate,
+            line.net, line.unit_cost, line.cost_source, line.margin,
+        )  # fmt: skip
+
+    assert [as_sold(line) for line in order.lines.all()] == [
+        as_sold(line) for line in quotation.lines.order_by("position")
+    ]
+    assert [(line.quantity, line.unit_price, line.unit_cost, line.margin) for line in order.lines.all()] == [
+        (D(15), D("8.10"), D("5.333333"), D("41.50")),
+        (D(4), D("35.00"), D("20.00"), D("60.00")),
+    ]
+
+    # The downlights are reserved in the warehouse as a planned delivery to the customer (a draft move);
+    # the fitting, a service, reserves nothing. On hand 20, reserved 15, available 20 - 15 = 5.
+    (planned_delivery,) = StockMove.objects.filter(origin_type="sales_order", origin_id=order.pk)
+    assert (planned_delivery.item_id, planned_delivery.quantity, planned_delivery.state) == (
+        downlight.pk, D(15), StockMove.State.DRAFT,
+    )  # fmt: skip
+    assert (planned_delivery.from_location_id, planned_delivery.to_location_id) == (
+        warehouse.stock_location_id, stock_settings.customer_location_id,
+    )  # fmt: skip
+    assert (planned_delivery.origin_label, planned_delivery.date) == (order.number, order.date)
+    reserved = stock_of(company, downlight)
+    assert (reserved.on_hand, reserved.reserved, reserved.available) == (D(20), D(15), D(5))
+    assert reserved.stock_value == D("110.00")  # nothing has left the warehouse yet
