@@ -51,13 +51,10 @@ def exchange_rate_list(
 
 
 @endpoints.post(
-    "/exchange-rates",
-    ExchangeRateOut,
-    perm="purchasing.add_exchangerate",
-    idempotent=True,
+    "/exchange-rates", ExchangeRateOut, perm="purchasing.add_exchangerate", idempotent=True,
     summary="Set a currency's rate from a date on",
     description="A rate for the same currency and date replaces it. 422 for the company's own currency.",
-)
+)  # fmt: skip
 def exchange_rate_set(request: HttpRequest, payload: ExchangeRateIn):
     return services.exchange_rate_set(
         company=request.company,

@@ -66,25 +66,20 @@ def _buying_body(item_id: int, buying: ItemPurchasing | None) -> dict:
 
 
 @endpoints.get(
-    "/items/{item_id}/purchasing",
-    ItemPurchasingOut,
-    perm="purchasing.view_itempurchasing",
+    "/items/{item_id}/purchasing", ItemPurchasingOut, perm="purchasing.view_itempurchasing",
     summary="How an item is bought: preferred supplier, minimum stock, reorder quantity, last purchase",
-)
+)  # fmt: skip
 def item_purchasing_read(request: HttpRequest, item_id: RecordId):
     item = item_of(request, item_id)
     return _buying_body(item.pk, ItemPurchasing.objects.filter(company=request.company, item=item).first())
 
 
 @endpoints.put(
-    "/items/{item_id}/purchasing",
-    ItemPurchasingOut,
-    perm="purchasing.change_itempurchasing",
-    visible=item_of,
-    read=lambda request, buying: _buying_body(buying.item_id, buying),
+    "/items/{item_id}/purchasing", ItemPurchasingOut, perm="purchasing.change_itempurchasing",
+    visible=item_of, read=lambda request, buying: _buying_body(buying.item_id, buying),
     summary="Set an item's preferred supplier, minimum stock and reorder quantity",
     description="The last purchase is kept by the receipts, not set here.",
-)
+)  # fmt: skip
 def item_purchasing_set(request: HttpRequest, item_id: RecordId, payload: ItemPurchasingIn):
     return services.item_purchasing_set(
         company=request.company, by=request.user, item_id=item_id, **payload.model_dump()
@@ -114,15 +109,13 @@ class ItemCostOut(Schema):
 
 
 @endpoints.get(
-    "/item-costs",
-    ItemCostOut,
-    perm=("catalog.view_item", "purchasing.view_supplierprice"),
+    "/item-costs", ItemCostOut, perm=("catalog.view_item", "purchasing.view_supplierprice"),
     summary="The unit cost of a quantity of an item, with its working",
     description="Under `method` (default: the item's valuation method): FIFO costs the layers those units "
     "would consume, average the current average, last_purchase the latest receipt, standard the standard "
     "cost; units beyond the warehouse's stock cost the best supplier price for them. 404 for an unknown "
     "item; 422 for an unknown warehouse.",
-)
+)  # fmt: skip
 def item_cost(
     request: HttpRequest,
     item_id: QueryItemId,

@@ -166,12 +166,10 @@ def _service_lines(lines: list[OrderLineIn]) -> list[dict]:
 
 
 @endpoints.get(
-    "/purchase-orders",
-    OrderList,
-    perm="purchasing.view_purchaseorder",
+    "/purchase-orders", OrderList, perm="purchasing.view_purchaseorder",
     summary="List purchase orders, the latest first",
     description="`q` searches the number and the supplier's name; dates are inclusive.",
-)
+)  # fmt: skip
 def purchase_order_list(
     request: HttpRequest,
     q: Annotated[str, Field(max_length=100), SafeText] = "",
@@ -201,15 +199,11 @@ def purchase_order_list(
 
 
 @endpoints.post(
-    "/purchase-orders",
-    OrderDetail,
-    perm="purchasing.add_purchaseorder",
-    idempotent=True,
-    read=_saved,
+    "/purchase-orders", OrderDetail, perm="purchasing.add_purchaseorder", idempotent=True, read=_saved,
     summary="Create a draft purchase order with its lines",
     description="A line without `unit_price` takes the supplier's best price for its quantity in the order's "
     "currency (422 naming the line when there is none).",
-)
+)  # fmt: skip
 def purchase_order_create(request: HttpRequest, payload: OrderIn):
     return services.purchase_order_create(
         company=request.company, by=request.user, lines=_service_lines(payload.lines),
@@ -218,23 +212,18 @@ def purchase_order_create(request: HttpRequest, payload: OrderIn):
 
 
 @endpoints.get(
-    "/purchase-orders/{order_id}",
-    OrderDetail,
-    perm="purchasing.view_purchaseorder",
+    "/purchase-orders/{order_id}", OrderDetail, perm="purchasing.view_purchaseorder",
     summary="Read a purchase order with its lines and receipts",
-)
+)  # fmt: skip
 def purchase_order_read(request: HttpRequest, order_id: RecordId):
     return order_detail(request, order_id)
 
 
 @endpoints.patch(
-    "/purchase-orders/{order_id}",
-    OrderDetail,
-    perm="purchasing.change_purchaseorder",
-    read=_saved,
+    "/purchase-orders/{order_id}", OrderDetail, perm="purchasing.change_purchaseorder", read=_saved,
     summary="Change a draft purchase order",
     description="409 once it is confirmed or cancelled. `lines`, when sent, replace all its lines.",
-)
+)  # fmt: skip
 def purchase_order_update(request: HttpRequest, order_id: RecordId, payload: OrderPatch):
     fields = payload.model_dump(exclude_unset=True, exclude={"lines"})
     if payload.lines is not None:
@@ -247,25 +236,19 @@ def purchase_order_update(request: HttpRequest, order_id: RecordId, payload: Ord
 
 
 @endpoints.post(
-    "/purchase-orders/{order_id}/confirm",
-    OrderDetail,
-    perm="purchasing.change_purchaseorder",
-    read=_saved,
+    "/purchase-orders/{order_id}/confirm", OrderDetail, perm="purchasing.change_purchaseorder", read=_saved,
     summary="Confirm a draft purchase order",
     description="It gets its number and its exchange rate is fixed (422 when the currency has no rate on the "
     "order's date). 409 unless it is a draft.",
-)
+)  # fmt: skip
 def purchase_order_confirm(request: HttpRequest, order_id: RecordId):
     return services.purchase_order_confirm(company=request.company, by=request.user, order_id=order_id)
 
 
 @endpoints.post(
-    "/purchase-orders/{order_id}/cancel",
-    OrderDetail,
-    perm="purchasing.change_purchaseorder",
-    read=_saved,
+    "/purchase-orders/{order_id}/cancel", OrderDetail, perm="purchasing.change_purchaseorder", read=_saved,
     summary="Cancel a purchase order",
     description="A draft, or a confirmed order of which nothing was received yet; else 409.",
-)
+)  # fmt: skip
 def purchase_order_cancel(request: HttpRequest, order_id: RecordId):
     return services.purchase_order_cancel(company=request.company, by=request.user, order_id=order_id)

@@ -128,17 +128,13 @@ def _line_places(order_id: int, payload: ReceiveIn) -> dict[int, int]:
 
 
 @endpoints.post(
-    "/purchase-orders/{order_id}/receive",
-    ReceiptOut,
-    perm="purchasing.add_receipt",
-    idempotent=True,
-    visible=_order_visible,
-    read=lambda request, receipt: _receipt(request, receipt.pk),
+    "/purchase-orders/{order_id}/receive", ReceiptOut, perm="purchasing.add_receipt", idempotent=True,
+    visible=_order_visible, read=lambda request, receipt: _receipt(request, receipt.pk),
     summary="Receive goods of a confirmed purchase order",
     description="Each line's quantity enters stock at the order's unit price in the company's currency; what "
     "is missing stays pending (the backorder). More than pending is refused (422) unless "
     "`allow_over_receipt`. 409 unless the order is confirmed or partially received.",
-)
+)  # fmt: skip
 def purchase_order_receive(request: HttpRequest, order_id: RecordId, payload: ReceiveIn):
     places = _line_places(order_id, payload)
     # The service names a line's quantity by the line's id; the body names it by its place in `lines`.
@@ -147,15 +143,14 @@ def purchase_order_receive(request: HttpRequest, order_id: RecordId, payload: Re
         return services.purchase_order_receive(
             company=request.company, by=request.user, order_id=order_id,
             quantities={line.line_id: line.quantity for line in payload.lines}, date=payload.date,
-            warehouse_id=payload.warehouse_id, allow_over_receipt=payload.allow_over_receipt, note=payload.note,
+            warehouse_id=payload.warehouse_id, allow_over_receipt=payload.allow_over_receipt,
+            note=payload.note,
         )  # fmt: skip
 
 
 @endpoints.get(
-    "/receipts/{receipt_id}",
-    ReceiptOut,
-    perm="purchasing.view_receipt",
+    "/receipts/{receipt_id}", ReceiptOut, perm="purchasing.view_receipt",
     summary="Read a receipt with its lines and their stock moves",
-)
+)  # fmt: skip
 def receipt_read(request: HttpRequest, receipt_id: RecordId):
     return _receipt(request, receipt_id)

@@ -61,27 +61,26 @@ def _suggestion_body(row: queries.Suggestion) -> dict:
     }  # fmt: skip
 
 
+def _orders_body(request: HttpRequest, orders: list) -> dict:
+    return {"count": len(orders), "items": [order_detail(request, order.pk) for order in orders]}
+
+
 @endpoints.get(
-    "/purchase-suggestions",
-    SuggestionList,
+    "/purchase-suggestions", SuggestionList,
     perm=("purchasing.view_purchaseorder", "purchasing.view_itempurchasing"),
     summary="Items under their minimum stock and what to order from whom",
     description="Stock counts as on hand - reserved + on order; the suggested quantity reaches the minimum, "
     "at least the reorder quantity.",
-)
+)  # fmt: skip
 def purchase_suggestion_list(request: HttpRequest, limit: Limit = 100, offset: Offset = 0):
     rows = queries.purchase_suggestions(request.company)
     return {"count": len(rows), "items": [_suggestion_body(row) for row in rows[offset : offset + limit]]}
 
 
 @endpoints.post(
-    "/purchase-suggestions/orders",
-    OrderDetailList,
+    "/purchase-suggestions/orders", OrderDetailList,
     perm=("purchasing.add_purchaseorder", "purchasing.view_itempurchasing"),
-    idempotent=True,
-    read=lambda request, orders: {
-        "count": len(orders), "items": [order_detail(request, order.pk) for order in orders]
-    },
+    idempotent=True, read=_orders_body,
     summary="Draft purchase orders for some suggested items, one per supplier",
     description="422 when none of the items is suggested or one has no supplier.",
 )  # fmt: skip

@@ -110,12 +110,9 @@ def _saved(request: HttpRequest, price: SupplierPrice) -> SupplierPrice:
 
 
 @endpoints.get(
-    "/supplier-prices",
-    SupplierPriceList,
-    perm="purchasing.view_supplierprice",
-    summary="List supplier prices",
-    description="`valid_on`: only the active prices valid that day.",
-)
+    "/supplier-prices", SupplierPriceList, perm="purchasing.view_supplierprice",
+    summary="List supplier prices", description="`valid_on`: only the active prices valid that day.",
+)  # fmt: skip
 def supplier_price_list(
     request: HttpRequest,
     item_id: QueryId = None,
@@ -136,13 +133,11 @@ def supplier_price_list(
 
 
 @endpoints.get(
-    "/supplier-prices/best",
-    BestPriceOut,
-    perm="purchasing.view_supplierprice",
+    "/supplier-prices/best", BestPriceOut, perm="purchasing.view_supplierprice",
     summary="The best supplier price of an item for a quantity, in the company's currency",
     description="The lowest valid price whose minimum quantity the quantity reaches, compared in the "
     "company's currency (prices in a currency without a rate are left out). 404 for an unknown item.",
-)
+)  # fmt: skip
 def supplier_price_best(
     request: HttpRequest, item_id: QueryItemId, quantity: QueryQuantity, date: Day | None = None
 ):
@@ -160,15 +155,11 @@ def supplier_price_best(
 
 
 @endpoints.post(
-    "/supplier-prices",
-    SupplierPriceOut,
-    perm="purchasing.add_supplierprice",
-    idempotent=True,
-    read=_saved,
+    "/supplier-prices", SupplierPriceOut, perm="purchasing.add_supplierprice", idempotent=True, read=_saved,
     summary="Add a supplier price",
     description="422 for a party that is not a supplier, a currency without an exchange rate or validity "
     "dates the wrong way round.",
-)
+)  # fmt: skip
 def supplier_price_create(request: HttpRequest, payload: SupplierPriceIn):
     return services.supplier_price_create(
         company=request.company, by=request.user, **payload.model_dump(exclude_none=True)
@@ -176,22 +167,17 @@ def supplier_price_create(request: HttpRequest, payload: SupplierPriceIn):
 
 
 @endpoints.get(
-    "/supplier-prices/{supplier_price_id}",
-    SupplierPriceOut,
-    perm="purchasing.view_supplierprice",
+    "/supplier-prices/{supplier_price_id}", SupplierPriceOut, perm="purchasing.view_supplierprice",
     summary="Read a supplier price",
-)
+)  # fmt: skip
 def supplier_price_read(request: HttpRequest, supplier_price_id: RecordId):
     return _supplier_price(request, supplier_price_id)
 
 
 @endpoints.patch(
-    "/supplier-prices/{supplier_price_id}",
-    SupplierPriceOut,
-    perm="purchasing.change_supplierprice",
-    read=_saved,
-    summary="Change a supplier price",
-)
+    "/supplier-prices/{supplier_price_id}", SupplierPriceOut, perm="purchasing.change_supplierprice",
+    read=_saved, summary="Change a supplier price",
+)  # fmt: skip
 def supplier_price_update(request: HttpRequest, supplier_price_id: RecordId, payload: SupplierPricePatch):
     return services.supplier_price_update(
         company=request.company, supplier_price_id=supplier_price_id, by=request.user,
@@ -200,11 +186,9 @@ def supplier_price_update(request: HttpRequest, supplier_price_id: RecordId, pay
 
 
 @endpoints.delete(
-    "/supplier-prices/{supplier_price_id}",
-    None,
-    perm="purchasing.delete_supplierprice",
+    "/supplier-prices/{supplier_price_id}", None, perm="purchasing.delete_supplierprice",
     summary="Delete a supplier price",
     description="Orders that took their price from it keep their lines as they are.",
-)
+)  # fmt: skip
 def supplier_price_delete(request: HttpRequest, supplier_price_id: RecordId):
     services.supplier_price_delete(company=request.company, supplier_price_id=supplier_price_id)
