@@ -1,0 +1,270 @@
+"""The sales API's input and output schemas, and the decimal and date types they share."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
+
+from nexo.core.api import Id, StrictSchema, decimal_in, decimal_out
+from nexo.sales.models import Quotation, SalesOrder
+
+Day = date  # a field named `date` below would shadow the type
+
+MAX_LINES = 1000
+# Documents are dated within a range a database and the validity arithmetic (date + days) can hold.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)
+
+QuantityIn = decimal_in(
+    max_digits=13, places=4, gt=0, pattern=r"^\d{1,9}(\.\d{1,4})?$", example="15",
+    about="A quantity above zero, a decimal string with up to 4 decimals.",
+)  # fmt: skip
+PriceIn = decimal_in(
+    max_digits=15, places=6, ge=0, pattern=r"^\d{1,9}(\.\d{1,6})?$", example="9.00",
+    about="A unit price typed by hand (≥ 0, up to 6 decimals): it is locked, a new quantity keeps it.",
+)  # fmt: skip
+PercentIn = decimal_in(
+    max_digits=5, places=2, ge=0, le=100, pattern=r"^\d{1,3}(\.\d{1,2})?$", example="10",
+    about="Percentage 0 to 100, a decimal string with up to 2 decimals.",
+)  # fmt: skip
+MoneyOut = decimal_out(2, example="121.50", about="An amount, a decimal string with 2 decimals.")
+PriceOut = decimal_out(6, example="9.000000", about="A unit price or cost, a decimal string with 6 decimals.")
+QuantityOut = decimal_out(4, example="15.0000", about="A quantity, a decimal string with 4 decimals.")
+PercentOut = decimal_out(2, example="34.16", about="A percentage, a decimal string with 2 decimals.")
+
+DocumentDay = Annotated[Day, Field(ge=FIRST_DAY, le=LAST_DAY)]
+Description = Annotated[str, Field(max_length=300)]
+Terms = Annotated[str, Field(max_length=200)]
+Notes = Annotated[str, Field(max_length=5000)]
+Reason = Annotated[str, Field(max_length=500)]
+QuotationState = Literal[tuple(Quotation.State.values)]  # type: ignore[valid-type]
+OrderState = Literal[tuple(SalesOrder.State.values)]  # type: ignore[valid-type]
+
+
+# Schemas in
+
+
+class QuotationLineIn(StrictSchema):
+    item_id: Id | None = Field(None, description="The item; null for a free-text line")
+    description: Description = Field("", description="Defaults to the item's name; required without item")
+    quantity: QuantityIn
+    unit_price: PriceIn | None = Field(
+        None, description="Typed by hand: locked. Left out: the price list's price (required without item)"
+    )
+    discount: PercentIn = Decimal(0)
+    tax_category_id: Id | None = Field(
+        None, description="The VAT category; left out: the item's (a line without item: the general rate)"
+    )
+
+
+class QuotationLinePatch(StrictSchema):
+    # Fields left out keep their value; unit_price null unlocks the price (back to the list's).
+    item_id: Id = None
+    description: Description = None
+    quantity: QuantityIn = None
+    unit_price: PriceIn | None = None
+    discount: PercentIn = None
+    tax_category_id: Id | None = None  # null: back to the item's category (or the general rate)
+
+
+class QuotationIn(StrictSchema):
+    party_id: Id | None = Field(None, description="A lead or customer; defaults to the opportunity's party")
+    opportunity_id: Id | None = Field(None, description="The opportunity quoted (one of yours)")
+    date: DocumentDay | None = Field(None, description="Defaults to today")
+    valid_until: DocumentDay | None = Field(None, description="Defaults to the date plus the company's days")
+    price_list_id: Id | None = Field(None, description="Defaults to the party's price list")
+    warehouse_id: Id | None = Field(None, description="Where the goods come from; the default warehouse")
+    salesperson_id: Id | None = Field(None, description="Defaults to the user making the request")
+    payment_terms: Terms | None = Field(None, description="Defaults to the company's terms")
+    notes: Notes = ""
+    document_discount: PercentIn = Field(Decimal(0), description="Spread over the lines by their net")
+    lines: list[QuotationLineIn] = Field([], max_length=MAX_LINES)
+
+
+class QuotationPatch(StrictSchema):
+    """A draft's header; `lines`, when sent, replaces all the lines. A sent quotation is never edited."""
+
+    # Fields left out keep their value; only price_list_id may be set to null (no list: base prices).
+    date: DocumentDay = None
+    valid_until: DocumentDay = None
+    price_list_id: Id | None = None
+    warehouse_id: Id = None
+    salesperson_id: Id = None
+    payment_terms: Terms = None
+    notes: Notes = None
+    document_discount: PercentIn = None
+    lines: list[QuotationLineIn] = Field(None, max_length=MAX_LINES)
+
+
+class SendIn(StrictSchema):
+    to: Annotated[str, Field(max_length=254)] = Field("", description="Defaults to the party's e-mail")
+    message: Notes = Field("", description="The e-mail's text; a standard one when left out")
+    email: bool = Field(True, description="false: only mark it sent (it went out another way)")
+
+
+class RejectIn(StrictSchema):
+    reason: Reason = Field(description="Why the customer said no (required, not blank)")
+    revise: bool = Field(False, description="true: reject it and return a new draft version")
+
+
+class CancelIn(StrictSchema):
+    reason: Reason = ""
+
+
+# Schemas out
+
+
+# Lines are plain pydantic models, validated from dicts: a ninja Schema wraps every nested object for
+# attribute access, which costs more than the whole read on a 200-line quotation.
+
+
+class CostPartOut(BaseModel):
+    quantity: QuantityOut
+    unit_cost: PriceOut
+    value: MoneyOut
+    source: str = Field(description="fifo, average, last_purchase, standard, supplier_price or none")
+    reference: str = Field(description="The receipt, the supplier price…")
+    date: Day | None
+
+
+class CostBasisOut(BaseModel):
+    unit_cost: PriceOut
+    source: str
+    cost: MoneyOut = Field(description="quantity times unit cost")
+    margin: MoneyOut = Field(description="The line's net less that cost")
+    margin_percent: PercentOut | None
+
+
+class QuotationLineOut(BaseModel):
+    id: int
+    position: int
+    item_id: int | None
+    item_sku: str | None
+    description: str
+    quantity: QuantityOut
+    list_price: PriceOut | None = Field(description="The price list's price, shown beside a locked one")
+    unit_price: PriceOut
+    price_locked: bool = Field(description="Typed by hand: a new quantity does not re-price it")
+    price_rule: int | None = Field(description="Id of the price-list rule that gave the list price")
+    price_rule_text: str = Field(description="That rule in words (or the base price)")
+    discount: PercentOut
+    tax_category_id: int | None
+    tax_rate: PercentOut
+    gross_net: MoneyOut = Field(description="quantity times price, less the line discount")
+    document_discount: MoneyOut = Field(description="Its share of the document discount")
+    net: MoneyOut
+    unit_cost: PriceOut | None = Field(description="Frozen when priced; null for a free-text line")
+    cost_source: str = Field(description="fifo, average, last_purchase, standard, supplier_price (or none)")
+    costed_at: datetime | None
+    cost_parts: list[CostPartOut] = Field(description="The working: which layers or prices make the cost")
+    cost_comparison: dict[str, CostBasisOut] = Field(
+        description="The line's cost and margin under average, fifo, last_purchase and supplier_price"
+    )
+    cost: MoneyOut
+    margin: MoneyOut
+    margin_percent: PercentOut | None = Field(description="Margin on the net; null for a zero net")
+    min_margin: PercentOut
+    below_min_margin: bool
+
+
+class TaxOut(BaseModel):
+    rate: PercentOut
+    base: MoneyOut
+    tax: MoneyOut
+
+
+class QuotationSummary(Schema):
+    id: int
+    number: str
+    version: int
+    state: str
+    party_id: int
+    party_name: str
+    opportunity_id: int | None
+    salesperson_id: int
+    salesperson_username: str
+    date: Day
+    valid_until: Day
+    currency: str
+    net: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+    margin: MoneyOut
+    margin_percent: PercentOut | None
+    sales_order_id: int | None
+    revision_of_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class QuotationOut(QuotationSummary):
+    opportunity_title: str | None
+    price_list_id: int | None
+    warehouse_id: int
+    payment_terms: str
+    notes: str
+    document_discount: PercentOut = Field(description="The document discount %")
+    gross_net: MoneyOut = Field(description="The lines' net before the document discount")
+    discount_amount: MoneyOut = Field(description="The document discount as an amount")
+    taxes: list[TaxOut] = Field(description="Tax per rate")
+    cost: MoneyOut
+    sent_at: datetime | None
+    sent_to: str
+    closed_at: datetime | None
+    close_reason: str
+    lines: list[QuotationLineOut]
+
+
+class QuotationList(Schema):
+    count: int
+    items: list[QuotationSummary]
+
+
+class SalesOrderLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    position: int
+    quotation_line_id: int | None
+    item_id: int | None
+    description: str
+    quantity: QuantityOut
+    unit_price: PriceOut
+    discount: PercentOut
+    tax_rate: PercentOut
+    net: MoneyOut
+    unit_cost: PriceOut | None = Field(description="The cost quoted (frozen on the quotation)")
+    cost_source: str
+    margin: MoneyOut = Field(description="The margin quoted")
+
+
+class SalesOrderSummary(Schema):
+    id: int
+    number: str
+    state: str
+    quotation_id: int | None
+    party_id: int
+    party_name: str
+    opportunity_id: int | None
+    salesperson_id: int
+    date: Day
+    currency: str
+    net: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+    cost: MoneyOut = Field(description="The cost quoted")
+    margin: MoneyOut = Field(description="The margin quoted")
+    created_at: datetime
+
+
+class SalesOrderOut(SalesOrderSummary):
+    warehouse_id: int
+    payment_terms: str
+    taxes: list[TaxOut]
+    lines: list[SalesOrderLineOut]
+
+
+class SalesOrderList(Schema):
+    count: int
+    items: list[SalesOrderSummary]
