@@ -26,7 +26,7 @@ def suppliers_of(company: Company):
     return Party.objects.filter(company=company, is_supplier=True, is_active=True).order_by("name")
 
 
-def _numbers(form: forms.Form, names: tuple[str, ...]) -> None:
+def _decimal_inputs(form: forms.Form, names: tuple[str, ...]) -> None:
     """Decimal inputs, showing a record's stored value without its trailing zeros (9, not 9.0000)."""
     for name in names:
         form.fields[name].widget.attrs.update(NUMBER)
@@ -86,7 +86,7 @@ class SupplierPriceForm(ServiceForm):
         if not self.instance.pk:
             self.fields["currency"].initial = company.currency
             self.fields["min_quantity"].initial = Decimal(1)
-        _numbers(self, ("unit_price", "min_quantity"))
+        _decimal_inputs(self, ("unit_price", "min_quantity"))
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -113,7 +113,7 @@ class ItemPurchasingForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["preferred_supplier"].queryset = suppliers_of(company)
         self.fields["preferred_supplier"].empty_label = _("(none: the best price)")
-        _numbers(self, ("minimum_stock", "reorder_quantity"))
+        _decimal_inputs(self, ("minimum_stock", "reorder_quantity"))
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -219,7 +219,7 @@ class OrderLineForm(forms.Form):
 
 
 class BaseOrderLineFormSet(forms.BaseFormSet):
-    def lines(self, items: dict[str, Item]) -> tuple[list[dict], list[forms.Form]]:
+    def service_lines(self, items: dict[str, Item]) -> tuple[list[dict], list[forms.Form]]:
         """The service's lines (blank rows left out) and the form each came from, in order."""
         lines, sources = [], []
         for form in self.forms:
@@ -294,7 +294,7 @@ class ReceiveForm(forms.Form):
             if self.cleaned_data.get(self.field_name(line))
         }
 
-    def over_received(self) -> bool:
+    def asks_over_receipt(self) -> bool:
         """Some line gets more than is pending: the user must confirm it."""
         data = getattr(self, "cleaned_data", {})
         return any((data.get(self.field_name(line)) or 0) > line.pending_quantity for line in self.lines)

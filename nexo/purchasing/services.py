@@ -109,7 +109,7 @@ def _resolved(company: Company, fields: dict) -> dict:
     return resolved
 
 
-def _validated_supplier_price(price: SupplierPrice) -> SupplierPrice:
+def _check_and_save_price(price: SupplierPrice) -> SupplierPrice:
     full_clean(price)
     if price.min_quantity <= 0:
         raise ValidationFailed.on("min_quantity", _("The minimum quantity must be greater than zero."))
@@ -131,7 +131,7 @@ def supplier_price_create(*, company: Company, by: User, **fields) -> SupplierPr
     with transaction.atomic():
         price = SupplierPrice(company=company, currency=company.currency, created_by=by, updated_by=by)
         assign(price, _resolved(company, fields), SUPPLIER_PRICE_FIELDS)
-        return _validated_supplier_price(price)
+        return _check_and_save_price(price)
 
 
 def supplier_price_update(*, company: Company, supplier_price_id: int, by: User, **fields) -> SupplierPrice:
@@ -141,7 +141,7 @@ def supplier_price_update(*, company: Company, supplier_price_id: int, by: User,
         )
         assign(price, _resolved(company, fields), SUPPLIER_PRICE_FIELDS)
         price.updated_by = by
-        return _validated_supplier_price(price)
+        return _check_and_save_price(price)
 
 
 def supplier_price_delete(*, company: Company, supplier_price_id: int) -> None:

@@ -261,7 +261,7 @@ def _order_form(request: HttpRequest, order: PurchaseOrder | None) -> HttpRespon
         lines = OrderLineFormSet(prefix="lines", initial=rows + [{} for _ in range(BLANK_ROWS)])
     items = _checked(request, header, lines) if request.method == "POST" and not adding else None
     if items is not None:
-        service_lines, sources = lines.lines(items)
+        service_lines, sources = lines.service_lines(items)
         try:
             if order is None:
                 saved = services.purchase_order_create(

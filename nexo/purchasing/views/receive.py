@@ -42,7 +42,7 @@ def order_receive(request: HttpRequest, order_id: int) -> HttpResponse:
     form = ReceiveForm(request.POST or None, order=order, lines=lines)
     over = False
     if request.method == "POST" and form.is_valid():
-        over = form.over_received()
+        over = form.asks_over_receipt()
         try:
             receipt = services.purchase_order_receive(
                 company=request.company, by=request.user, order_id=order.pk, quantities=form.quantities(),
