@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from nexo.core import modules
+from nexo.inventory.rules import MOVE_LIFECYCLE
 
 INVENTORY_READ = [
     "inventory.view_warehouse", "inventory.view_location", "inventory.view_stockmove",
@@ -24,6 +25,7 @@ class InventoryConfig(modules.NexoModule):
         "warehouse": INVENTORY_WRITE,
         "accounting": INVENTORY_READ,
     }
+    lifecycles = [("inventory.StockMove", "state", MOVE_LIFECYCLE)]
 
     def setup_company(self, company) -> None:
         # Imported here: an AppConfig module loads before the models are ready.

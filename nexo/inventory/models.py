@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.models import Item
 from nexo.core.models import Company, CompanyOwned
+from nexo.inventory import rules
 
 QUANTITY = {"max_digits": 16, "decimal_places": 4}
 UNIT_COST = {"max_digits": 16, "decimal_places": 6}
@@ -88,10 +89,11 @@ class Location(CompanyOwned):
 
 
 class StockMove(CompanyOwned):
+    # A draft is posted (done) or cancelled through core.states with rules.MOVE_LIFECYCLE.
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+        DRAFT = rules.DRAFT, _("Draft")
+        DONE = rules.DONE, _("Done")
+        CANCELLED = rules.CANCELLED, _("Cancelled")
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
     quantity = models.DecimalField(_("quantity"), **QUANTITY)

@@ -1,4 +1,5 @@
-"""Every change to stock: set-up, warehouses and locations, moves (draft → done, cancelled), stock counts.
+"""Every change to stock: set-up, warehouses and locations, moves (draft, posted → done, or cancelled),
+stock counts.
 
 Posting a move locks, in id order, the valuation balance of each (item, warehouse) it touches and the
 quant of each (item, location), checks that no location goes negative (unless the company allows it),
@@ -19,16 +20,11 @@ from nexo.core import plainsql
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.formatting import number
 from nexo.core.models import Company, User
-from nexo.core.rules import InvalidTransition, transition
+from nexo.core.states import states_change
 from nexo.core.validation import MAX_ID, assign, decimal_of, full_clean, locked, quantity_of
-from nexo.inventory import ledger
+from nexo.inventory import ledger, rules
 from nexo.inventory.models import InventorySettings, Location, StockBalance, StockMove, StockQuant, Warehouse
 
-MOVE_TRANSITIONS = {
-    StockMove.State.DRAFT: {StockMove.State.DONE, StockMove.State.CANCELLED},
-    StockMove.State.DONE: set(),
-    StockMove.State.CANCELLED: set(),
-}
 VIRTUAL_LOCATIONS = (
     ("supplier_location", Location.Kind.SUPPLIER, "Proveedores"),
     ("customer_location", Location.Kind.CUSTOMER, "Clientes"),
@@ -239,9 +235,10 @@ def _items_and_locations(company: Company, item_ids: Iterable, location_ids: Ite
 
 
 def _build_moves(
-    company: Company, by: User, lines: Sequence[MoveLine], day: Date, origin: Origin | None
+    company: Company, by: User, lines: Sequence[MoveLine], day: Date, origin: Origin | None, state: str
 ) -> list[StockMove]:
-    """Checked, unsaved moves: the company's stocked items, two different locations, one of them internal."""
+    """Checked, unsaved moves in `state` (draft, or done for moves posted as they are created): the company's
+    stocked items, two different locations, one of them internal."""
     if not lines:
         raise ValidationFailed.on("lines", _("Give at least one line."))
     items, locations = _items_and_locations(
@@ -281,7 +278,7 @@ def _build_moves(
         move = StockMove(
             company=company, item=item, quantity=quantity, from_location=source,
             to_location=target, date=day, unit_cost=unit_cost if not source.is_internal else None,
-            note=(line.note or "")[:200], created_by=by, updated_by=by,
+            note=(line.note or "")[:200], state=state, created_by=by, updated_by=by,
         )  # fmt: skip
         if origin is not None:
             move.origin_type, move.origin_id, move.origin_label = origin.type, origin.id, origin.label[:60]
@@ -298,9 +295,12 @@ def moves_create(
     origin: Origin | None = None,
     done: bool = False,
 ) -> list[StockMove]:
-    """Several moves of one document in one transaction, draft or done at once."""
+    """Several moves of one document in one transaction: drafts, or (`done`) posted at once.
+
+    Moves posted as they are created start done: no state changes, so none is logged."""
     with transaction.atomic():
-        moves = _build_moves(company, by, lines, date or timezone.localdate(), origin)
+        state = StockMove.State.DONE if done else StockMove.State.DRAFT
+        moves = _build_moves(company, by, lines, date or timezone.localdate(), origin, state)
         plainsql.insert(StockMove, moves)
         if done:
             _post(company, by, moves)
@@ -349,21 +349,26 @@ def _moves_locked(company: Company, move_ids: Iterable[int]) -> list[StockMove]:
     return moves
 
 
-def _check_state(move: StockMove, target: str) -> None:
-    try:
-        transition(MOVE_TRANSITIONS, move.state, target)
-    except InvalidTransition as error:
-        raise Conflict(
-            _("The move is %(state)s: it cannot be changed.") % {"state": move.get_state_display().lower()}
-        ) from error
+class _StateInLowerCase(str):
+    """A refusal that names the move's state in lower case, inside the sentence ("The move is done: …")."""
+
+    def __mod__(self, values):
+        return super().__mod__({**values, "state": str(values["state"]).lower()})
+
+
+def _moves_change(moves: list[StockMove], target: str, by: User) -> None:
+    """Move every one of `moves` to `target` (rules.MOVE_LIFECYCLE), or none: a Conflict names the first refused."""
+    refused = _StateInLowerCase(_("The move is %(state)s: it cannot be changed."))
+    states_change(moves, target, lifecycle=rules.MOVE_LIFECYCLE, by=by, refused=refused)
 
 
 def stock_moves_done(*, company: Company, by: User, move_ids: Sequence[int]) -> list[StockMove]:
-    """Post draft moves: stock and valuation change now, at each move's date."""
+    """Post draft moves: they become done, and stock and valuation change now, at each move's date.
+
+    Locks the moves (id order), then what `_post` locks; the state changes are logged in one statement."""
     with transaction.atomic():
         moves = _moves_locked(company, move_ids)
-        for move in moves:
-            _check_state(move, StockMove.State.DONE)
+        _moves_change(moves, StockMove.State.DONE, by)
         _post(company, by, moves)
         return moves
 
@@ -373,12 +378,11 @@ def stock_move_done(*, company: Company, by: User, move_id: int) -> StockMove:
 
 
 def stock_moves_cancel(*, company: Company, by: User, move_ids: Sequence[int]) -> list[StockMove]:
-    """Only a draft move can be cancelled; a done one is undone by a move the other way."""
+    """Only a draft move can be cancelled; a done one is undone by a move the other way. Locks the moves."""
     with transaction.atomic():
         moves = _moves_locked(company, move_ids)
+        _moves_change(moves, StockMove.State.CANCELLED, by)
         for move in moves:
-            _check_state(move, StockMove.State.CANCELLED)
-            move.state = StockMove.State.CANCELLED
             move.updated_by = by
         StockMove.objects.bulk_update(moves, ["state", "updated_by", "updated_at"])
         return moves
@@ -421,7 +425,8 @@ def _pairs(first: str, second: str, keys: set[tuple[int, int]]) -> plainsql.Wher
 
 
 def _post(company: Company, by: User, moves: list[StockMove]) -> None:
-    """Stock and valuation for moves being done, under row locks; refuses a location going negative.
+    """Stock and valuation for moves being posted (already in state done), under row locks; refuses a
+    location going negative.
 
     Locks every valuation balance of the moves' items, in all warehouses (a backdated move can revalue a
     transfer into another warehouse), then the quants the moves change."""
@@ -453,7 +458,7 @@ def _post(company: Company, by: User, moves: list[StockMove]) -> None:
     now = timezone.now()
     ledger.apply_moves(moves, balances, locations)
     for move in moves:
-        move.state, move.done_at, move.updated_by = StockMove.State.DONE, now, by
+        move.done_at, move.updated_by = now, by
     plainsql.update(StockMove, moves, ["state", "done_at", "unit_cost", "value", "updated_by", "updated_at"])
     plainsql.update(StockQuant, list(quants.values()), ["quantity"])
 
