@@ -114,6 +114,11 @@ def price_lines(
 
 
 def tax_rate_on(tax_category_id: int, day: date) -> TaxRate | None:
+    """The rate a tax category has on `day`: the latest that starts on or before it; None before the first.
+
+    The one place for this rule: a document reads the rate of its date here, so a rate change (a new
+    TaxRate from a date on) leaves earlier documents at the rate of theirs.
+    """
     return (
         TaxRate.objects.filter(tax_category_id=tax_category_id, valid_from__lte=day)
         .order_by("-valid_from")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from nexo.catalog import pricing, queries, services
 from nexo.catalog.forms import ItemForm
-from nexo.catalog.models import CatalogSettings, Category, Item, PriceList
+from nexo.catalog.models import Category, Item, PriceList
 from nexo.catalog.rule_text import describe_rule, price_text, rule_names
 from nexo.core.audit import audit_trail
 from nexo.core.errors import ValidationFailed
@@ -94,11 +94,7 @@ def _prices(company, item: Item) -> list[dict]:
         except pricing.PriceListLoop:
             resolutions[price_list.pk] = None
     names = rule_names(company, [r.rule for r in resolutions.values() if r and r.rule])
-    default_id = (
-        CatalogSettings.objects.filter(company=company)
-        .values_list("default_price_list_id", flat=True)
-        .first()
-    )
+    default_id = queries.price_list_of(company, None)
     return [
         {
             "price_list": price_list,

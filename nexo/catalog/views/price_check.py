@@ -1,4 +1,5 @@
-"""The price check (DOMAIN §3): which price a customer gets for an item, a quantity and a date, and why."""
+"""The price check: which price a customer gets for an item, a quantity and a date, and why (the order
+of precedence is in docs/modules/catalog.md, "Price resolution")."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -8,23 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nexo.catalog import services
+from nexo.catalog import queries, services
 from nexo.catalog.forms import AssignForm, PriceListForm, PriceRuleForm
-from nexo.catalog.models import CatalogSettings, PartyPricing, PriceList, PriceRule
+from nexo.catalog.models import PartyPricing, PriceList, PriceRule
 from nexo.catalog.rule_text import price_text, quantity_text
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.permissions import page
 
 SCOPE_ORDER = {PriceRule.Scope.ITEM: 0, PriceRule.Scope.CATEGORY: 1, PriceRule.Scope.ALL: 2}
-
-
-def _default_id(company) -> int | None:
-    return (
-        CatalogSettings.objects.filter(company=company)
-        .values_list("default_price_list_id", flat=True)
-        .first()
-    )
 
 
 def _precedence(rule: PriceRule) -> tuple:
@@ -47,7 +39,11 @@ def price_list_list(request: HttpRequest) -> HttpResponse:
         .values_list("price_list_id", "count")
     )
     rows = [(price_list, customers.get(price_list.pk, 0)) for price_list in lists]
-    context = {"rows": rows, "default_id": _default_id(request.company), "title": _("Price lists")}
+    context = {
+        "rows": rows,
+        "default_id": queries.price_list_of(request.company, None),
+        "title": _("Price lists"),
+    }
     return render(request, "catalog/price_list_list.html", context)
 
 
@@ -68,7 +64,7 @@ def _detail_context(request: HttpRequest, price_list: PriceList, **extra) -> dic
         "price_list": price_list,
         "rules": rules,
         "customers": customers,
-        "is_default": _default_id(request.company) == price_list.pk,
+        "is_default": queries.price_list_of(request.company, None) == price_list.pk,
         "rule_form": extra.pop("rule_form", None) or PriceRuleForm(company=request.company),
         "assign_form": extra.pop("assign_form", None) or AssignForm(company=request.company),
         **extra,
@@ -222,11 +218,11 @@ def customer_add(request: HttpRequest, price_list_id: int) -> HttpResponse:
 @require_POST
 def customer_remove(request: HttpRequest, price_list_id: int, party_id: int) -> HttpResponse:
     price_list = _price_list(request, price_list_id)
-    pricing = get_object_or_404(
+    assignment = get_object_or_404(
         PartyPricing, price_list=price_list, party_id=party_id, party__company=request.company
     )
-    services.party_price_list_set(company=request.company, party_id=pricing.party_id, price_list_id=None)
+    services.party_price_list_set(company=request.company, party_id=assignment.party_id, price_list_id=None)
     messages.success(
-        request, _("%(party)s uses the default price list again.") % {"party": pricing.party.name}
+        request, _("%(party)s uses the default price list again.") % {"party": assignment.party.name}
     )
     return redirect("catalog:price_list_view", price_list_id=price_list.pk)
