@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nexo.catalog import valuation_methods
 from nexo.core.models import Company, CompanyOwned
 from nexo.parties.models import Party
 
@@ -12,10 +13,11 @@ PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class ValuationMethod(models.TextChoices):
-    AVERAGE = "average", _("Average cost")
-    FIFO = "fifo", _("FIFO")
-    LAST_PURCHASE = "last_purchase", _("Last purchase")
-    STANDARD = "standard", _("Standard cost")
+    # The names are declared in catalog.valuation_methods; inventory.valuation implements each one.
+    AVERAGE = valuation_methods.AVERAGE, _("Average cost")
+    FIFO = valuation_methods.FIFO, _("FIFO")
+    LAST_PURCHASE = valuation_methods.LAST_PURCHASE, _("Last purchase")
+    STANDARD = valuation_methods.STANDARD, _("Standard cost")
 
 
 class Unit(CompanyOwned):

@@ -1,4 +1,4 @@
-"""The valuation ledger: applies the pure engine to moves being done and stores each entry with its state.
+"""The valuation ledger: applies the pure engine to moves being posted and stores each entry with its state.
 
 A move dated on or after the latest entry of its (item, warehouse) reads only the balance row (and, for
 a FIFO issue, the few layers it consumes). A backdated move starts from the entry just before its date
@@ -90,7 +90,7 @@ def default_in_cost(balance: valuation.Balance, item: Item) -> Decimal:
 
 
 def _step(balance: valuation.Balance, item: Item, quantity: Decimal, unit_cost, is_purchase: bool, source):
-    method = valuation.Method(item.valuation_method)
+    method = item.valuation_method  # a name in catalog.valuation_methods: the engine finds its strategy
     if quantity > 0:
         return valuation.receive(
             balance, method=method, quantity=quantity, unit_cost=unit_cost, is_purchase=is_purchase,
@@ -133,7 +133,7 @@ class Posting:
 
     def _forward(self, row, move, warehouse_id, quantity, unit_cost, is_purchase):
         layers = ()
-        if quantity < 0 and move.item.valuation_method == valuation.Method.FIFO:
+        if quantity < 0 and valuation.strategy_of(move.item.valuation_method).keeps_layers:
             layers = _open_layers(move.item_id, warehouse_id, row.issued, row.received, -quantity)
         balance = balance_of_row(row, layers)
         if quantity > 0 and unit_cost is None:
@@ -162,7 +162,7 @@ class Posting:
 
     def _state_after(self, item: Item, warehouse_id: int, entry: ValuationEntry | None) -> valuation.Balance:
         layers = ()
-        if item.valuation_method == valuation.Method.FIFO and entry is not None:
+        if entry is not None and valuation.strategy_of(item.valuation_method).keeps_layers:
             layers = _open_layers(item.pk, warehouse_id, entry.issued, entry.received, None)
         return _balance_of_entry(entry, layers)
 

@@ -1,7 +1,10 @@
 """Stock valuation, pure: the balance of one item in one warehouse, moved one entry at a time. No Django.
 
 DOMAIN §5. Every balance tracks what all four methods need, so any item can be costed under any
-method (the quotation's comparison panel), while its inventory value follows its own method:
+method (the quotation's comparison panel), while its inventory value follows its own method. Each
+method is a strategy below (how a receipt and an issue change the value, the unit cost of what is on
+hand, what it keeps), found by its name in one registry, `STRATEGIES`; the names are declared in
+catalog.valuation_methods.
 
 - FIFO is kept as cumulative quantities: each receipt is a layer covering the units
   `start … start + quantity` of everything ever received; everything ever issued is `issued`. The
@@ -21,16 +24,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from nexo.catalog import valuation_methods
 from nexo.core.rules import round_money, round_unit
 
 ZERO = Decimal(0)
 
-
-class Method(StrEnum):
-    AVERAGE = "average"
-    FIFO = "fifo"
-    LAST_PURCHASE = "last_purchase"
-    STANDARD = "standard"
+# The method names as an enum (Method.FIFO == "fifo"), one member per declared name.
+Method = StrEnum("Method", {name.upper(): name for name in valuation_methods.NAMES})
 
 
 class NegativeQuantity(ValueError):
@@ -155,21 +155,129 @@ def _average_of(value: Decimal, quantity: Decimal, previous: Decimal) -> Decimal
     return round_unit(value / quantity) if quantity > 0 else previous
 
 
-def _value_by_method(
-    method: Method, after: Balance, fifo_value: Decimal, standard_cost: Decimal | None
-) -> Decimal:
-    if method is Method.AVERAGE:
-        return after.average_value
-    if method is Method.FIFO:
-        return fifo_value
-    per_unit = after.last_cost if method is Method.LAST_PURCHASE else standard_cost
-    return round_money(after.quantity * (per_unit if per_unit is not None else ZERO))
+# The methods: one strategy each
+
+
+class Strategy:
+    """How one valuation method values what is on hand.
+
+    `receipt_value` and `issue_value` give the value after an entry: `after` is the balance with every
+    tracked figure moved (quantities, average, last cost, layers) but the value, still the one before.
+    By default everything on hand is valued at the method's `unit_cost`."""
+
+    name: str
+    # What the method keeps beyond the balance row: FIFO its open layers, which the ledger reads before
+    # an issue; the last-purchase method the latest purchase cost, which purchasing records per item.
+    keeps_layers = False
+    keeps_last_purchase = False
+
+    def unit_cost(self, balance: Balance, standard_cost: Decimal | None) -> Decimal | None:
+        """What each unit on hand is held at; None when there is no such cost (or, FIFO, one per layer)."""
+        raise NotImplementedError
+
+    def value(self, balance: Balance, standard_cost: Decimal | None) -> Decimal:
+        per_unit = self.unit_cost(balance, standard_cost)
+        return round_money(balance.quantity * (per_unit if per_unit is not None else ZERO))
+
+    def receipt_value(
+        self, before: Balance, after: Balance, layer: Layer, standard_cost: Decimal | None
+    ) -> Decimal:
+        return self.value(after, standard_cost)
+
+    def issue_value(
+        self, before: Balance, after: Balance, quantity: Decimal, standard_cost: Decimal | None
+    ) -> Decimal:
+        return self.value(after, standard_cost)
+
+    def cost_on_hand(
+        self, balance: Balance, quantity: Decimal, standard_cost: Decimal | None
+    ) -> list[Portion]:
+        """Where the cost of the next `quantity` units out comes from (all of them on hand)."""
+        per_unit = self.unit_cost(balance, standard_cost)
+        if per_unit is None:
+            return []
+        return [Portion(quantity, per_unit, round_money(quantity * per_unit), None)]
+
+
+class AverageCost(Strategy):
+    """Weighted average: kept as a value, so the average times what is on hand stays within a cent of it."""
+
+    name = valuation_methods.AVERAGE
+
+    def unit_cost(self, balance, standard_cost):
+        return balance.average
+
+    def value(self, balance, standard_cost):
+        return balance.average_value
+
+
+class Fifo(Strategy):
+    """First in, first out: issues consume the oldest layers; what is left is valued layer by layer."""
+
+    name = valuation_methods.FIFO
+    keeps_layers = True
+
+    def unit_cost(self, balance, standard_cost):
+        return None  # each layer has its own
+
+    def receipt_value(self, before, after, layer, standard_cost):
+        if before.quantity >= 0:
+            return before.value + layer.value
+        if after.quantity >= 0:  # units were owed: only this layer has units left
+            return layer.value_left_after(after.issued)
+        return round_money(after.quantity * layer.unit_cost)
+
+    def issue_value(self, before, after, quantity, standard_cost):
+        beyond = fallback_cost(before, standard_cost)
+        return before.value - sum(
+            (portion.value for portion in fifo_portions(before, quantity, beyond)), ZERO
+        )
+
+    def cost_on_hand(self, balance, quantity, standard_cost):
+        return fifo_portions(balance, quantity, ZERO)
+
+
+class LastPurchase(Strategy):
+    """The unit cost of the latest purchase receipt values everything on hand."""
+
+    name = valuation_methods.LAST_PURCHASE
+    keeps_last_purchase = True
+
+    def unit_cost(self, balance, standard_cost):
+        return balance.last_cost
+
+
+class StandardCost(Strategy):
+    """The item's standard cost values everything on hand."""
+
+    name = valuation_methods.STANDARD
+
+    def unit_cost(self, balance, standard_cost):
+        return standard_cost
+
+
+STRATEGIES: dict[str, Strategy] = {
+    strategy.name: strategy for strategy in (AverageCost(), Fifo(), LastPurchase(), StandardCost())
+}
+if set(STRATEGIES) != set(valuation_methods.NAMES):
+    raise RuntimeError("Every valuation method needs a strategy here, and only those methods.")
+
+
+def strategy_of(method: str) -> Strategy:
+    """The strategy of a method named in catalog.valuation_methods (an item's `valuation_method`)."""
+    try:
+        return STRATEGIES[method]
+    except KeyError:
+        raise ValueError(f"unknown valuation method {method!r}") from None
+
+
+# Moving a balance
 
 
 def receive(
     balance: Balance,
     *,
-    method: Method,
+    method: str,
     quantity: Decimal,
     unit_cost: Decimal,
     is_purchase: bool = False,
@@ -190,26 +298,14 @@ def receive(
         last_cost=unit_cost if is_purchase or balance.last_cost is None else balance.last_cost,
         layers=_open((*balance.layers, layer), balance.issued),
     )
-    if balance.quantity >= 0:
-        fifo_value = balance.value + round_money(quantity * unit_cost)
-    elif after.quantity >= 0:  # units were owed: only this layer has units left
-        fifo_value = layer.value_left_after(after.issued)
-    else:
-        fifo_value = round_money(after.quantity * unit_cost)
-    value = _value_by_method(method, after, fifo_value, standard_cost)
+    value = strategy_of(method).receipt_value(balance, after, layer, standard_cost)
     after = replace(after, value=value)
     return Step(after, value - balance.value, unit_cost)
 
 
-def issue(
-    balance: Balance, *, method: Method, quantity: Decimal, standard_cost: Decimal | None = None
-) -> Step:
+def issue(balance: Balance, *, method: str, quantity: Decimal, standard_cost: Decimal | None = None) -> Step:
     """Units go out at the method's cost; the step's value is minus the cost of what went out."""
     quantity = _positive(quantity)
-    beyond = fallback_cost(balance, standard_cost)
-    fifo_cost = ZERO
-    if method is Method.FIFO:
-        fifo_cost = sum((portion.value for portion in fifo_portions(balance, quantity, beyond)), ZERO)
     if quantity >= balance.quantity > 0:
         average_cost = balance.average_value + round_money((quantity - balance.quantity) * balance.average)
     else:
@@ -223,14 +319,14 @@ def issue(
         average=_average_of(average_value, balance.received - issued, balance.average),
         layers=_open(balance.layers, issued),
     )
-    value = _value_by_method(method, after, balance.value - fifo_cost, standard_cost)
+    value = strategy_of(method).issue_value(balance, after, quantity, standard_cost)
     after = replace(after, value=value)
     cost = balance.value - value
     return Step(after, -cost, round_unit(cost / quantity))
 
 
 def cost_on_hand(
-    balance: Balance, *, method: Method, quantity: Decimal, standard_cost: Decimal | None = None
+    balance: Balance, *, method: str, quantity: Decimal, standard_cost: Decimal | None = None
 ) -> list[Portion]:
     """Where the cost of the next `quantity` units out would come from, as far as stock covers them.
 
@@ -240,13 +336,4 @@ def cost_on_hand(
     covered = min(_positive(quantity), max(balance.quantity, ZERO))
     if covered <= 0:
         return []
-    if method is Method.FIFO:
-        return fifo_portions(balance, covered, ZERO)
-    per_unit = {
-        Method.AVERAGE: balance.average,
-        Method.LAST_PURCHASE: balance.last_cost,
-        Method.STANDARD: standard_cost,
-    }[method]
-    if per_unit is None:
-        return []
-    return [Portion(covered, per_unit, round_money(covered * per_unit), None)]
+    return strategy_of(method).cost_on_hand(balance, covered, standard_cost)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nexo.catalog import valuation_methods
 from nexo.catalog.models import Item
 from nexo.core.models import Company
 from nexo.core.rules import round_money, round_unit
@@ -28,7 +29,12 @@ ZERO = Decimal(0)
 SUPPLIER_PRICE = "supplier_price"
 NO_COST = "none"
 # The bases a quotation compares side by side.
-COMPARISON_BASES = ("average", "fifo", "last_purchase", SUPPLIER_PRICE)
+COMPARISON_BASES = (
+    valuation_methods.AVERAGE,
+    valuation_methods.FIFO,
+    valuation_methods.LAST_PURCHASE,
+    SUPPLIER_PRICE,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Cost:
 
 
 def _cost(item_id: int, quantity: Decimal, basis: str, parts: list[CostPart]) -> Cost:
+    """The answer for a line whose parts are known: their total over the quantity, and where they came from."""
     total = sum((part.value for part in parts), ZERO)
     source = parts[0].source if parts else NO_COST
     return Cost(item_id, quantity, basis, round_unit(total / quantity), source, tuple(parts))
@@ -103,25 +110,28 @@ class _Costing:
         return self.supplier_prices.best(item_id, quantity)
 
     def stock_parts(self, item: Item, quantity: Decimal, method: str) -> list[CostPart]:
+        """What stock covers of `quantity` under `method`, each part with the document it comes from."""
         balance = self.balances.get(item.pk, valuation.Balance())
-        if method == valuation.Method.LAST_PURCHASE and item.pk in self.last_purchases:
-            record = self.last_purchases[item.pk]
+        # The latest purchase as purchasing records it (any warehouse) answers before the warehouse's own.
+        last_purchase = None
+        if valuation.strategy_of(method).keeps_last_purchase:
+            last_purchase = self.last_purchases.get(item.pk)
+        if last_purchase is not None:
             balance = valuation.Balance(
-                received=balance.received, issued=balance.issued, last_cost=record.last_purchase_cost
+                received=balance.received, issued=balance.issued, last_cost=last_purchase.last_purchase_cost
             )
         portions = valuation.cost_on_hand(
-            balance, method=valuation.Method(method), quantity=quantity, standard_cost=item.standard_cost
+            balance, method=method, quantity=quantity, standard_cost=item.standard_cost
         )
         parts = []
         for portion in portions:
             reference, day = "", None
-            if method == valuation.Method.FIFO and portion.source in self.layer_moves:
+            if portion.source in self.layer_moves:  # a FIFO layer: the receipt that opened it
                 move = self.layer_moves[portion.source]
                 reference = move.origin_label or _("stock move %(id)s") % {"id": move.pk}
                 day = move.date
-            elif method == valuation.Method.LAST_PURCHASE and item.pk in self.last_purchases:
-                record = self.last_purchases[item.pk]
-                reference, day = record.last_purchase_reference, record.last_purchase_date
+            elif last_purchase is not None:
+                reference, day = last_purchase.last_purchase_reference, last_purchase.last_purchase_date
             parts.append(CostPart(portion.quantity, portion.unit_cost, portion.value, method, reference, day))
         return parts
 
@@ -133,6 +143,7 @@ class _Costing:
         return self._costs[key]
 
     def _cost(self, item_id: int, quantity: Decimal, basis: str) -> Cost:
+        """The cost of one line, read from what was loaded (`cost` keeps each answer)."""
         item = self.items[item_id]
         if basis == SUPPLIER_PRICE:
             part = _supplier_part(quantity, self.best(item_id, quantity))
@@ -143,8 +154,9 @@ class _Costing:
             part = _supplier_part(missing, self.best(item_id, missing))
             if part is None and item.standard_cost is not None:
                 part = CostPart(
-                    missing, item.standard_cost, round_money(missing * item.standard_cost), "standard"
-                )
+                    missing, item.standard_cost, round_money(missing * item.standard_cost),
+                    valuation_methods.STANDARD,
+                )  # fmt: skip
             if part is None:
                 part = CostPart(missing, ZERO, ZERO, NO_COST)
             parts.append(part)
