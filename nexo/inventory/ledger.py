@@ -222,7 +222,7 @@ class Posting:
                 heapq.heappush(queue, (entry.date, entry.pk, entry.warehouse_id, new_cost))
 
 
-def apply_moves(moves: list[StockMove], balances: dict, locations: dict[int, Location]) -> None:
+def post_moves(moves: list[StockMove], balances: dict, locations: dict[int, Location]) -> None:
     """Value each move (unit cost, value) and write its entries; moves inside one warehouse change no value."""
     posting = Posting(balances)
     for move in sorted(moves, key=lambda move: (move.date, move.pk)):

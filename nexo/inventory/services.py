@@ -362,7 +362,7 @@ def _moves_change(moves: list[StockMove], target: str, by: User) -> None:
     states_change(moves, target, lifecycle=rules.MOVE_LIFECYCLE, by=by, refused=refused)
 
 
-def stock_moves_done(*, company: Company, by: User, move_ids: Sequence[int]) -> list[StockMove]:
+def stock_moves_post(*, company: Company, by: User, move_ids: Sequence[int]) -> list[StockMove]:
     """Post draft moves: they become done, and stock and valuation change now, at each move's date.
 
     Locks the moves (id order), then what `_post` locks; the state changes are logged in one statement."""
@@ -373,8 +373,8 @@ def stock_moves_done(*, company: Company, by: User, move_ids: Sequence[int]) -> 
         return moves
 
 
-def stock_move_done(*, company: Company, by: User, move_id: int) -> StockMove:
-    return stock_moves_done(company=company, by=by, move_ids=[move_id])[0]
+def stock_move_post(*, company: Company, by: User, move_id: int) -> StockMove:
+    return stock_moves_post(company=company, by=by, move_ids=[move_id])[0]
 
 
 def stock_moves_cancel(*, company: Company, by: User, move_ids: Sequence[int]) -> list[StockMove]:
@@ -456,7 +456,7 @@ def _post(company: Company, by: User, moves: list[StockMove]) -> None:
     if not settings.allow_negative_stock:
         _refuse_negative(moves, quants, locations)
     now = timezone.now()
-    ledger.apply_moves(moves, balances, locations)
+    ledger.post_moves(moves, balances, locations)
     for move in moves:
         move.done_at, move.updated_by = now, by
     plainsql.update(StockMove, moves, ["state", "done_at", "unit_cost", "value", "updated_by", "updated_at"])

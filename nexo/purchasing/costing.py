@@ -61,7 +61,7 @@ class Cost:
         return sum((part.value for part in self.parts), ZERO)
 
 
-def _cost(item_id: int, quantity: Decimal, basis: str, parts: list[CostPart]) -> Cost:
+def _cost_of_parts(item_id: int, quantity: Decimal, basis: str, parts: list[CostPart]) -> Cost:
     """The answer for a line whose parts are known: their total over the quantity, and where they came from."""
     total = sum((part.value for part in parts), ZERO)
     source = parts[0].source if parts else NO_COST
@@ -139,15 +139,15 @@ class _Costing:
         basis = basis or self.items[item_id].valuation_method
         key = (item_id, quantity, basis)  # the item's own method is also one of the compared bases
         if key not in self._costs:
-            self._costs[key] = self._cost(item_id, quantity, basis)
+            self._costs[key] = self._cost_worked_out(item_id, quantity, basis)
         return self._costs[key]
 
-    def _cost(self, item_id: int, quantity: Decimal, basis: str) -> Cost:
+    def _cost_worked_out(self, item_id: int, quantity: Decimal, basis: str) -> Cost:
         """The cost of one line, read from what was loaded (`cost` keeps each answer)."""
         item = self.items[item_id]
         if basis == SUPPLIER_PRICE:
             part = _supplier_part(quantity, self.best(item_id, quantity))
-            return _cost(item_id, quantity, basis, [part] if part else [])
+            return _cost_of_parts(item_id, quantity, basis, [part] if part else [])
         parts = self.stock_parts(item, quantity, basis) if item.kind == Item.Kind.STOCKED else []
         missing = quantity - sum((part.quantity for part in parts), ZERO)
         if missing > 0:
@@ -160,7 +160,7 @@ class _Costing:
             if part is None:
                 part = CostPart(missing, ZERO, ZERO, NO_COST)
             parts.append(part)
-        return _cost(item_id, quantity, basis, parts)
+        return _cost_of_parts(item_id, quantity, basis, parts)
 
 
 def unit_costs_for(

@@ -138,8 +138,8 @@ def stock_move_read(request: HttpRequest, move_id: RecordId):
     summary="Post a draft move: stock and valuation change at its date",
     description="409 when the move is not a draft, or when a location would go below zero.",
 )
-def stock_move_done(request: HttpRequest, move_id: RecordId):
-    return services.stock_move_done(company=request.company, by=request.user, move_id=move_id)
+def stock_move_post(request: HttpRequest, move_id: RecordId):
+    return services.stock_move_post(company=request.company, by=request.user, move_id=move_id)
 
 
 @endpoints.post(

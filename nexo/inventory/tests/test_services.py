@@ -155,12 +155,12 @@ def test_draft_moves_post_or_cancel_once(company, warehouse_user, make_item, sto
     )  # fmt: skip
     assert move.state == "draft"
     assert not StockQuant.objects.filter(item=item).exists()
-    services.stock_move_done(company=company, by=warehouse_user, move_id=move.pk)
+    services.stock_move_post(company=company, by=warehouse_user, move_id=move.pk)
     assert on_hand(item, warehouse.stock_location_id) == 2
     with pytest.raises(Conflict, match="done"):
         services.stock_move_cancel(company=company, by=warehouse_user, move_id=move.pk)
     with pytest.raises(NotFound):
-        services.stock_move_done(company=company, by=warehouse_user, move_id=move.pk + 1000)
+        services.stock_move_post(company=company, by=warehouse_user, move_id=move.pk + 1000)
 
 
 def test_a_transfer_carries_the_cost_to_the_other_warehouse(

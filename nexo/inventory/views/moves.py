@@ -1,5 +1,5 @@
-"""Stock moves: the list (filters), a new move saved as draft or done, a move's page where a draft is
-posted or cancelled."""
+"""Stock moves: the list (filters), a new move saved as a draft or posted at once, a move's page where a
+draft is posted or cancelled."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -123,12 +123,12 @@ def move_create(request: HttpRequest) -> HttpResponse:
     form = MoveForm(request.POST or None, company=request.company, initial=initial)
     status = 200
     if request.method == "POST":
-        done = request.POST.get("action") == "done"
+        post_now = request.POST.get("action") == "done"
         if form.is_valid():
             settings = services.settings_of(request.company)
             try:
                 move = services.stock_move_create(
-                    company=request.company, by=request.user, done=done, **form.service_fields(settings)
+                    company=request.company, by=request.user, done=post_now, **form.service_fields(settings)
                 )
             except ValidationFailed as failure:
                 apply_failure(form, failure)
@@ -136,7 +136,7 @@ def move_create(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, conflict.detail)
                 status = 409
             else:
-                if done:
+                if post_now:
                     messages.success(request, _("Move posted: the stock has changed."))
                 else:
                     messages.success(request, _("Move saved as a draft: post it when the goods move."))
@@ -173,8 +173,8 @@ def _act(request: HttpRequest, move_id: int, action, success: str) -> HttpRespon
 
 @page("inventory.change_stockmove")
 @require_POST
-def move_done(request: HttpRequest, move_id: int) -> HttpResponse:
-    return _act(request, move_id, services.stock_move_done, _("Move posted: the stock has changed."))
+def move_post(request: HttpRequest, move_id: int) -> HttpResponse:
+    return _act(request, move_id, services.stock_move_post, _("Move posted: the stock has changed."))
 
 
 @page("inventory.change_stockmove")
