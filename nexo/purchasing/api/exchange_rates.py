@@ -26,14 +26,14 @@ class ExchangeRateOut(Schema):
     date: Day
     rate: RateOut
 
-    @staticmethod
-    def resolve_date(rate: ExchangeRate) -> Day:
-        return rate.day
-
 
 class ExchangeRateList(Schema):
     count: int
     items: list[ExchangeRateOut]
+
+
+def _rate_body(rate: ExchangeRate) -> dict:
+    return {"id": rate.pk, "currency": rate.currency, "date": rate.day, "rate": rate.rate}
 
 
 @endpoints.get(
@@ -47,19 +47,16 @@ def exchange_rate_list(
     if currency:
         rates = rates.filter(currency=currency)
     count, items = page_of(rates.order_by("-day", "currency", "pk"), limit=limit, offset=offset)
-    return {"count": count, "items": items}
+    return {"count": count, "items": [_rate_body(rate) for rate in items]}
 
 
 @endpoints.post(
     "/exchange-rates", ExchangeRateOut, perm="purchasing.add_exchangerate", idempotent=True,
-    summary="Set a currency's rate from a date on",
+    read=lambda request, rate: _rate_body(rate), summary="Set a currency's rate from a date on",
     description="A rate for the same currency and date replaces it. 422 for the company's own currency.",
 )  # fmt: skip
 def exchange_rate_set(request: HttpRequest, payload: ExchangeRateIn):
     return services.exchange_rate_set(
-        company=request.company,
-        by=request.user,
-        currency=payload.currency,
-        day=payload.date,
+        company=request.company, by=request.user, currency=payload.currency, day=payload.date,
         rate=payload.rate,
-    )
+    )  # fmt: skip

@@ -134,6 +134,15 @@ def test_exchange_rates(purchasing, api):
 # Supplier prices
 
 
+def test_setting_a_rate_again_with_the_same_key_replays_the_first_answer(purchasing):
+    body = {"currency": "USD", "date": "2026-01-01", "rate": "0.92"}
+    first = purchasing.post("/exchange-rates", body, headers={"Idempotency-Key": "e-1"})
+    again = purchasing.post("/exchange-rates", body, headers={"Idempotency-Key": "e-1"})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and first.json()["date"] == "2026-01-01"
+    assert ExchangeRate.objects.count() == 1
+
+
 def test_create_read_update_delete_a_supplier_price(purchasing, supplier, cable, api):
     body = {"item_id": cable.pk, "supplier_id": supplier.pk, "unit_price": "0.815", "supplier_code": "RV-25",
             "lead_time_days": 3}  # fmt: skip
