@@ -6,7 +6,17 @@ from ninja import NinjaAPI
 from nexo.core.api import BearerTokenAuth, CompanySessionAuth, core_router, install_error_handlers
 from nexo.core.modules import nexo_modules
 
-api = NinjaAPI(
+
+class NexoAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """`nexo_sales_api_quotation_create`: the module's API and the handler, whichever file of the
+        module's `api` package holds it, so that splitting a file never renames a client's methods."""
+        module = operation.view_func.__module__
+        package = module[: module.index(".api") + len(".api")] if ".api" in module else module
+        return f"{package}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = NexoAPI(
     title="Nexo API",
     version="1",
     description="Everything a user can do on a page, through the same services. "
