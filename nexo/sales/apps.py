@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from nexo.core import modules
+from nexo.sales import rules
 
 SALES_QUOTING = [
     "sales.view_quotation", "sales.add_quotation", "sales.change_quotation", "sales.view_salesorder",
@@ -22,6 +23,10 @@ class SalesConfig(modules.NexoModule):
         "warehouse": ["sales.view_salesorder"],
         "accounting": ["sales.view_quotation", "sales.view_salesorder"],
     }
+    lifecycles = [
+        ("sales.Quotation", "state", rules.QUOTATION_LIFECYCLE),
+        ("sales.SalesOrder", "state", rules.SALES_ORDER_LIFECYCLE),
+    ]
 
     def opportunity_win_blocker(self, opportunity) -> str | None:
         """An opportunity with an open quotation is won by accepting the quotation, not by hand."""

@@ -12,7 +12,7 @@ from nexo.core.models import Company, CompanyOwned
 from nexo.crm.models import Opportunity
 from nexo.inventory.models import QUANTITY, UNIT_COST, Warehouse
 from nexo.parties.models import Party
-from nexo.sales.rules import State as QuotationState
+from nexo.sales import rules
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2, "default": 0}
 PERCENT = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
@@ -32,12 +32,20 @@ class SalesSettings(models.Model):
 
 class Quotation(CompanyOwned):
     class State(models.TextChoices):
-        DRAFT = QuotationState.DRAFT, _("Draft")
-        SENT = QuotationState.SENT, _("Sent")
-        ACCEPTED = QuotationState.ACCEPTED, _("Accepted")
-        REJECTED = QuotationState.REJECTED, _("Rejected")
-        EXPIRED = QuotationState.EXPIRED, _("Expired")
-        CANCELLED = QuotationState.CANCELLED, _("Cancelled")
+        DRAFT = rules.DRAFT, _("Draft")
+        SENT = rules.SENT, _("Sent")
+        ACCEPTED = rules.ACCEPTED, _("Accepted")
+        REJECTED = rules.REJECTED, _("Rejected")
+        EXPIRED = rules.EXPIRED, _("Expired")
+        CANCELLED = rules.CANCELLED, _("Cancelled")
+
+    class EmailStatus(models.TextChoices):
+        """Where the e-mail that sent it stands: queued in the transaction that marked it sent, then sent or
+        failed by the task that talks to the mail server after the commit."""
+
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     number = models.CharField(_("number"), max_length=20)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -84,6 +92,10 @@ class Quotation(CompanyOwned):
     taxes = models.JSONField(default=list, blank=True)  # [{"rate", "base", "tax"}] as strings
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_to = models.CharField(_("sent to"), max_length=254, blank=True)
+    # The e-mail sent with the PDF (none when it was marked sent by hand): the outcome the task recorded.
+    email_status = models.CharField(_("e-mail status"), max_length=10, choices=EmailStatus.choices, blank=True)
+    email_error = models.CharField(_("e-mail error"), max_length=500, blank=True)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -118,7 +130,7 @@ class Quotation(CompanyOwned):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (self.State.DRAFT, self.State.SENT)
+        return self.state in rules.OPEN_STATES
 
 
 class QuotationLine(models.Model):
@@ -170,8 +182,8 @@ class QuotationLine(models.Model):
 
 class SalesOrder(CompanyOwned):
     class State(models.TextChoices):
-        CONFIRMED = "confirmed", _("Confirmed")
-        CANCELLED = "cancelled", _("Cancelled")
+        CONFIRMED = rules.ORDER_CONFIRMED, _("Confirmed")
+        CANCELLED = rules.ORDER_CANCELLED, _("Cancelled")
 
     number = models.CharField(_("number"), max_length=20)
     quotation = models.OneToOneField(

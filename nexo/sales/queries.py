@@ -1,6 +1,6 @@
-"""Read side of sales: which quotations and orders a user may see, the editor's lines, the cost comparison
-per basis, two versions compared line by line, and the panels on party and opportunity pages. Every helper
-reads a fixed number of queries, whatever the number of lines."""
+"""Read side of sales: which quotations and orders a user may see, the editor's lines, each line's cost
+under every basis, two versions compared line by line, and the panels on party and opportunity pages.
+Every helper reads a fixed number of queries, whatever the number of lines."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -176,7 +176,7 @@ def item_by_sku(company: Company, sku: str) -> Item | None:
     return items.filter(sku=sku).first() or items.filter(sku__iexact=sku).first()
 
 
-# The cost comparison
+# Cost and margin under each basis
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ class BasisFigures:
 
 
 @dataclass(frozen=True)
-class ComparedLine:
+class LineByBasis:
     line: QuotationLine
     bases: tuple[BasisFigures, ...]
 
@@ -209,19 +209,19 @@ def _basis_figures(line: QuotationLine, basis: str) -> BasisFigures:
     return BasisFigures(basis, unit_cost, source, margin, percent, used)
 
 
-def cost_comparison(lines: list[QuotationLine]) -> dict:
+def costs_by_basis(lines: list[QuotationLine]) -> dict:
     """Each line's unit cost and margin (with the line's net) under average, FIFO, last purchase and the best
     supplier price, and the quotation's margin under each basis (over the lines that have a cost on it; the
     others are counted)."""
-    compared = [
-        ComparedLine(line, tuple(_basis_figures(line, basis) for basis in COMPARISON_BASES))
+    by_basis = [
+        LineByBasis(line, tuple(_basis_figures(line, basis) for basis in COMPARISON_BASES))
         for line in lines
         if line.item_id is not None
     ]
     totals = []
     for index, basis in enumerate(COMPARISON_BASES):
         costed = [
-            (entry.line, entry.bases[index]) for entry in compared if entry.bases[index].margin is not None
+            (entry.line, entry.bases[index]) for entry in by_basis if entry.bases[index].margin is not None
         ]
         net = sum((line.net for line, _figure in costed), ZERO)
         margin = sum((figure.margin for _line, figure in costed), ZERO)
@@ -230,10 +230,10 @@ def cost_comparison(lines: list[QuotationLine]) -> dict:
                 "basis": basis,
                 "margin": margin if costed else None,
                 "margin_percent": rules.margin_percent(margin, net) if costed else None,
-                "missing": len(compared) - len(costed),
+                "missing": len(by_basis) - len(costed),
             }
         )
-    return {"lines": compared, "bases": COMPARISON_BASES, "totals": totals}
+    return {"lines": by_basis, "bases": COMPARISON_BASES, "totals": totals}
 
 
 # Versions

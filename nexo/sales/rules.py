@@ -1,5 +1,5 @@
 """Quotation arithmetic and states, pure: line nets, the document discount spread over the lines, tax per
-rate, margins and totals (DOMAIN §6). No Django here.
+rate, margins and totals (docs/modules/sales.md). No Django here.
 
 Rounding happens at named points only: each line's net, each line's share of the document discount, each
 line's cost, the tax of each rate. Everything else is a sum of those, so the lines add up to the totals.
@@ -9,30 +9,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from nexo.core.rules import round_money
+from nexo.core.rules import Lifecycle, round_money
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
-class State:
-    DRAFT = "draft"
-    SENT = "sent"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
+# A quotation's lifecycle: every state is a decision (sent, accepted by the customer, rejected, expired by the
+# nightly task, cancelled); a sent quotation is never edited, a new version is made instead.
+DRAFT, SENT, ACCEPTED = "draft", "sent", "accepted"
+REJECTED, EXPIRED, CANCELLED = "rejected", "expired", "cancelled"
+QUOTATION_LIFECYCLE = Lifecycle(
+    "quotation",
+    {
+        DRAFT: frozenset({SENT, CANCELLED}),
+        SENT: frozenset({ACCEPTED, REJECTED, EXPIRED, CANCELLED}),
+        ACCEPTED: frozenset(),
+        REJECTED: frozenset(),
+        EXPIRED: frozenset(),
+        CANCELLED: frozenset(),
+    },
+)
+OPEN_STATES = (DRAFT, SENT)
 
-
-QUOTATION_TRANSITIONS = {
-    State.DRAFT: {State.SENT, State.CANCELLED},
-    State.SENT: {State.ACCEPTED, State.REJECTED, State.EXPIRED, State.CANCELLED},
-    State.ACCEPTED: set(),
-    State.REJECTED: set(),
-    State.EXPIRED: set(),
-    State.CANCELLED: set(),
-}
-OPEN_STATES = (State.DRAFT, State.SENT)
+# A sales order is created confirmed by accepting its quotation; nothing moves it yet (cancelled is declared
+# for the orders to come, no action reaches it today).
+ORDER_CONFIRMED, ORDER_CANCELLED = "confirmed", "cancelled"
+SALES_ORDER_LIFECYCLE = Lifecycle("sales order", {ORDER_CONFIRMED: frozenset(), ORDER_CANCELLED: frozenset()})
 
 
 def line_net(quantity: Decimal, unit_price: Decimal, discount: Decimal = ZERO) -> Decimal:

@@ -1,5 +1,9 @@
 """Background work of sales, on the Django Tasks API (stored by django-tasks-db, run by `nexo db_worker`).
 
+A quotation's e-mail is sent by `send_quotation_email`, queued by `services.quotation_send` once the
+transaction that marked the quotation sent has committed: the mail server is never called inside a
+transaction or while a row is locked, and the outcome is recorded on the quotation.
+
 Quotation expiry is a daily chain with one link waiting at a time: `expire_quotations` expires the sent
 quotations past their validity, then queues its own next run for tomorrow at 00:05 local time — unless a
 run is already waiting. A failed run still queues the next one, so the chain does not break.
@@ -39,6 +43,14 @@ def expire_quotations() -> int:
         return expired
     finally:
         schedule_next_run()
+
+
+@task()
+def send_quotation_email(quotation_id: int, to: str, subject: str, body: str, reply_to: str = "") -> str:
+    """E-mail a sent quotation's PDF and record on it whether it went; returns "sent" or "failed"."""
+    return services.quotation_email_deliver(
+        quotation_id=quotation_id, to=to, subject=subject, body=body, reply_to=reply_to
+    )
 
 
 def next_run_at(now: datetime | None = None) -> datetime:

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from nexo.crm import services as crm
 from nexo.parties.services import party_create
@@ -12,6 +13,26 @@ from nexo.sales import services
 @pytest.fixture(autouse=True)
 def _english(english):
     """Messages are asserted in English; the Spanish catalogue has its own test."""
+
+
+@pytest.fixture(autouse=True)
+def work_after_commit(settings, monkeypatch):
+    """What a service leaves for after its commit (the quotation's e-mail) runs as in production: when the
+    service's outermost transaction ends, not when the test's own one (which never commits) would; and the
+    tasks it queues run at once. A test that wants them kept sets another task backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    leave_atomic = transaction.Atomic.__exit__
+
+    def leave_then_run_committed(self, exc_type, exc_value, traceback):
+        leave_atomic(self, exc_type, exc_value, traceback)
+        connection = transaction.get_connection(self.using)
+        blocks = connection.atomic_blocks
+        if exc_type is None and blocks and all(block._from_testcase for block in blocks):
+            waiting, connection.run_on_commit = connection.run_on_commit, []
+            for _savepoints, callback, _robust in waiting:
+                callback()
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", leave_then_run_committed)
 
 
 @pytest.fixture

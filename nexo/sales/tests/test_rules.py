@@ -86,14 +86,14 @@ def test_spread_discount_sums_exactly_and_never_exceeds_a_line(nets, document_di
 
 
 def test_the_state_table():
-    reachable = {state: targets for state, targets in rules.QUOTATION_TRANSITIONS.items()}
+    reachable = {state: targets for state, targets in rules.QUOTATION_LIFECYCLE.transitions.items()}
     for state in reachable:
         for target in reachable:
             if target in reachable[state]:
-                assert transition(rules.QUOTATION_TRANSITIONS, state, target) == target
+                assert transition(rules.QUOTATION_LIFECYCLE.transitions, state, target) == target
             else:
                 try:
-                    transition(rules.QUOTATION_TRANSITIONS, state, target)
+                    transition(rules.QUOTATION_LIFECYCLE.transitions, state, target)
                 except InvalidTransition:
                     continue
                 raise AssertionError(f"{state} → {target} should be refused")

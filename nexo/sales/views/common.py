@@ -38,6 +38,9 @@ BASIS_LABELS = {
 }
 
 
+# The send-again form's fields are named apart from the send form's.
+RESEND_PREFIX = "resend"
+
 ROW_LABELS = {
     "item": _("Item (SKU)"), "description": _("Description"), "quantity": _("Quantity"),
     "unit_price": _("Unit price"), "discount": _("Discount %"), "delete": _("Delete the line"),
@@ -124,6 +127,9 @@ def page_context(request: HttpRequest, quotation: Quotation, **extra) -> dict:
         "may_act": request.user.has_perm("sales.change_quotation"),
         "header_form": header_form(request, quotation) if editable else None,
         "send_form": SendForm(initial={"to": quotation.party.email}),
+        "resend_form": SendForm(prefix=RESEND_PREFIX, initial={"to": quotation.sent_to})
+        if quotation.email_status == Quotation.EmailStatus.FAILED
+        else None,
         "reject_form": RejectForm(),
         "order": order,
         "versions": versions,

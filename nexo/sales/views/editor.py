@@ -20,7 +20,7 @@ from nexo.sales.models import Quotation
 from nexo.sales.views.common import BASIS_LABELS, SOURCE_LABELS, header_form, ready, row_labels
 
 FRAGMENTS = "sales/_editor_fragments.html"
-CHANGED = "quotationChanged"  # the comparison panel, when open, reloads on it
+CHANGED = "quotationChanged"  # the cost bases panel, when open, reloads on it
 
 
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
@@ -184,10 +184,10 @@ def item_options(request: HttpRequest) -> HttpResponse:
 
 @page("sales.view_quotation")
 @require_GET
-def comparison(request: HttpRequest, quotation_id: int) -> HttpResponse:
+def cost_bases(request: HttpRequest, quotation_id: int) -> HttpResponse:
     """Each line's cost and margin under every basis, with the line's net: the panel beside the editor."""
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
-    compared = queries.cost_comparison(queries.editor_lines(quotation))
+    by_basis = queries.costs_by_basis(queries.editor_lines(quotation))
     rows = [
         {
             "line": entry.line,
@@ -205,12 +205,12 @@ def comparison(request: HttpRequest, quotation_id: int) -> HttpResponse:
                 for figure in entry.bases
             ],
         }
-        for entry in compared["lines"]
+        for entry in by_basis["lines"]
     ]
     context = {
         "quotation": quotation,
         "rows": rows,
-        "bases": [BASIS_LABELS[basis] for basis in compared["bases"]],
-        "totals": compared["totals"],
+        "bases": [BASIS_LABELS[basis] for basis in by_basis["bases"]],
+        "totals": by_basis["totals"],
     }
-    return render(request, "sales/_comparison.html", context)
+    return render(request, "sales/_cost_bases.html", context)

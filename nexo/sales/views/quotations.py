@@ -25,7 +25,7 @@ from nexo.parties.models import Party
 from nexo.sales import documents, queries, services
 from nexo.sales.forms import QuotationCreateForm, RejectForm, SendForm
 from nexo.sales.models import Quotation
-from nexo.sales.views.common import page_context, previous_version
+from nexo.sales.views.common import RESEND_PREFIX, page_context, previous_version
 
 State = Quotation.State
 
@@ -158,30 +158,52 @@ def _back(quotation: Quotation) -> HttpResponse:
     return redirect("sales:quotation_view", quotation_id=quotation.pk)
 
 
-@page("sales.change_quotation")
-@require_POST
-def quotation_send(request: HttpRequest, quotation_id: int) -> HttpResponse:
+def _e_mail(request: HttpRequest, quotation_id: int, *, again: bool) -> HttpResponse:
+    """The send form (or, for a sent quotation whose e-mail failed, the send-again form) posted: the service
+    queues the e-mail; a refused address is shown beside the field."""
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
-    form = SendForm(request.POST)
+    form = SendForm(request.POST, prefix=RESEND_PREFIX if again else None)
     if form.is_valid():
+        send = services.quotation_resend if again else services.quotation_send
         try:
-            services.quotation_send(
-                company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data
-            )
+            send(company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data)
         except ValidationFailed as failure:
             apply_failure(form, failure)
         except DomainError as error:
             messages.error(request, error.detail)
             return _back(quotation)
         else:
-            messages.success(
-                request,
-                _("Quotation %(quotation)s sent to %(to)s.")
-                % {"quotation": quotation, "to": form.cleaned_data["to"]},
-            )
+            _say_how_it_went(request, quotation, form.cleaned_data["to"], again=again)
             return _back(quotation)
-    context = page_context(request, quotation, send_form=form, show_send=True)
+    shown = {"resend_form": form, "show_resend": True} if again else {"send_form": form, "show_send": True}
+    context = page_context(request, quotation, **shown)
     return render(request, "sales/quotation_detail.html", context, status=422)
+
+
+def _say_how_it_went(request: HttpRequest, quotation: Quotation, to: str, *, again: bool) -> None:
+    """The e-mail goes out after the commit: say what is known by now (sent, refused, or still queued)."""
+    quotation.refresh_from_db(fields=["email_status"])
+    values = {"quotation": quotation, "to": to}
+    if quotation.email_status == Quotation.EmailStatus.FAILED:
+        messages.error(request, _("Quotation %(quotation)s is sent, but its e-mail to %(to)s failed.") % values)
+    elif quotation.email_status == Quotation.EmailStatus.QUEUED:
+        messages.success(request, _("Quotation %(quotation)s is sent; its e-mail to %(to)s is queued.") % values)
+    elif again:
+        messages.success(request, _("Quotation %(quotation)s sent again to %(to)s.") % values)
+    else:
+        messages.success(request, _("Quotation %(quotation)s sent to %(to)s.") % values)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_send(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    return _e_mail(request, quotation_id, again=False)
+
+
+@page("sales.change_quotation")
+@require_POST
+def quotation_resend(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    return _e_mail(request, quotation_id, again=True)
 
 
 @page("sales.change_quotation")

@@ -4,7 +4,7 @@
 //    changed while the request was on its way);
 //  - Enter goes to the same field of the next line, and in the new-line row adds the line;
 //  - the item picker's options follow what is typed (a <datalist> fed by a small endpoint);
-//  - the cost comparison panel opens and closes.
+//  - the cost bases panel (cost and margin under each basis) opens and closes.
 (function () {
   "use strict";
 
@@ -116,8 +116,8 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var source = event.detail.elt;
-    if (source.id === "comparison-toggle") {
-      var panel = document.getElementById("comparison-panel");
+    if (source.id === "cost-bases-toggle") {
+      var panel = document.getElementById("cost-bases-panel");
       if (!panel.hidden) {
         event.preventDefault();
         panel.hidden = true;
@@ -135,8 +135,8 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var source = event.detail.elt;
     var ok = event.detail.xhr && event.detail.xhr.status === 200;
-    if (source.id === "comparison-toggle" && ok) {
-      document.getElementById("comparison-panel").hidden = false;
+    if (source.id === "cost-bases-toggle" && ok) {
+      document.getElementById("cost-bases-panel").hidden = false;
       source.setAttribute("aria-expanded", "true");
     }
     if (source.id === "new-line-form" && ok) {

@@ -1,0 +1,43 @@
+"""Every change to a quotation and what accepting it sets off (docs/modules/sales.md).
+
+One module per aggregate: `quotations` (the header: create, update), `lines` (add, change, delete a line),
+`pricing` (lines priced, costed and taxed; totals recomputed), `lifecycle` (sent, accepted, rejected,
+revised, cancelled, expired: every move through `core.states`), `orders` (the sales order an acceptance
+makes, and the stock it reserves), `sending` (the e-mail, sent after the commit). Callers use this package:
+`from nexo.sales import services; services.quotation_create(...)`.
+"""
+
+from nexo.sales.services.common import check_editable, settings_of
+from nexo.sales.services.lifecycle import (
+    quotation_accept,
+    quotation_cancel,
+    quotation_mark_sent,
+    quotation_reject,
+    quotation_revise,
+    quotations_expire,
+)
+from nexo.sales.services.lines import quotation_line_add, quotation_line_delete, quotation_line_update
+from nexo.sales.services.orders import RESERVATION_ORIGIN
+from nexo.sales.services.quotations import open_quotation_blocker, quotation_create, quotation_update
+from nexo.sales.services.sending import quotation_email_deliver, quotation_resend, quotation_send
+
+__all__ = [
+    "RESERVATION_ORIGIN",
+    "check_editable",
+    "open_quotation_blocker",
+    "quotation_accept",
+    "quotation_cancel",
+    "quotation_create",
+    "quotation_email_deliver",
+    "quotation_line_add",
+    "quotation_line_delete",
+    "quotation_line_update",
+    "quotation_mark_sent",
+    "quotation_reject",
+    "quotation_resend",
+    "quotation_revise",
+    "quotation_send",
+    "quotation_update",
+    "quotations_expire",
+    "settings_of",
+]

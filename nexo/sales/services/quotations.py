@@ -1,0 +1,162 @@
+"""A quotation's header: created as a draft for a party (usually of an opportunity), changed while it is a
+draft. A new date, price list or warehouse prices and costs the lines again."""
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nexo.catalog import queries as catalog_queries
+from nexo.catalog.models import PriceList
+from nexo.core.errors import Conflict, ValidationFailed
+from nexo.core.models import Company, User
+from nexo.core.services import sequence_next
+from nexo.core.validation import assign, full_clean
+from nexo.crm.models import Opportunity
+from nexo.inventory.models import Warehouse
+from nexo.inventory.services import settings_of as inventory_settings
+from nexo.parties.models import Party
+from nexo.sales import rules
+from nexo.sales.models import Quotation
+from nexo.sales.services.common import editable_quotation, percent_of, settings_of
+from nexo.sales.services.lines import lines_from
+from nexo.sales.services.pricing import price_and_cost, recompute
+
+HEADER_FIELDS = (
+    "date", "valid_until", "currency", "price_list", "payment_terms", "notes", "document_discount",
+    "salesperson", "warehouse",
+)  # fmt: skip
+
+
+def open_quotation_blocker(opportunity: Opportunity) -> str | None:
+    """Registered with the CRM: an opportunity with an open quotation is won by accepting it."""
+    quotation = (
+        Quotation.objects.filter(opportunity=opportunity, state__in=rules.OPEN_STATES).order_by("id").first()
+    )
+    if quotation is None:
+        return None
+    return _("The opportunity has an open quotation (%(quotation)s): accept it to win the opportunity.") % {
+        "quotation": quotation
+    }
+
+
+def _resolved_header(company: Company, fields: dict) -> dict:
+    resolved = {}
+    for name, value in fields.items():
+        relation = name.removesuffix("_id")
+        if relation == "price_list":
+            price_list = (
+                PriceList.objects.filter(company=company, pk=value, is_active=True).first() if value else None
+            )
+            if value and price_list is None:
+                raise ValidationFailed.on("price_list", _("Unknown price list."))
+            resolved[relation] = price_list
+        elif relation == "warehouse":
+            warehouse = Warehouse.objects.filter(company=company, pk=value, is_active=True).first()
+            if warehouse is None:
+                raise ValidationFailed.on("warehouse", _("Unknown warehouse."))
+            resolved[relation] = warehouse
+        elif relation == "salesperson":
+            member = User.objects.filter(pk=value, memberships__company=company, is_active=True).first()
+            if member is None:
+                raise ValidationFailed.on("salesperson", _("Unknown salesperson."))
+            resolved[relation] = member
+        elif name == "document_discount":
+            resolved[name] = percent_of(value, name)
+        elif name == "currency":
+            resolved[name] = (value or "").strip().upper()
+        else:
+            resolved[name] = value
+    return resolved
+
+
+def _validated_header(quotation: Quotation) -> None:
+    full_clean(quotation, exclude=["number", "taxes"])
+    if quotation.valid_until < quotation.date:
+        raise ValidationFailed.on("valid_until", _("The quotation cannot expire before its date."))
+    if quotation.currency != quotation.company.currency:
+        raise ValidationFailed.on(
+            "currency",
+            _("Quotations are in %(currency)s for now.") % {"currency": quotation.company.currency},
+        )
+
+
+def _party_and_opportunity(company: Company, party_id, opportunity_id) -> tuple[Party, Opportunity | None]:
+    opportunity = None
+    if opportunity_id:
+        opportunity = Opportunity.objects.filter(company=company, pk=opportunity_id).first()
+        if opportunity is None:
+            raise ValidationFailed.on("opportunity", _("Unknown opportunity."))
+        if opportunity.status != Opportunity.Status.OPEN:
+            raise Conflict(_("The opportunity is closed: reopen it before quoting."))
+        if party_id and int(party_id) != opportunity.party_id:
+            raise ValidationFailed.on("party", _("The opportunity belongs to another party."))
+        party_id = opportunity.party_id
+    party = Party.objects.filter(company=company, pk=party_id).first() if party_id else None
+    if party is None:
+        raise ValidationFailed.on("party", _("Unknown party."))
+    if not party.is_active:
+        raise ValidationFailed.on("party", _("The party is not active."))
+    return party, opportunity
+
+
+def quotation_create(
+    *,
+    company: Company,
+    by: User,
+    party_id: int | None = None,
+    opportunity_id: int | None = None,
+    lines: Sequence[Mapping] = (),
+    **fields,
+) -> Quotation:
+    """A draft quotation for a party (lead or customer), usually of an opportunity, with its lines priced
+    from the party's price list and costed from the stock. Numbered from the company's P series."""
+    with transaction.atomic():
+        party, opportunity = _party_and_opportunity(company, party_id, opportunity_id)
+        settings = settings_of(company)
+        today = timezone.localdate()
+        quotation = Quotation(
+            company=company, party=party, opportunity=opportunity, salesperson=by, date=today,
+            valid_until=today + timedelta(days=settings.quotation_validity_days), currency=company.currency,
+            payment_terms=settings.payment_terms, warehouse=inventory_settings(company).default_warehouse,
+            created_by=by, updated_by=by,
+        )  # fmt: skip
+        quotation.price_list_id = catalog_queries.price_list_of(company, party.pk)
+        fields = _resolved_header(company, fields)
+        if "date" in fields and "valid_until" not in fields and fields["date"]:
+            fields["valid_until"] = fields["date"] + timedelta(days=settings.quotation_validity_days)
+        assign(quotation, fields, HEADER_FIELDS)
+        _validated_header(quotation)
+        year = quotation.date.year
+        quotation.number = f"P-{year}-{sequence_next(company_id=company.pk, series='P', year=year):05d}"
+        quotation.save()
+        built = lines_from(quotation, lines)
+        price_and_cost(quotation, built)
+        recompute(quotation, built, insert=True)
+        return quotation
+
+
+def quotation_update(
+    *, company: Company, by: User, quotation_id: int, lines: Sequence[Mapping] | None = None, **fields
+) -> Quotation:
+    """Change a draft's header (and, with `lines`, replace its lines), the draft locked. A new date or price
+    list re-prices the lines that are not locked; a new warehouse costs them again."""
+    with transaction.atomic():
+        quotation = editable_quotation(company, quotation_id)
+        before = (quotation.date, quotation.price_list_id, quotation.warehouse_id)
+        assign(quotation, _resolved_header(company, fields), HEADER_FIELDS)
+        quotation.updated_by = by
+        _validated_header(quotation)
+        quotation.save()
+        if lines is not None:
+            quotation.lines.all().delete()
+            current = lines_from(quotation, lines)
+            price_and_cost(quotation, current)
+        else:
+            current = list(quotation.lines.all())
+            if before != (quotation.date, quotation.price_list_id, quotation.warehouse_id):
+                price_and_cost(quotation, current, recost=before[2] != quotation.warehouse_id)
+        recompute(quotation, current, insert=lines is not None)
+        return quotation
