@@ -1,6 +1,6 @@
 """The installed business modules, lowest layer first: the one list that feeds the settings
 (INSTALLED_APPS), the page URLs and the API router. Adding a module is one line here plus its folder
-(docs/adding-a-module.md)."""
+(docs/how-to.md, "Add a module")."""
 
 MODULES = [
     "nexo.core",

@@ -1,6 +1,6 @@
 """Price resolution, pure: which rule of a price list prices an item for a quantity on a date, and why.
 
-DOMAIN §3: the most specific scope wins (item > category, the nearest category first > all items);
+docs/modules/catalog.md ("Price resolution"): the most specific scope wins (item > category, the nearest category first > all items);
 among those, the highest minimum quantity reached; then the latest start date. No rule: the base price.
 A price list is indexed once (`PriceList`), so resolving a line is a few dictionary look-ups.
 """

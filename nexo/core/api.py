@@ -1,5 +1,5 @@
 """What every API router shares: authentication, the company of a request, problem+json errors,
-permissions, list envelopes and Idempotency-Key handling (API.md)."""
+permissions, list envelopes and Idempotency-Key handling, and the `Endpoints` decorator that puts them together (docs/api.md)."""
 
 import functools
 import hashlib
@@ -89,7 +89,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
-# Decimals travel as JSON strings both ways (API.md): "1234.50", never 1234.5.
+# Decimals travel as JSON strings both ways (docs/api.md): "1234.50", never 1234.5.
 DECIMAL_TEXT = re.compile(r"-?\d{1,20}(\.\d{1,10})?")
 
 
@@ -128,6 +128,16 @@ def decimal_out(places: int, *, example: str, about: str) -> type[Decimal]:
         ),
     ]
 
+
+# The decimals every module's API shows alike; a module declares its own only where its bounds differ.
+MoneyOut = decimal_out(2, example="1234.50", about="An amount, a decimal string with 2 decimals.")
+PriceOut = decimal_out(6, example="12.500000", about="A unit price or cost, a decimal string with 6 decimals.")
+QuantityOut = decimal_out(4, example="10.0000", about="A quantity, a decimal string with 4 decimals.")
+PercentOut = decimal_out(2, example="15.00", about="A percentage, a decimal string with 2 decimals.")
+PercentIn = decimal_in(
+    max_digits=5, places=2, ge=0, le=100, pattern=r"^\d{1,3}(\.\d{1,2})?$", example="15.00",
+    about="Percentage 0 to 100, a decimal string with up to 2 decimals.",
+)  # fmt: skip
 
 ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
@@ -272,12 +282,6 @@ def fields_named(schema: type[BaseModel] | None = None, renames: Renames | None 
         raise
 
 
-def fields_renamed(renames: Renames, *, untouched: tuple = ()) -> Iterator[None]:
-    """Deprecated spelling of `fields_named(None, renames)`, kept while modules move to `Endpoints`."""
-    del untouched  # fields_named keeps the exception's class
-    return fields_named(None, renames)
-
-
 def require_perm(request: HttpRequest, *perms: str) -> None:
     if not request.user.has_perms(perms):
         raise Forbidden("Your role does not allow this.")
@@ -344,23 +348,24 @@ class Endpoints:
     (`party` → `party_id`), the handler, re-reading what it made (`read`), and the status. The handler keeps
     only what is its own: the service call with the request's values.
 
-        endpoints = Endpoints(Router(tags=["sales"]))
+        endpoints = Endpoints()  # one per file of a module's `api` package (see `module_router`)
 
         @endpoints.post("/quotations", QuotationOut, perm="sales.add_quotation", idempotent=True,
                         read=quotation_body, summary="Create a quotation")
         def quotation_create(request, payload: QuotationIn):
             return services.quotation_create(company=request.company, by=request.user, **payload.fields()).pk
 
-    - `perm`: one permission or several, all needed.
+    - `perm`: one permission or several, all needed (`()`: any signed-in user).
     - `visible(request, record_id)`: raises NotFound when the user may not see the record named by the
       path's first parameter (`{quotation_id}`); runs before anything else touches it.
     - `read(request, result)`: turns what the handler returned (an id, a record) into the answer's body.
     - `idempotent`: for creating requests (status 201 by default); the description says so.
     - `renames`: field names the `x` → `x_id` rule does not find (a mapping, or a function of the name).
+    - `problems`: error answers documented otherwise than as `Problem` (e.g. `{422: LeadProblem}`).
     """
 
-    def __init__(self, router: Router):
-        self.router = router
+    def __init__(self, router: Router | None = None):
+        self.router = router or Router()
 
     def get(self, path: str, response: Any, **options) -> Callable:
         return self._route("GET", path, response, **options)
@@ -391,6 +396,7 @@ class Endpoints:
         idempotent: bool = False,
         status: int | None = None,
         renames: Renames | None = None,
+        problems: Mapping[int, Any] | None = None,
         **route_options,
     ) -> Callable:
         perms = (perm,) if isinstance(perm, str) else tuple(perm)
@@ -428,13 +434,22 @@ class Endpoints:
             return self.router.api_operation(
                 [method],
                 path,
-                response={status: response, **ERROR_RESPONSES},
+                response={status: response, **ERROR_RESPONSES, **(problems or {})},
                 summary=summary,
                 description=description or None,
                 **route_options,
             )(endpoint)
 
         return decorate
+
+
+def module_router(tag: str, *parts: Any) -> Router:
+    """A module's API: the endpoints of each file of its `api` package (`part.endpoints`, an `Endpoints`),
+    in the order given, under the module's tag. The module's AppConfig names it in `api_router`."""
+    router = Router(tags=[tag])
+    for part in parts:
+        router.add_router("", part.endpoints.router)
+    return router
 
 
 _idempotent = idempotent  # the decorator's keyword of the same name shadows it inside `_route`
@@ -452,6 +467,7 @@ def _payload_schema(handler: Callable) -> type[BaseModel] | None:
 
 
 core_router = Router(tags=["core"])
+core_endpoints = Endpoints(core_router)
 
 
 class CompanyOut(Schema):
@@ -470,9 +486,7 @@ class MeOut(Schema):
     roles: list[str]
 
 
-@core_router.get(
-    "/me", response={200: MeOut, **ERROR_RESPONSES}, summary="The signed-in user and the company in use"
-)
+@core_endpoints.get("/me", MeOut, perm=(), summary="The signed-in user and the company in use")
 def me(request: HttpRequest):
     user = request.user
     return {

@@ -44,7 +44,7 @@ class Lifecycle:
     """A document's lifecycle: its states and the moves a person may make between them.
 
     Only decisions belong here (draft, sent, confirmed, cancelled…); states that follow from quantities
-    (delivered, invoiced, paid) are derived, never moved to by hand (docs/decisions/0002).
+    (delivered, invoiced, paid) are derived, never moved to by hand (docs/decisions/0002-lifecycle-and-derived-states.md).
     Every state is a key, a final one with no way out."""
 
     name: str

@@ -21,10 +21,12 @@ from nexo.core.rules import Lifecycle
 def _refusal(record: models.Model, target: str, field: str, refused: str | None) -> Conflict:
     current = getattr(record, field)
     labels = dict(record._meta.get_field(field).choices or ())
+    # Inside a sentence, in lower case: "Quotation P-2026-00001 is sent: it cannot be sent."
     values = {
         "record": record,
-        "state": labels.get(current, current),
-        "target": labels.get(target, target),
+        record._meta.model_name: record,
+        "state": str(labels.get(current, current)).lower(),
+        "target": str(labels.get(target, target)).lower(),
     }
     message = refused or _("%(record)s is %(state)s: it cannot become %(target)s.")
     return Conflict(message % values)
@@ -43,8 +45,9 @@ def state_assign(
     """Move `record` to `target` if its lifecycle allows it; return the unsaved log row.
 
     Nothing is written: the caller saves the record (and the row, or lets `state_change` do it).
-    `refused` is the message of the Conflict raised otherwise, formatted with %(record)s, %(state)s and
-    %(target)s."""
+    `refused` is the message of the Conflict raised otherwise, formatted with %(record)s (also under the
+    model's name, e.g. %(quotation)s), %(state)s and %(target)s (their labels in lower case); a literal %
+    in it is written %%."""
     current = getattr(record, field)
     if not lifecycle.allows(current, target):
         raise _refusal(record, target, field, refused)

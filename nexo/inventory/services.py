@@ -349,16 +349,9 @@ def _moves_locked(company: Company, move_ids: Iterable[int]) -> list[StockMove]:
     return moves
 
 
-class _StateInLowerCase(str):
-    """A refusal that names the move's state in lower case, inside the sentence ("The move is done: …")."""
-
-    def __mod__(self, values):
-        return super().__mod__({**values, "state": str(values["state"]).lower()})
-
-
 def _moves_change(moves: list[StockMove], target: str, by: User) -> None:
     """Move every one of `moves` to `target` (rules.MOVE_LIFECYCLE), or none: a Conflict names the first refused."""
-    refused = _StateInLowerCase(_("The move is %(state)s: it cannot be changed."))
+    refused = _("The move is %(state)s: it cannot be changed.")
     states_change(moves, target, lifecycle=rules.MOVE_LIFECYCLE, by=by, refused=refused)
 
 

@@ -1,6 +1,6 @@
 """Stock valuation, pure: the balance of one item in one warehouse, moved one entry at a time. No Django.
 
-DOMAIN §5. Every balance tracks what all four methods need, so any item can be costed under any
+docs/modules/inventory.md ("Valuation"). Every balance tracks what all four methods need, so any item can be costed under any
 method (the quotation's comparison panel), while its inventory value follows its own method. Each
 method is a strategy below (how a receipt and an issue change the value, the unit cost of what is on
 hand, what it keeps), found by its name in one registry, `STRATEGIES`; the names are declared in

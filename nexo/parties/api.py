@@ -1,4 +1,4 @@
-"""Parties API: /parties with their contacts and addresses (API.md)."""
+"""Parties API: /parties with their contacts and addresses (docs/api.md)."""
 
 from datetime import datetime
 from typing import Annotated, Literal

@@ -1,6 +1,6 @@
 """What goods cost to sell: `unit_cost_for` and `unit_costs_for`, for the margin of a quotation line.
 
-DOMAIN §6: the cost follows the item's valuation method for the quantity quoted — FIFO: the layers those
+docs/modules/purchasing.md ("Costing"): the cost follows the item's valuation method for the quantity quoted — FIFO: the layers those
 units would consume; average: the current average; last purchase: the latest receipt; standard: the
 standard cost — and units beyond what the warehouse holds cost the best supplier price for that quantity.
 Each answer carries its working (parts with their source document and date) so a line can freeze it.

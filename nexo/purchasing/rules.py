@@ -1,5 +1,5 @@
 """Pure purchasing rules: a purchase order's states, the decisions a person makes between them, and the
-receipt state its received quantities give. No Django here (docs/decisions/0002)."""
+receipt state its received quantities give. No Django here (docs/decisions/0002-lifecycle-and-derived-states.md)."""
 
 from collections.abc import Sequence
 from decimal import Decimal

@@ -171,12 +171,8 @@ def item_purchasing_set(*, company: Company, by: User, item_id: int, **fields) -
 
 def _order_state_change(order: PurchaseOrder, target: str, by: User) -> None:
     """A person's decision on the order (confirm, cancel): checked against its lifecycle and logged."""
-    refused = _("The purchase order is %(state)s: it cannot be %(action)s.") % {
-        "state": order.get_state_display().lower(),
-        "action": State(target).label.lower(),
-    }
-    # The message is complete already: escaped so that state_change's formatting leaves it as it is.
-    state_change(order, target, lifecycle=rules.ORDER_LIFECYCLE, by=by, refused=refused.replace("%", "%%"))
+    refused = _("The purchase order is %(state)s: it cannot be %(target)s.")
+    state_change(order, target, lifecycle=rules.ORDER_LIFECYCLE, by=by, refused=refused)
 
 
 def _build_lines(order: PurchaseOrder, lines: Sequence[Mapping]) -> list[PurchaseOrderLine]:

@@ -6,9 +6,10 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 
 from nexo.catalog import services
-from nexo.catalog.api import endpoints
 from nexo.catalog.models import Category
-from nexo.core.api import Id, Limit, Offset, QueryId, RecordId, SafeText, StrictSchema, page_of
+from nexo.core.api import Endpoints, Id, Limit, Offset, QueryId, RecordId, SafeText, StrictSchema, page_of
+
+endpoints = Endpoints()
 
 CategoryName = Annotated[str, Field(min_length=1, max_length=100)]
 

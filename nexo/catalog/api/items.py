@@ -10,13 +10,26 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema
 
 from nexo.catalog import services
-from nexo.catalog.api import endpoints
-from nexo.catalog.api.schemas import PercentIn, PercentOut, PriceIn, PriceOut
+from nexo.catalog.api.schemas import PriceIn
 from nexo.catalog.models import Category, Item, TaxCategory
-from nexo.core.api import Id, Limit, Offset, RecordId, SafeText, StrictSchema, page_of
+from nexo.core.api import (
+    Endpoints,
+    Id,
+    Limit,
+    Offset,
+    PercentIn,
+    PercentOut,
+    PriceOut,
+    RecordId,
+    SafeText,
+    StrictSchema,
+    page_of,
+)
 from nexo.core.errors import NotFound
 from nexo.core.rules import fold
 from nexo.core.validation import MAX_ID
+
+endpoints = Endpoints()
 
 Sku = Annotated[str, Field(min_length=1, max_length=40)]
 ItemName = Annotated[str, Field(min_length=1, max_length=200)]

@@ -10,12 +10,24 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from nexo.catalog import queries, services
-from nexo.catalog.api import endpoints
-from nexo.catalog.api.schemas import PriceOut, QuantityIn, QuantityOut
+from nexo.catalog.api.schemas import QuantityIn
 from nexo.catalog.models import PartyPricing, PriceList, PriceRule
-from nexo.core.api import Id, Limit, Offset, RecordId, StrictSchema, decimal_in, page_of
+from nexo.core.api import (
+    Endpoints,
+    Id,
+    Limit,
+    Offset,
+    PriceOut,
+    QuantityOut,
+    RecordId,
+    StrictSchema,
+    decimal_in,
+    page_of,
+)
 from nexo.core.errors import NotFound
 from nexo.parties.models import Party
+
+endpoints = Endpoints()
 
 RuleValueIn = decimal_in(
     max_digits=16, places=6, ge=0, pattern=r"^\d{1,10}(\.\d{1,6})?$", example="15",

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from nexo.catalog import pricing, queries
-from nexo.catalog.api import endpoints
-from nexo.catalog.api.schemas import PriceOut, QuantityIn, QuantityOut
+from nexo.catalog.api.schemas import QuantityIn
 from nexo.catalog.models import PriceList
-from nexo.core.api import Id, StrictSchema
+from nexo.core.api import Endpoints, Id, PriceOut, QuantityOut, StrictSchema
 from nexo.core.errors import ValidationFailed
 from nexo.parties.models import Party
+
+endpoints = Endpoints()
 
 
 class PriceLineIn(StrictSchema):

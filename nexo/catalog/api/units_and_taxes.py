@@ -6,10 +6,10 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Schema
 
-from nexo.catalog.api import endpoints
-from nexo.catalog.api.schemas import PercentOut
 from nexo.catalog.models import TaxCategory, TaxRate, Unit
-from nexo.core.api import Limit, Offset, page_of
+from nexo.core.api import Endpoints, Limit, Offset, PercentOut, page_of
+
+endpoints = Endpoints()
 
 
 class UnitOut(Schema):

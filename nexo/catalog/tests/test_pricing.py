@@ -1,4 +1,4 @@
-"""The price engine, pure: DOMAIN §3's order, the methods, rounding, floors, loops; Hypothesis properties."""
+"""The price engine, pure: the order of docs/modules/catalog.md, the methods, rounding, floors, loops; Hypothesis properties."""
 
 from datetime import date
 from decimal import Decimal

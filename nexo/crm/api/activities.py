@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime
 
 from nexo.core.api import Endpoints, Id, Limit, Offset, QueryId, RecordId, StrictSchema, page_of
@@ -16,8 +16,7 @@ from nexo.crm import queries, services
 from nexo.crm.api.schemas import Title
 from nexo.crm.models import Activity
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 
 def _storable_instant(value: datetime) -> datetime:

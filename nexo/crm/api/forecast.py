@@ -5,14 +5,12 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
-from nexo.core.api import Endpoints, QueryId
+from nexo.core.api import Endpoints, MoneyOut, QueryId
 from nexo.crm import queries, rules
-from nexo.crm.api.schemas import MoneyOut
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 
 class ForecastFigures(Schema):

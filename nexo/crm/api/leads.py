@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router
+from ninja import Field
 
 from nexo.core.api import Endpoints, Id, Problem, ProblemField, StrictSchema
 from nexo.core.errors import ValidationFailed
@@ -35,15 +35,7 @@ class LeadProblem(Problem):
     errors: list[DuplicateField] = []
 
 
-class LeadRouter(Router):
-    """Documents the 422 of /leads as LeadProblem: its errors may carry the existing party's id."""
-
-    def api_operation(self, methods, path, *, response, **options):
-        return super().api_operation(methods, path, response={**response, 422: LeadProblem}, **options)
-
-
-router = LeadRouter()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 # The service's names for what LeadIn calls otherwise: the lead's contact, and the need as title or notes.
 LEAD_RENAMES = {
@@ -67,6 +59,7 @@ def _duplicate_problem(duplicate: services.DuplicateParty) -> ValidationFailed:
     idempotent=True,
     read=opportunity_out,
     renames=LEAD_RENAMES,
+    problems={422: LeadProblem},  # its errors may carry the existing party's id
     summary="Capture a lead: a new lead party and an opportunity in the first stage",
     description="A lead whose tax id or e-mail already belongs to a party of the company is refused with "
     "422: the error on `tax_id` or `email` carries that party's `party_id`, and the detail names it.",

@@ -8,16 +8,26 @@ from typing import Annotated, Literal
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
-from nexo.core.api import Endpoints, Id, Limit, Offset, QueryId, RecordId, SafeText, StrictSchema, page_of
+from nexo.core.api import (
+    Endpoints,
+    Id,
+    Limit,
+    Offset,
+    PercentIn,
+    QueryId,
+    RecordId,
+    SafeText,
+    StrictSchema,
+    page_of,
+)
 from nexo.core.errors import NotFound
 from nexo.crm import queries, services
-from nexo.crm.api.schemas import MoneyIn, OpportunityOut, OpportunityStatus, PercentIn, Source, Title
+from nexo.crm.api.schemas import MoneyIn, OpportunityOut, OpportunityStatus, Source, Title
 from nexo.crm.models import Opportunity, StageChange
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 Notes = Annotated[str, Field(max_length=5000)]
 

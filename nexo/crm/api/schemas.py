@@ -5,19 +5,13 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from nexo.core.api import decimal_in, decimal_out
+from nexo.core.api import MoneyOut, PercentOut, decimal_in
 from nexo.crm.models import Opportunity
 
 MoneyIn = decimal_in(
     max_digits=14, places=2, ge=0, pattern=r"^\d{1,12}(\.\d{1,2})?$", example="1234.50",
     about="Amount in the company's currency, a decimal string ≥ 0 with up to 2 decimals.",
 )  # fmt: skip
-PercentIn = decimal_in(
-    max_digits=5, places=2, ge=0, le=100, pattern=r"^\d{1,3}(\.\d{1,2})?$", example="25.00",
-    about="Percentage 0 to 100, a decimal string with up to 2 decimals.",
-)  # fmt: skip
-MoneyOut = decimal_out(2, example="1234.50", about="Amount, a decimal string with 2 decimals.")
-PercentOut = decimal_out(2, example="25.00", about="Percentage 0 to 100, a decimal string.")
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Source = Literal[tuple(Opportunity.Source.values)]  # type: ignore[valid-type]

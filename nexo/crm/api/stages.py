@@ -3,15 +3,13 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
-from nexo.core.api import Endpoints, Limit, Offset, RecordId, StrictSchema, page_of
+from nexo.core.api import Endpoints, Limit, Offset, PercentIn, PercentOut, RecordId, StrictSchema, page_of
 from nexo.crm import services
-from nexo.crm.api.schemas import PercentIn, PercentOut
 from nexo.crm.models import Stage
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 StageName = Annotated[str, Field(min_length=1, max_length=60)]
 Sequence = Annotated[int, Field(ge=0, le=32767)]

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
 from nexo.catalog.models import Item
 from nexo.core.api import Endpoints, Id, StrictSchema, fields_named
@@ -12,8 +12,7 @@ from nexo.inventory import queries, services
 from nexo.inventory.api.moves import StockMoveOut
 from nexo.inventory.api.schemas import CountedIn, Day, Note
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 MAX_LINES = 1000
 

@@ -5,16 +5,27 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
-from nexo.core.api import Endpoints, Id, Limit, Offset, QueryId, RecordId, SafeText, StrictSchema, page_of
+from nexo.core.api import (
+    Endpoints,
+    Id,
+    Limit,
+    MoneyOut,
+    Offset,
+    QuantityOut,
+    QueryId,
+    RecordId,
+    SafeText,
+    StrictSchema,
+    page_of,
+)
 from nexo.core.errors import NotFound
 from nexo.inventory import queries, rules, services
-from nexo.inventory.api.schemas import CostIn, CostOut, Day, MoneyOut, Note, QuantityIn, QuantityOut
+from nexo.inventory.api.schemas import CostIn, CostOut, Day, Note, QuantityIn
 from nexo.inventory.models import StockMove
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 State = Literal[rules.MOVE_LIFECYCLE.states]  # type: ignore[valid-type]
 MoveKind = Literal[tuple(kind for kind, _label in queries.MoveKind.CHOICES)]  # type: ignore[valid-type]
@@ -138,7 +149,7 @@ def stock_move_read(request: HttpRequest, move_id: RecordId):
     summary="Post a draft move: stock and valuation change at its date",
     description="409 when the move is not a draft, or when a location would go below zero.",
 )
-def stock_move_post(request: HttpRequest, move_id: RecordId):
+def stock_move_done(request: HttpRequest, move_id: RecordId):
     return services.stock_move_post(company=request.company, by=request.user, move_id=move_id)
 
 

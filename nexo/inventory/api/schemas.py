@@ -22,9 +22,7 @@ CostIn = decimal_in(
     max_digits=13, places=6, ge=0, pattern=r"^\d{1,7}(\.\d{1,6})?$", example="4.25",
     about="A unit cost ≥ 0, a decimal string with up to 6 decimals.",
 )  # fmt: skip
-QuantityOut = decimal_out(4, example="10.0000", about="A quantity, a decimal string with 4 decimals.")
 CostOut = decimal_out(6, example="4.250000", about="A unit cost, a decimal string with 6 decimals.")
-MoneyOut = decimal_out(2, example="1234.50", about="An amount, a decimal string with 2 decimals.")
 
 Code = Annotated[str, Field(min_length=1, max_length=10)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]

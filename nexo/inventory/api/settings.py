@@ -1,13 +1,12 @@
 """The company's stock rules: negative stock allowed or not, the default warehouse, the virtual locations."""
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Schema
 
 from nexo.core.api import Endpoints, Id, StrictSchema
 from nexo.inventory import services
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 
 class SettingsOut(Schema):

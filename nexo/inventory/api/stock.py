@@ -5,14 +5,13 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
-from nexo.core.api import Endpoints, Limit, Offset, QueryId, SafeText, page_of
+from nexo.core.api import Endpoints, Limit, MoneyOut, Offset, QuantityOut, QueryId, SafeText, page_of
 from nexo.inventory import queries
-from nexo.inventory.api.schemas import CostOut, Day, MoneyOut, QuantityOut
+from nexo.inventory.api.schemas import CostOut, Day
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 GroupBy = Literal["item", "category", "warehouse"]
 

@@ -5,7 +5,7 @@ from typing import Literal
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
 from nexo.core.api import Endpoints, Id, Limit, Offset, QueryId, RecordId, StrictSchema, page_of
 from nexo.core.errors import NotFound
@@ -13,8 +13,7 @@ from nexo.inventory import queries, services
 from nexo.inventory.api.schemas import Code, Name
 from nexo.inventory.models import Location, Warehouse
 
-router = Router()
-endpoints = Endpoints(router)
+endpoints = Endpoints()
 
 LocationKind = Literal["internal", "supplier", "customer", "adjustment"]
 

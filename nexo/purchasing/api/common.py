@@ -1,4 +1,4 @@
-"""What the purchasing resources share: the router, the decimal types of prices, quantities and amounts,
+"""What the purchasing resources share: the decimal types of prices, quantities and amounts,
 and the look-up of an item."""
 
 from datetime import date
@@ -7,14 +7,11 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router
+from ninja import Field, Query
 
 from nexo.catalog.models import Item
-from nexo.core.api import Endpoints, decimal_in, decimal_out
+from nexo.core.api import decimal_in, decimal_out
 from nexo.core.errors import NotFound
-
-router = Router(tags=["purchasing"])
-endpoints = Endpoints(router)
 
 Day = date  # a field named `date` would shadow the type
 
@@ -34,9 +31,6 @@ QueryQuantity = Annotated[
 QueryItemId = Annotated[int, Query(ge=1, le=2**63 - 1)]
 QueryCurrency = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")]
 RateOut = decimal_out(8, example="0.92000000", about="An exchange rate, a decimal string with 8 decimals.")
-PriceOut = decimal_out(6, example="4.250000", about="A unit price or cost, a decimal string with 6 decimals.")
-QuantityOut = decimal_out(4, example="10.0000", about="A quantity, a decimal string with 4 decimals.")
-MoneyOut = decimal_out(2, example="1234.50", about="An amount, a decimal string with 2 decimals.")
 
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
 

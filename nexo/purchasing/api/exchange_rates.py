@@ -3,10 +3,12 @@
 from django.http import HttpRequest
 from ninja import Field, Schema
 
-from nexo.core.api import Limit, Offset, StrictSchema, decimal_in, page_of
+from nexo.core.api import Endpoints, Limit, Offset, StrictSchema, decimal_in, page_of
 from nexo.purchasing import services
-from nexo.purchasing.api.common import Currency, Day, QueryCurrency, RateOut, endpoints
+from nexo.purchasing.api.common import Currency, Day, QueryCurrency, RateOut
 from nexo.purchasing.models import ExchangeRate
+
+endpoints = Endpoints()
 
 RateIn = decimal_in(
     max_digits=18, places=8, gt=0, pattern=r"^\d{1,10}(\.\d{1,8})?$", example="0.92",

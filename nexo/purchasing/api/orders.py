@@ -10,24 +10,28 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from nexo.core.api import Id, Limit, Offset, QueryId, RecordId, SafeText, StrictSchema, page_of
+from nexo.core.api import (
+    Endpoints,
+    Id,
+    Limit,
+    MoneyOut,
+    Offset,
+    PriceOut,
+    QuantityOut,
+    QueryId,
+    RecordId,
+    SafeText,
+    StrictSchema,
+    page_of,
+)
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.rules import round_money
 from nexo.purchasing import queries, rules, services
-from nexo.purchasing.api.common import (
-    MAX_LINES,
-    Currency,
-    Day,
-    MoneyOut,
-    PriceIn,
-    PriceOut,
-    QuantityIn,
-    QuantityOut,
-    RateOut,
-    endpoints,
-)
+from nexo.purchasing.api.common import MAX_LINES, Currency, Day, PriceIn, QuantityIn, RateOut
 from nexo.purchasing.api.receipts import ReceiptOut, receipt_body, receipt_lines
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
+
+endpoints = Endpoints()
 
 Notes = Annotated[str, Field(max_length=2000)]
 Description = Annotated[str, Field(max_length=200, description="Empty: the item's name")]

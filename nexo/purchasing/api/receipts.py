@@ -9,12 +9,24 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from nexo.core.api import Id, RecordId, StrictSchema, decimal_in, fields_named
+from nexo.core.api import (
+    Endpoints,
+    Id,
+    MoneyOut,
+    PriceOut,
+    QuantityOut,
+    RecordId,
+    StrictSchema,
+    decimal_in,
+    fields_named,
+)
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.rules import round_money
 from nexo.purchasing import services
-from nexo.purchasing.api.common import MAX_LINES, Day, MoneyOut, PriceOut, QuantityOut, endpoints
+from nexo.purchasing.api.common import MAX_LINES, Day
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
+
+endpoints = Endpoints()
 
 ReceivedIn = decimal_in(
     max_digits=14, places=4, ge=0, pattern=r"^\d{1,10}(\.\d{1,4})?$", example="6",

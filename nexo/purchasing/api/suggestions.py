@@ -4,10 +4,11 @@ some of them, one per supplier."""
 from django.http import HttpRequest
 from ninja import Field, Schema
 
-from nexo.core.api import Id, Limit, Offset, StrictSchema
+from nexo.core.api import Endpoints, Id, Limit, Offset, PriceOut, QuantityOut, StrictSchema
 from nexo.purchasing import queries, services
-from nexo.purchasing.api.common import PriceOut, QuantityOut, endpoints
 from nexo.purchasing.api.orders import OrderDetail, order_detail
+
+endpoints = Endpoints()
 
 
 class SuggestedPriceOut(Schema):

@@ -11,23 +11,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from nexo.core.api import Id, Limit, Offset, QueryId, RecordId, StrictSchema, page_of
+from nexo.core.api import (
+    Endpoints,
+    Id,
+    Limit,
+    Offset,
+    PriceOut,
+    QuantityOut,
+    QueryId,
+    RecordId,
+    StrictSchema,
+    page_of,
+)
 from nexo.core.errors import NotFound
 from nexo.purchasing import queries, services
 from nexo.purchasing.api.common import (
     Currency,
     Day,
     PriceIn,
-    PriceOut,
     QuantityIn,
-    QuantityOut,
     QueryCurrency,
     QueryItemId,
     QueryQuantity,
-    endpoints,
     item_of,
 )
 from nexo.purchasing.models import SupplierPrice
+
+endpoints = Endpoints()
 
 SupplierCode = Annotated[str, Field(max_length=40)]
 LeadTime = Annotated[int, Field(ge=0, le=3650, description="Days from order to delivery")]

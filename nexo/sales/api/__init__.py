@@ -5,16 +5,11 @@ provenance, the cost under each basis, margins, totals), the actions /send, /acc
 A salesperson sees the quotations they make and those of the opportunities they own; a manager sees
 everyone's. Another company's record, or a colleague's, answers 404.
 
-One router, its endpoints kept by aggregate: quotations (with their actions, PDF and versions),
+One file per aggregate, each with its `endpoints`: quotations (with their actions, PDF and versions),
 quotation_lines (one line of a draft at a time) and sales_orders; schemas holds what they share.
 """
 
-from ninja import Router
+from nexo.core.api import module_router
+from nexo.sales.api import quotation_lines, quotations, sales_orders
 
-from nexo.core.api import Endpoints
-
-router = Router(tags=["sales"])
-endpoints = Endpoints(router)
-
-# Imported for their endpoints, which they add to `router`.
-from nexo.sales.api import quotation_lines, quotations, sales_orders  # noqa: E402, F401
+router = module_router("sales", quotations, quotation_lines, sales_orders)

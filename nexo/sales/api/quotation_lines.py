@@ -5,11 +5,12 @@ import re
 
 from django.http import HttpRequest
 
-from nexo.core.api import RecordId
+from nexo.core.api import Endpoints, RecordId
 from nexo.sales import services
-from nexo.sales.api import endpoints
 from nexo.sales.api.quotations import quotation_body, quotation_visible
 from nexo.sales.api.schemas import QuotationLineIn, QuotationLinePatch, QuotationOut
+
+endpoints = Endpoints()
 
 LINE_PREFIX = re.compile(r"^lines\.\d+\.")
 

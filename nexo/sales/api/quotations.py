@@ -9,11 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field
 
-from nexo.core.api import Limit, Offset, QueryId, RecordId, SafeText, page_of
+from nexo.core.api import Endpoints, Limit, Offset, QueryId, RecordId, SafeText, page_of
 from nexo.core.errors import NotFound
 from nexo.crm.queries import check_opportunity_visible
 from nexo.sales import documents, rules, services
-from nexo.sales.api import endpoints
 from nexo.sales.api.sales_orders import sales_order_body
 from nexo.sales.api.schemas import (
     CancelIn,
@@ -28,6 +27,8 @@ from nexo.sales.api.schemas import (
 )
 from nexo.sales.models import Quotation, QuotationLine
 from nexo.sales.queries import quotations_visible_to
+
+endpoints = Endpoints()
 
 
 def quotation_visible(request: HttpRequest, quotation_id: int) -> None:

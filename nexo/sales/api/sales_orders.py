@@ -7,12 +7,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field
 
-from nexo.core.api import Limit, Offset, QueryId, RecordId, SafeText, page_of
+from nexo.core.api import Endpoints, Limit, Offset, QueryId, RecordId, SafeText, page_of
 from nexo.core.errors import NotFound
-from nexo.sales.api import endpoints
 from nexo.sales.api.schemas import OrderState, SalesOrderList, SalesOrderOut
 from nexo.sales.models import SalesOrder, SalesOrderLine
 from nexo.sales.queries import orders_visible_to
+
+endpoints = Endpoints()
 
 
 def sales_order_visible(request: HttpRequest, order_id: int) -> None:

@@ -7,7 +7,17 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-from nexo.core.api import Id, StrictSchema, decimal_in, decimal_out
+from nexo.core.api import (
+    Id,
+    MoneyOut,
+    PercentIn,
+    PercentOut,
+    PriceOut,
+    QuantityOut,
+    StrictSchema,
+    decimal_in,
+)
+from nexo.purchasing.api.items import CostPartOut
 from nexo.sales.models import Quotation, SalesOrder
 
 Day = date  # a field named `date` below would shadow the type
@@ -24,14 +34,6 @@ PriceIn = decimal_in(
     max_digits=15, places=6, ge=0, pattern=r"^\d{1,9}(\.\d{1,6})?$", example="9.00",
     about="A unit price typed by hand (≥ 0, up to 6 decimals): it is locked, a new quantity keeps it.",
 )  # fmt: skip
-PercentIn = decimal_in(
-    max_digits=5, places=2, ge=0, le=100, pattern=r"^\d{1,3}(\.\d{1,2})?$", example="10",
-    about="Percentage 0 to 100, a decimal string with up to 2 decimals.",
-)  # fmt: skip
-MoneyOut = decimal_out(2, example="121.50", about="An amount, a decimal string with 2 decimals.")
-PriceOut = decimal_out(6, example="9.000000", about="A unit price or cost, a decimal string with 6 decimals.")
-QuantityOut = decimal_out(4, example="15.0000", about="A quantity, a decimal string with 4 decimals.")
-PercentOut = decimal_out(2, example="34.16", about="A percentage, a decimal string with 2 decimals.")
 
 DocumentDay = Annotated[Day, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Description = Annotated[str, Field(max_length=300)]
@@ -117,15 +119,6 @@ class CancelIn(StrictSchema):
 
 # Lines are plain pydantic models, validated from dicts: a ninja Schema wraps every nested object for
 # attribute access, which costs more than the whole read on a 200-line quotation.
-
-
-class CostPartOut(BaseModel):
-    quantity: QuantityOut
-    unit_cost: PriceOut
-    value: MoneyOut
-    source: str = Field(description="fifo, average, last_purchase, standard, supplier_price or none")
-    reference: str = Field(description="The receipt, the supplier price…")
-    date: Day | None
 
 
 class CostBasisOut(BaseModel):

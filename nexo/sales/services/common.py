@@ -1,5 +1,5 @@
 """What every quotation service shares: the company's sales settings, the locked quotation, the draft-only
-rule, percentages as typed, and refusals worded as sales always worded them."""
+rule and percentages as typed."""
 
 from decimal import Decimal
 
@@ -43,15 +43,6 @@ def editable_quotation(company: Company, quotation_id: int) -> Quotation:
     quotation = locked_quotation(company, quotation_id)
     check_editable(quotation)
     return quotation
-
-
-def refusal(message: str, quotation: Quotation) -> str:
-    """A refused move of `quotation` in sales' words: the quotation and its state in lower case.
-
-    `core.states` formats the message it is given once more (with the state's label as is), so the text is
-    handed over complete, any % in it escaped."""
-    text = message % {"quotation": quotation, "state": quotation.get_state_display().lower()}
-    return text.replace("%", "%%")
 
 
 def percent_of(value, field: str) -> Decimal:

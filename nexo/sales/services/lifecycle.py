@@ -22,7 +22,7 @@ from nexo.parties import services as parties
 from nexo.parties.models import Party
 from nexo.sales import rules
 from nexo.sales.models import Quotation, SalesOrder
-from nexo.sales.services.common import locked_quotation, refusal, settings_of
+from nexo.sales.services.common import locked_quotation, settings_of
 from nexo.sales.services.orders import sales_order_from
 from nexo.sales.services.pricing import recompute
 
@@ -34,7 +34,7 @@ def _close(quotation: Quotation, target: str, *, by: User, refused: str, reason:
     """Move an open quotation to `target` (rejected, cancelled) and say who closed it, when and why;
     `refused` is the message when its lifecycle does not allow it."""
     state_change(
-        quotation, target, lifecycle=rules.QUOTATION_LIFECYCLE, by=by, refused=refusal(refused, quotation)
+        quotation, target, lifecycle=rules.QUOTATION_LIFECYCLE, by=by, refused=refused
     )
     _closed_by(quotation, by, reason)
 
@@ -52,7 +52,7 @@ def mark_sent(company: Company, by: User, quotation_id: int, sent_to: str = "") 
     quotation = locked_quotation(company, quotation_id)
     state_change(
         quotation, rules.SENT, lifecycle=rules.QUOTATION_LIFECYCLE, by=by,
-        refused=refusal(_("Quotation %(quotation)s is %(state)s: it cannot be sent."), quotation),
+        refused=_("Quotation %(quotation)s is %(state)s: it cannot be sent."),
     )  # fmt: skip
     if not quotation.lines.exists():
         raise ValidationFailed.on("lines", _("Add at least one line before sending."))
@@ -106,7 +106,7 @@ def quotation_accept(*, company: Company, by: User, quotation_id: int) -> SalesO
         # Moved (or refused) before the opportunity is touched; saved once the order follows.
         state_change(
             quotation, rules.ACCEPTED, lifecycle=rules.QUOTATION_LIFECYCLE, by=by,
-            refused=refusal(_("Quotation %(quotation)s is %(state)s: it cannot be accepted."), quotation),
+            refused=_("Quotation %(quotation)s is %(state)s: it cannot be accepted."),
         )  # fmt: skip
         if opportunity_id:
             crm.opportunity_win(
