@@ -8,6 +8,7 @@ codes, price list names, SKUs) are resolved with one query each before the first
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -69,7 +70,10 @@ def _table(records: Iterable[tuple[int, list]]) -> Table:
     for number, values in records:
         if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
             continue  # blank lines are not rows
-        row = {column: values[index] if index < len(values) else None for index, column in enumerate(columns)}
+        row = {
+            column: _unquoted(values[index]) if index < len(values) else None
+            for index, column in enumerate(columns)
+        }
         if any(value not in (None, "") for index, value in enumerate(values) if index >= len(columns)):
             row[""] = True  # a value under no header: reported by the importer
         rows.append((number, row))
@@ -543,6 +547,31 @@ def _rule_rows(company: Company) -> Iterable[list]:
         ]  # fmt: skip
 
 
+# Text that a spreadsheet would run as a formula (OWASP "CSV injection") is written behind a single quote,
+# and the import removes that quote again, so an export imports back unchanged: on import, a text cell that
+# starts with a quote followed by one of these characters loses the quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# C0 control characters other than tab, line feed and carriage return: XLSX cannot hold them (openpyxl
+# refuses the whole file) and no reader expects them, so exports drop them from text stored before inputs
+# refused them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _safe_text(value):
+    """Text as an export writes it: control characters dropped, formula-like text quoted."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _unquoted(value):
+    """What an export wrote behind a quote, as it was (see FORMULA_STARTS)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""
@@ -561,7 +590,7 @@ def _write(columns: tuple[str, ...], rows: Iterable[list], fmt: str) -> bytes:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(columns)
-        writer.writerows([_csv_cell(value) for value in row] for row in rows)
+        writer.writerows([_csv_cell(_safe_text(value)) for value in row] for row in rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -570,7 +599,7 @@ def _write(columns: tuple[str, ...], rows: Iterable[list], fmt: str) -> bytes:
         sheet = workbook.create_sheet()
         sheet.append(list(columns))
         for row in rows:
-            sheet.append(["" if value is None else value for value in row])
+            sheet.append(["" if value is None else _safe_text(value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -1,5 +1,6 @@
 """Imports and exports of items and price rules: files in, the services' rules kept, all or nothing."""
 
+import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -431,3 +432,53 @@ def test_a_large_file_runs_in_the_background_with_progress(
     assert Item.objects.filter(company=company).count() == 30
     assert not list((tmp_path / "imports").iterdir())
     assert manager_client.get(progress_url.replace(progress_url.split("/")[-2], "0" * 32)).status_code == 404
+
+
+# Exports are safe to open and never fail on stored text
+
+
+def test_stored_control_characters_do_not_break_the_exports(company, sales_user, tools, make_item):
+    item = make_item("CTRL-1")
+    Item.objects.filter(pk=item.pk).update(name="Bad\u0003name\u001f", description="a\tb\nc")
+    workbook = load_workbook(io.BytesIO(transfer.export_items(company, "xlsx")), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[1][1:3] == ("Badname", "a\tb\nc")
+    text = transfer.export_items(company, "csv").decode("utf-8-sig")
+    assert "Badname" in text and "\u0003" not in text
+    report = transfer.import_items(company, sales_user, transfer.read_table(text.encode(), "items.csv"))
+    assert report.imported and report.updated == 1
+    assert Item.objects.get(pk=item.pk).name == "Badname"
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","pulse")', "+34 600", "-50 % oferta", "@SUM(A1)"]
+
+
+def test_formula_like_text_is_quoted_in_both_formats_and_numbers_stay_numbers(company, make_item):
+    for number, text in enumerate(FORMULAS):
+        make_item(f"F-{number}", name=text, description=text)
+    Item.objects.filter(sku="F-0").update(standard_cost=D("-2.5"))  # a number starting with "-"
+    sheet = load_workbook(io.BytesIO(transfer.export_items(company, "xlsx"))).worksheets[0]
+    names = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    for number, text in enumerate(FORMULAS):
+        cell = names[f"F-{number}"]
+        assert cell.data_type == "s" and cell.value == "'" + text
+    costs = {row[0].value: row[9].value for row in sheet.iter_rows(min_row=2)}
+    assert costs["F-0"] == -2.5
+    text = transfer.export_items(company, "csv").decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(text, newline=""), delimiter=";")}
+    for number, text in enumerate(FORMULAS):
+        assert rows[f"F-{number}"][1:3] == ["'" + text] * 2
+    assert rows["F-0"][9] == "-2,5"
+
+
+def test_quoted_formulas_import_back_unchanged(company, sales_user, make_item):
+    for number, text in enumerate(FORMULAS):
+        make_item(f"F-{number}", name=text, description=f"{text}\nsegunda línea")
+    make_item("Q-1", name="'quoted on purpose")  # a quote before anything else is kept
+    fields = ["sku", "name", "description"]
+    before = list(Item.objects.filter(company=company).order_by("sku").values_list(*fields))
+    for fmt in ("csv", "xlsx"):
+        table = transfer.read_table(transfer.export_items(company, fmt), f"items.{fmt}")
+        report = transfer.import_items(company, sales_user, table)
+        assert report.errors == [] and report.updated == len(before)
+        assert list(Item.objects.filter(company=company).order_by("sku").values_list(*fields)) == before
