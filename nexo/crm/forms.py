@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nexo.core.formatting import country_choices
 from nexo.core.models import User
 from nexo.crm.models import Activity, Opportunity
 from nexo.parties.models import Party
@@ -75,6 +76,20 @@ class LeadForm(forms.Form):
         label=_("Expected amount"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
     expected_close = forms.DateField(label=_("Expected close date"), required=False, widget=DateInput())
+    # The billing address: optional as a whole, the service checks it is complete once any part is given.
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    province = forms.CharField(label=_("Province"), max_length=100, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices, initial="ES", required=False)
+
+    ADDRESS_FIELDS = ("street", "postal_code", "city", "province", "country")
+
+    def service_fields(self) -> dict:
+        """The cleaned data as the service takes it: the address's parts under `address`."""
+        data = dict(getattr(self, "cleaned_data", {}))  # an invalid form: only its valid fields
+        data["address"] = {name: data.pop(name, "") for name in self.ADDRESS_FIELDS}
+        return data
 
 
 class ActivityForm(forms.ModelForm):

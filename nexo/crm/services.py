@@ -14,9 +14,9 @@ from nexo.core.states import state_change
 from nexo.core.validation import assign, full_clean, locked
 from nexo.crm import rules
 from nexo.crm.models import Activity, Opportunity, Stage, StageChange
-from nexo.parties.models import Contact, Party
+from nexo.parties.models import Address, Contact, Party
 from nexo.parties.rules import InvalidTaxId, normalize_tax_id
-from nexo.parties.services import party_create
+from nexo.parties.services import party_create, tax_id_message
 
 OPPORTUNITY_FIELDS = ("party", "title", "owner", "amount", "probability", "expected_close", "source", "notes")
 STAGE_FIELDS = ("name", "sequence", "probability", "is_active")
@@ -26,8 +26,16 @@ ACTIVITY_FIELDS = ("kind", "subject", "party", "opportunity", "due_at", "owner",
 class DuplicateParty(ValidationFailed):
     """A lead that already exists as a party; `party` is the one found."""
 
-    def __init__(self, detail: str, *, field: str, party: Party):
-        super().__init__(detail, errors=[{"field": field, "message": detail, "party_id": party.pk}])
+    def __init__(self, detail: str, *, field: str, party: Party, others: dict[str, list[str]] | None = None):
+        # The duplicate first, then the lead's other wrong fields, so one answer names them all.
+        others_flat = [
+            {"field": name, "message": str(message)}
+            for name, messages in (others or {}).items()
+            for message in messages
+        ]
+        super().__init__(
+            detail, errors=[{"field": field, "message": detail, "party_id": party.pk}, *others_flat]
+        )
         self.party = party
 
 
@@ -374,30 +382,125 @@ def _existing_party(company: Company, *, tax_id: str, email: str) -> tuple[str, 
     return None
 
 
+LEAD_ADDRESS_FIELDS = ("street", "postal_code", "city", "province", "country")
+
+
+def _lead_address_errors(company: Company, address: dict) -> dict[str, list[str]]:
+    """An address is optional as a whole; once any part is given, it must be complete (province in Spain)."""
+    errors: dict[str, list[str]] = {}
+    if not any(
+        str(address.get(name) or "").strip() for name in ("street", "postal_code", "city", "province")
+    ):
+        return errors
+    country = str(address.get("country") or "").strip().upper()
+    required = ["street", "postal_code", "city", "country"] + (["province"] if country == "ES" else [])
+    for name in required:
+        if not str(address.get(name) or "").strip():
+            errors.setdefault(name, []).append(_("Complete the address: this part is missing."))
+    record = Address(company=company, kind=Address.Kind.BILLING, **{
+        name: str(address.get(name) or "").strip() for name in LEAD_ADDRESS_FIELDS
+    })  # fmt: skip
+    try:
+        full_clean(record, exclude=["party", *errors])
+    except ValidationFailed as failure:
+        for name, messages in failure.field_messages().items():
+            errors.setdefault(name, []).extend(messages)
+    return {f"address.{name}": messages for name, messages in errors.items()}
+
+
+def _lead_errors(
+    company: Company, *, name: str, kind: str, tax_id: str, contact_name: str, email: str, phone: str,
+    owner_id: int | None, amount: Decimal | None, address: dict,
+) -> dict[str, list[str]]:  # fmt: skip
+    """Every wrong field of a lead at once, in the lead's names, before anything is written."""
+    errors: dict[str, list[str]] = {}
+
+    def collect(check, names: dict[str, str] | None = None) -> None:
+        try:
+            check()
+        except ValidationFailed as failure:
+            for field, messages in failure.field_messages().items():
+                target = (names or {}).get(field, field)
+                errors.setdefault(target, []).extend(m for m in messages if m not in errors.get(target, []))
+
+    party = Party(company=company, name=name, kind=kind, tax_id=tax_id, phone=phone, status=Party.Status.LEAD,
+                  email=email if not contact_name.strip() else "")  # fmt: skip
+    collect(lambda: full_clean(party, exclude=["tax_id"]))
+
+    def check_tax_id() -> None:
+        try:
+            normalize_tax_id(tax_id, party.country)
+        except InvalidTaxId as error:
+            raise ValidationFailed.on("tax_id", tax_id_message(error)) from error
+
+    collect(check_tax_id)
+    if contact_name.strip():
+        contact = Contact(company=company, name=contact_name, email=email, phone=phone)
+        collect(lambda: full_clean(contact, exclude=["party"]), {"name": "contact_name"})
+    if amount is not None and amount < 0:
+        errors.setdefault("amount", []).append(_("The amount cannot be negative."))
+    if owner_id is not None:
+        collect(lambda: _resolve(company, {"owner_id": owner_id}))
+    for field, messages in _lead_address_errors(company, address or {}).items():
+        errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+def lead_check(
+    *, company: Company, name: str = "", contact_name: str = "", email: str = "", phone: str = "",
+    need: str = "", tax_id: str = "", kind: str = "organisation", owner_id: int | None = None,
+    amount: Decimal | None = None, address: dict | None = None, **_unchecked,
+) -> None:  # fmt: skip
+    """Raise what lead_capture would refuse, every wrong field at once, writing nothing.
+
+    DuplicateParty when the tax id or e-mail belongs to a party of the company (with the other wrong fields
+    too), else ValidationFailed naming each wrong field (the address's parts as `address.street`, …).
+    """
+    email = (email or "").strip()
+    address = {name: str((address or {}).get(name) or "").strip() for name in LEAD_ADDRESS_FIELDS}
+    errors = _lead_errors(
+        company, name=name or "", kind=kind, tax_id=tax_id or "", contact_name=contact_name or "", email=email,
+        phone=phone or "", owner_id=owner_id, amount=amount, address=address,
+    )  # fmt: skip
+    existing = _existing_party(company, tax_id=(tax_id or "").strip(), email=email)
+    if existing is not None:
+        field, party = existing
+        raise DuplicateParty(
+            _("%(name)s already has this %(what)s.")
+            % {"name": party.name, "what": _("tax id") if field == "tax_id" else _("e-mail")},
+            field=field,
+            party=party,
+            others={name: messages for name, messages in errors.items() if name != field},
+        )
+    if errors:
+        raise ValidationFailed.from_fields(errors)
+
+
 def lead_capture(
     *, company: Company, by: User, name: str, contact_name: str = "", email: str = "", phone: str = "",
     need: str = "", source: str = Opportunity.Source.OTHER, tax_id: str = "", kind: str = "organisation",
     owner_id: int | None = None, amount: Decimal | None = None, expected_close: date | None = None,
+    address: dict | None = None,
 ) -> Opportunity:  # fmt: skip
-    """A new lead party (with its contact) and an opportunity in the first stage, in one step.
+    """A new lead party (with its contact and billing address) and an opportunity in the first stage, in one step.
 
-    An obvious duplicate — the same tax id or e-mail as a party of the company — is refused with that party.
+    Refused as lead_check refuses: every wrong field at once, an obvious duplicate with the party found. The
+    address, when given, becomes the party's default billing address through the parties services.
     """
     email = (email or "").strip()
+    address = {name: str((address or {}).get(name) or "").strip() for name in LEAD_ADDRESS_FIELDS}
     with transaction.atomic():
-        existing = _existing_party(company, tax_id=(tax_id or "").strip(), email=email)
-        if existing is not None:
-            field, party = existing
-            raise DuplicateParty(
-                _("%(name)s already has this %(what)s.")
-                % {"name": party.name, "what": _("tax id") if field == "tax_id" else _("e-mail")},
-                field=field,
-                party=party,
-            )
+        lead_check(
+            company=company, name=name, contact_name=contact_name, email=email, phone=phone, need=need,
+            tax_id=tax_id, kind=kind, owner_id=owner_id, amount=amount, address=address,
+        )  # fmt: skip
         contacts = [{"name": contact_name, "email": email, "phone": phone}] if contact_name.strip() else []
+        addresses = (
+            [{**address, "kind": Address.Kind.BILLING, "is_default": True}] if address["street"] else []
+        )
         party = party_create(
             company=company, by=by, name=name, kind=kind, tax_id=tax_id, phone=phone, status=Party.Status.LEAD,
-            email=email if not contacts else "", contacts=contacts,
+            email=email if not contacts else "", contacts=contacts, addresses=addresses,
         )  # fmt: skip
         title = need.strip()[:200] or _("Opportunity with %(name)s") % {"name": party.name}
         return opportunity_create(

@@ -13,6 +13,14 @@ from nexo.crm.api.opportunities import opportunity_out
 from nexo.crm.api.schemas import MoneyIn, OpportunityOut, Source
 
 
+class LeadAddressIn(StrictSchema):
+    street: Annotated[str, Field(max_length=200)] = ""
+    postal_code: Annotated[str, Field(max_length=16)] = ""
+    city: Annotated[str, Field(max_length=100)] = ""
+    province: Annotated[str, Field(max_length=100)] = ""
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code, e.g. ES")] = "ES"
+
+
 class LeadIn(StrictSchema):
     name: Annotated[str, Field(min_length=1, max_length=200, description="The organisation or person")]
     contact_name: Annotated[str, Field(max_length=200)] = ""
@@ -25,6 +33,11 @@ class LeadIn(StrictSchema):
     owner_id: Id | None = Field(None, description="Defaults to the user making the request")
     amount: MoneyIn | None = None
     expected_close: date | None = Field(None, description="Defaults to 30 days from today")
+    address: LeadAddressIn | None = Field(
+        None,
+        description="The party's billing address: optional, but once given street, postal code, city, "
+        "country (and province in Spain) are required; errors name `address.street`, …",
+    )
 
 
 class DuplicateField(ProblemField):
@@ -49,7 +62,10 @@ def _duplicate_problem(duplicate: services.DuplicateParty) -> ValidationFailed:
     party = duplicate.party
     message = f"{duplicate.detail} Existing party: {party.name} (id {party.pk})."
     field = duplicate.errors[0]["field"] if duplicate.errors else "name"
-    return ValidationFailed(message, errors=[{"field": field, "message": message, "party_id": party.pk}])
+    others = duplicate.errors[1:]  # the lead's other wrong fields, reported in the same answer
+    return ValidationFailed(
+        message, errors=[{"field": field, "message": message, "party_id": party.pk}, *others]
+    )
 
 
 @endpoints.post(

@@ -450,3 +450,21 @@ def test_forbidden_without_the_permission(api_as, make_user, party):
     assert warehouse.get("/opportunities").status_code == 403
     assert warehouse.post("/leads", {"name": "X"}).status_code == 403
     assert warehouse.get("/forecast").status_code == 403
+
+
+def test_lead_capture_takes_the_address_and_names_every_wrong_field(api, stages):
+    body = {
+        "name": "Clínica Ruzafa", "need": "Climatización",
+        "address": {"street": "Carrer de Sueca 10", "postal_code": "46006", "city": "València",
+                    "province": "Valencia", "country": "ES"},
+    }  # fmt: skip
+    response = api.post("/leads", body)
+    assert response.status_code == 201, response.content
+    address = Party.objects.get().addresses.get()
+    assert (address.kind, address.street, address.city) == ("billing", "Carrer de Sueca 10", "València")
+    bad = api.post("/leads", {"name": "Otra", "tax_id": "B1234", "address": {"street": "Calle 1"}})
+    assert bad.status_code == 422
+    assert fields_of(bad) == {"tax_id", "address.postal_code", "address.city", "address.province"}
+    duplicate = api.post("/leads", {"name": "Otra", "email": "", "tax_id": "", "address": {"city": "X"}})
+    assert duplicate.status_code == 422 and "address.street" in fields_of(duplicate)
+    assert Party.objects.count() == 1

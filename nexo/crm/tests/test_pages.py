@@ -162,3 +162,31 @@ def test_the_party_page_shows_its_opportunities(sales_client, make_opportunity, 
     make_opportunity("Grifería hotel")
     html = sales_client.get(reverse("parties:party_view", args=[party.pk])).content.decode()
     assert "Grifería hotel" in html and reverse("crm:opportunity_create") + f"?party={party.pk}" in html
+
+
+def test_lead_capture_stores_the_address_as_the_partys_billing_address(sales_client):
+    response = sales_client.post(
+        reverse("crm:lead_capture"),
+        {"name": "Hotel Albufera", "kind": "organisation", "need": "LED", "source": "web",
+         "street": "Carrer de la Mar 4", "postal_code": "46012", "city": "València", "province": "Valencia",
+         "country": "ES"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    address = Opportunity.objects.get().party.addresses.get()
+    assert (address.kind, address.street, address.postal_code, address.city, address.province, address.country) == (
+        "billing", "Carrer de la Mar 4", "46012", "València", "Valencia", "ES"
+    )  # fmt: skip
+    assert address.is_default and Opportunity.objects.get().party.city == "València"
+
+
+def test_lead_capture_shows_every_wrong_field_in_one_answer(sales_client, party):
+    response = sales_client.post(
+        reverse("crm:lead_capture"),
+        {"name": "", "kind": "organisation", "tax_id": "B1234", "email": "info@turia.es", "need": "x",
+         "source": "web", "amount": "-5", "street": "Carrer de la Mar 4", "country": "ES"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert {"name", "tax_id", "email", "amount", "postal_code", "city", "province"} <= set(errors)
+    assert reverse("parties:party_view", args=[party.pk]) in response.content.decode()
+    assert Party.objects.count() == 1 and Opportunity.objects.count() == 0

@@ -61,7 +61,9 @@ def test_winning_by_hand_is_refused_while_another_module_objects(
     make_opportunity, company, sales_user, monkeypatch
 ):
     opportunity = make_opportunity()
-    monkeypatch.setattr(NexoModule, "opportunity_win_blocker", lambda module, opp: "It has an open quotation.")
+    monkeypatch.setattr(
+        NexoModule, "opportunity_win_blocker", lambda module, opp: "It has an open quotation."
+    )
     with pytest.raises(Conflict, match="open quotation"):
         services.opportunity_win(company=company, opportunity_id=opportunity.pk, by=sales_user)
     # Accepting the quotation itself is not "by hand".
@@ -229,3 +231,38 @@ def test_closing_stages_keep_their_probability_and_stay_available(
     with pytest.raises(ValidationFailed) as caught:
         services.stage_update(company=company, stage_id=stages["Nuevo"].pk, by=manager_user, is_active=False)
     assert caught.value.errors[0]["field"] == "is_active"
+
+
+def test_lead_capture_reports_every_wrong_field_at_once(company, sales_user):
+    with pytest.raises(ValidationFailed) as caught:
+        services.lead_capture(
+            company=company, by=sales_user, name="x" * 201, tax_id="B1234", contact_name="Ana", email="no-mail",
+            need="x", amount=Decimal("-1"), address={"street": "Calle Mayor 1", "country": "ES"},
+        )  # fmt: skip
+    assert set(caught.value.field_messages()) == {
+        "name", "tax_id", "email", "amount", "address.postal_code", "address.city", "address.province"
+    }  # fmt: skip
+    assert Party.objects.count() == 0
+
+
+def test_lead_capture_address_is_optional_but_complete_when_given(company, sales_user):
+    plain = services.lead_capture(company=company, by=sales_user, name="Sin dirección", need="x")
+    assert not plain.party.addresses.exists()
+    with pytest.raises(ValidationFailed) as caught:
+        services.lead_capture(
+            company=company, by=sales_user, name="Media", need="x", address={"city": "Lyon"}
+        )
+    assert set(caught.value.field_messages()) == {"address.street", "address.postal_code", "address.country"}
+    abroad = services.lead_capture(
+        company=company, by=sales_user, name="Lyon SARL", need="x",
+        address={"street": "1 rue de la Paix", "postal_code": "69001", "city": "Lyon", "country": "FR"},
+    )  # fmt: skip
+    address = abroad.party.addresses.get()
+    assert address.kind == "billing" and address.country == "FR" and address.province == ""
+
+
+def test_lead_capture_duplicate_carries_the_other_wrong_fields(company, sales_user, party):
+    with pytest.raises(services.DuplicateParty) as caught:
+        services.lead_capture(company=company, by=sales_user, name="", email="info@turia.es", need="x")
+    assert caught.value.party == party
+    assert [error["field"] for error in caught.value.errors] == ["email", "name"]

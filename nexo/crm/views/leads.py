@@ -17,17 +17,25 @@ from nexo.crm.forms import LeadForm
 def lead_capture(request: HttpRequest) -> HttpResponse:
     form = LeadForm(request.POST or None)
     duplicate = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        valid = form.is_valid()
         try:
-            opportunity = services.lead_capture(company=request.company, by=request.user, **form.cleaned_data)
+            if valid:
+                opportunity = services.lead_capture(
+                    company=request.company, by=request.user, **form.service_fields()
+                )
+            else:
+                # The service's checks on what the form accepted, so one submission shows every wrong field.
+                services.lead_check(company=request.company, **form.service_fields())
         except services.DuplicateParty as failure:
             duplicate = failure.party
-            apply_failure(form, failure)
+            _apply_failure_once(form, failure)
         except ValidationFailed as failure:
-            apply_failure(form, failure)
+            _apply_failure_once(form, failure)
         else:
-            messages.success(request, _("Lead %(name)s captured.") % {"name": opportunity.party.name})
-            return redirect("crm:opportunity_view", opportunity_id=opportunity.pk)
+            if valid:
+                messages.success(request, _("Lead %(name)s captured.") % {"name": opportunity.party.name})
+                return redirect("crm:opportunity_view", opportunity_id=opportunity.pk)
     context = {
         "form": form,
         "duplicate": duplicate,
@@ -35,3 +43,16 @@ def lead_capture(request: HttpRequest) -> HttpResponse:
         "cancel_url": reverse("crm:board"),
     }
     return render(request, "crm/lead_form.html", context, status=422 if form.errors else 200)
+
+
+def _apply_failure_once(form: LeadForm, failure: ValidationFailed) -> None:
+    """The service's errors on the form's fields (`address.city` on `city`), beside the form's own ones."""
+    renamed = ValidationFailed(
+        failure.detail,
+        errors=[
+            {**error, "field": error["field"].removeprefix("address.")}
+            for error in failure.errors
+            if error["field"].removeprefix("address.") not in form.errors
+        ],
+    )
+    apply_failure(form, renamed)
