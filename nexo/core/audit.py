@@ -60,10 +60,14 @@ def audit_record(
     )
 
 
-def audit_trail(instance: models.Model, *, limit: int = 50):
-    """The record's own entries and those of the records that belong to it, newest first."""
+def audit_trail(instance: models.Model, *, limit: int = 50) -> list[AuditEntry]:
+    """The record's own entries and those of the records that belong to it, newest first.
+
+    Foreign keys are stored as ids; the entries share one `RelatedNames`, so describing them shows the
+    related records' names with one query per related model for the whole trail.
+    """
     content_type = ContentType.objects.get_for_model(instance)
-    return (
+    entries = list(
         AuditEntry.objects.filter(
             Q(content_type=content_type, object_id=instance.pk)
             | Q(parent_type=content_type, parent_id=instance.pk)
@@ -71,6 +75,44 @@ def audit_trail(instance: models.Model, *, limit: int = 50):
         .select_related("user", "content_type")
         .order_by("-at", "-id")[:limit]
     )
+    names = RelatedNames(entries)
+    for entry in entries:
+        entry.related_names = names
+    return entries
+
+
+def _model_field(model, name: str) -> models.Field | None:
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+
+
+class RelatedNames:
+    """The names of the records that entries' foreign-key changes point to, read on first use."""
+
+    def __init__(self, entries: Iterable[AuditEntry]):
+        self.entries = list(entries)
+        self.names: dict[tuple[type[models.Model], str], str] | None = None
+
+    def name(self, related_model: type[models.Model], value: Any) -> str | None:
+        if self.names is None:
+            self.names = self._read()
+        return self.names.get((related_model, str(value)))
+
+    def _read(self) -> dict[tuple[type[models.Model], str], str]:
+        wanted: dict[type[models.Model], set] = {}
+        for entry in self.entries:
+            model = entry.content_type.model_class()
+            for name, values in entry.changes.items():
+                field = _model_field(model, name)
+                if field is not None and field.many_to_one:
+                    wanted.setdefault(field.related_model, set()).update(v for v in values if v is not None)
+        names = {}
+        for related_model, ids in wanted.items():
+            for record in related_model._base_manager.filter(pk__in=ids):
+                names[(related_model, str(record.pk))] = str(record)
+        return names
 
 
 @dataclass(frozen=True)
@@ -80,13 +122,15 @@ class ChangeLine:
     new: str | None
 
 
-def _shown(field: models.Field | None, value: Any) -> str | None:
+def _shown(field: models.Field | None, value: Any, names: RelatedNames) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.many_to_one:
+        return names.name(field.related_model, value) or str(value)  # the id of a record since deleted
     return str(value)
 
 
@@ -99,14 +143,12 @@ def subject(entry: AuditEntry) -> str:
 
 
 def describe_changes(entry: AuditEntry) -> list[ChangeLine]:
-    """Field labels and values as a reader sees them on the record's page."""
+    """Field labels and values as a reader sees them on the record's page (related records by name)."""
     model = entry.content_type.model_class()
+    names = getattr(entry, "related_names", None) or RelatedNames([entry])
     lines = []
     for name, (old, new) in entry.changes.items():
-        try:
-            field = model._meta.get_field(name) if model is not None else None
-        except FieldDoesNotExist:
-            field = None
+        field = _model_field(model, name)
         label = capfirst(field.verbose_name) if field is not None else name
-        lines.append(ChangeLine(str(label), _shown(field, old), _shown(field, new)))
+        lines.append(ChangeLine(str(label), _shown(field, old, names), _shown(field, new, names)))
     return lines

@@ -483,3 +483,29 @@ def test_the_party_page_shows_its_price_list(sales_client, company, sales_user, 
     assert (
         "Instaladores" in sales_client.get(reverse("parties:party_view", args=[customer.pk])).content.decode()
     )
+
+
+def test_the_item_history_names_related_records_with_one_query_per_model(
+    manager_client, company, manager_user, make_item, tools, django_assert_max_num_queries
+):
+    item = make_item("TOR-100")
+    kg, box = (Unit.objects.get(company=company, code=code) for code in ("kg", "caja"))
+    reduced = TaxCategory.objects.get(company=company, code="reducido")
+    services.item_update(
+        company=company, item_id=item.pk, by=manager_user, unit_id=kg.pk, category_id=tools.pk
+    )
+    services.item_update(
+        company=company, item_id=item.pk, by=manager_user, unit_id=box.pk, sale_tax_id=reduced.pk
+    )
+    url = reverse("catalog:item_view", args=[item.pk])
+    page = manager_client.get(url, **EN).content.decode()
+    assert "<del>ud</del> → <ins>kg</ins>" in page and "<del>kg</del> → <ins>caja</ins>" in page
+    assert "<ins>Ferretería</ins>" in page and "<ins>IVA reducido</ins>" in page
+    assert f"<ins>{kg.pk}</ins>" not in page
+    with django_assert_max_num_queries(100) as before:
+        manager_client.get(url, **EN)
+    for n in range(4):  # more changes to the same relations: no more queries
+        unit = kg if n % 2 else box
+        services.item_update(company=company, item_id=item.pk, by=manager_user, unit_id=unit.pk)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        manager_client.get(url, **EN)
