@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nexo.catalog.models import Item
+from nexo.catalog.models import Category, Item
 from nexo.core.models import Company
 from nexo.inventory import queries
 from nexo.inventory.models import InventorySettings, Location, Warehouse
@@ -235,10 +235,21 @@ class ValuationForm(forms.Form):
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False, empty_label=_("All")
     )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
+    )
+    item = forms.CharField(label=_("Item"), max_length=100, required=False)
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = Warehouse.objects.filter(company=company).order_by("code")
+        self.fields["category"].queryset = Category.objects.filter(company=company).order_by("full_name")
+        self.fields["item"].widget.attrs.update(placeholder=_("SKU, name or barcode"), type="search")
+
+    def filters(self) -> tuple[Category | None, str]:
+        """The category (with its subcategories) and the words the item's SKU, name or barcode must have."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("category"), (data.get("item") or "").replace("\x00", "")
 
     def values(self) -> tuple[date, str, Warehouse | None]:
         data = self.cleaned_data if self.is_valid() else {}

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nexo.catalog.models import Item
+from nexo.catalog.models import Category, Item, ValuationMethod
 from nexo.core.models import Company
 from nexo.core.rules import fold, round_unit
 from nexo.inventory.models import (
@@ -214,6 +214,24 @@ def stock_levels(
     return rows
 
 
+def unit_value(on_hand: Decimal | None, value: Decimal | None) -> Decimal | None:
+    """What a unit on hand is worth by the item's own method: value ÷ on hand (6 decimals); none with nothing
+    on hand. Not the running average the ledger keeps for every item (`average_cost`): a FIFO item's open
+    layers may be worth 25.00 a unit while that average says 15.00."""
+    if on_hand is None or value is None or on_hand <= 0:
+        return None
+    return round_unit(value / on_hand)
+
+
+def with_unit_values(rows: Iterable[StockBalance]) -> list[StockBalance]:
+    """Stock level rows as a list, each given `unit_value` and `valuation_method` (its item's)."""
+    rows = list(rows)
+    for row in rows:
+        row.unit_value = unit_value(row.on_hand, row.stock_value)
+        row.valuation_method = row.item.valuation_method
+    return rows
+
+
 def with_stock(rows: QuerySet[StockBalance]) -> QuerySet[StockBalance]:
     """Rows with something on hand (or owed: a negative quantity counts too) or some value left."""
     return rows.filter(~Q(on_hand=0) | ~Q(stock_value=0))
@@ -244,10 +262,15 @@ class ValuationLine:
     quantity: Decimal | None = None  # per item only: quantities of different items do not add up
     value: Decimal = ZERO
     items: set[int] = field(default_factory=set)
+    method: str = ""  # per item only: its valuation method
 
     @property
     def item_count(self) -> int:
         return len(self.items)
+
+    @property
+    def method_label(self) -> str:
+        return str(ValuationMethod(self.method).label) if self.method else ""
 
     @property
     def unit_cost(self) -> Decimal | None:
@@ -265,14 +288,29 @@ class Valuation:
     item_count: int
 
 
-def valuation_rows(company: Company, *, day: Date, warehouse_id: int | None = None) -> list[dict]:
-    """Each (item, warehouse) with its quantity and value at the end of `day`: one query.
+def valuation_rows(
+    company: Company,
+    *,
+    day: Date,
+    warehouse_id: int | None = None,
+    item_id: int | None = None,
+    category: Category | None = None,
+    words: str = "",
+) -> list[dict]:
+    """Each (item, warehouse) with its quantity and value at the end of `day`: one query. Only a
+    warehouse's, an item's, a category's (with its subcategories) or the items whose SKU, name or barcode
+    have `words`, when asked.
 
     The value is the `value_after` of the latest ledger entry dated on or before the day.
     """
     rows = StockBalance.objects.filter(company=company)
     if warehouse_id is not None:
         rows = rows.filter(warehouse_id=warehouse_id)
+    if item_id is not None:
+        rows = rows.filter(item_id=item_id)
+    if category is not None:
+        rows = rows.filter(item__category__path__startswith=category.path)
+    rows = search_items(rows, words)
     rows = rows.annotate(
         quantity_at=_at(day, F("received") - F("issued"), QUANTITY_SUM),
         value_at=_at(day, F("value_after"), AMOUNT_SUM),
@@ -282,6 +320,7 @@ def valuation_rows(company: Company, *, day: Date, warehouse_id: int | None = No
             "item_id",
             "item__sku",
             "item__name",
+            "item__valuation_method",
             "item__category_id",
             "item__category__full_name",
             "warehouse_id",
@@ -294,12 +333,23 @@ def valuation_rows(company: Company, *, day: Date, warehouse_id: int | None = No
 
 
 def valuation(
-    company: Company, *, day: Date, group: str = Group.ITEM, warehouse_id: int | None = None
+    company: Company,
+    *,
+    day: Date,
+    group: str = Group.ITEM,
+    warehouse_id: int | None = None,
+    item_id: int | None = None,
+    category: Category | None = None,
+    words: str = "",
 ) -> Valuation:
-    """The inventory value at the end of `day`, per item, per category or per warehouse, with the total."""
+    """The inventory value at the end of `day`, per item, per category or per warehouse, with the total
+    (of what the filters of `valuation_rows` leave)."""
     lines: dict[int | None, ValuationLine] = {}
     total, items = ZERO, set()
-    for row in valuation_rows(company, day=day, warehouse_id=warehouse_id):
+    rows = valuation_rows(
+        company, day=day, warehouse_id=warehouse_id, item_id=item_id, category=category, words=words
+    )
+    for row in rows:
         if group == Group.CATEGORY:
             key = row["item__category_id"]
             line = lines.get(key) or ValuationLine(key, "", row["item__category__full_name"] or "")
@@ -308,7 +358,9 @@ def valuation(
             line = lines.get(key) or ValuationLine(key, row["warehouse__code"], row["warehouse__name"])
         else:
             key = row["item_id"]
-            line = lines.get(key) or ValuationLine(key, row["item__sku"], row["item__name"], quantity=ZERO)
+            line = lines.get(key) or ValuationLine(
+                key, row["item__sku"], row["item__name"], quantity=ZERO, method=row["item__valuation_method"]
+            )
             line.quantity += row["quantity_at"] or ZERO
         line.value += row["value_at"] or ZERO
         line.items.add(row["item_id"])

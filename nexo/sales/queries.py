@@ -179,6 +179,17 @@ def item_by_sku(company: Company, sku: str) -> Item | None:
 # Cost and margin under each basis
 
 
+def cost_sources(parts: list[dict] | None) -> list[str]:
+    """The sources of a line's cost parts, each once, in the order the parts were used: ["fifo",
+    "supplier_price"] for a line the stock covered only in part."""
+    sources: list[str] = []
+    for part in parts or []:
+        source = part.get("source") or ""
+        if source and source not in sources:
+            sources.append(source)
+    return sources
+
+
 @dataclass(frozen=True)
 class BasisFigures:
     basis: str
@@ -205,7 +216,9 @@ def _basis_figures(line: QuotationLine, basis: str) -> BasisFigures:
     if unit_cost is None or source == NO_COST:  # no stock and no supplier price: no cost on this basis
         return BasisFigures(basis, None, source, None, None, False)
     _cost, margin, percent = rules.cost_and_margin(line.quantity, unit_cost, line.net)
-    used = line.unit_cost is not None and unit_cost == line.unit_cost and source == line.cost_source
+    # Only the basis the line's cost came from: with no stock every basis falls back to the same supplier
+    # price, which is then the basis used (not average, FIFO and last purchase as well).
+    used = line.unit_cost is not None and basis == line.cost_source and unit_cost == line.unit_cost
     return BasisFigures(basis, unit_cost, source, margin, percent, used)
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Schema
 
+from nexo.catalog.models import Category
 from nexo.core.api import Endpoints, Limit, MoneyOut, Offset, QuantityOut, QueryId, SafeText, page_of
 from nexo.inventory import queries
 from nexo.inventory.api.schemas import CostOut, Day
@@ -29,8 +30,17 @@ class StockLevelOut(Schema):
     on_hand: QuantityOut
     reserved: QuantityOut | None = Field(description="Draft moves out of the warehouse; null for a past date")
     available: QuantityOut | None = Field(description="On hand minus reserved; null for a past date")
+    valuation_method: str = Field(
+        description="The item's valuation method: average, fifo, last_purchase, standard"
+    )
     value: MoneyOut = Field(description="By the item's valuation method")
-    average_cost: CostOut = Field(description="The weighted average unit cost")
+    unit_value: CostOut | None = Field(
+        description="What a unit on hand is worth by the item's method: value ÷ on hand; null with nothing on hand"
+    )
+    average_cost: CostOut = Field(
+        description="The running weighted average unit cost the ledger keeps for every item, whatever its "
+        "method: a FIFO item's unit value (unit_value) may differ"
+    )
 
     @staticmethod
     def resolve_item_sku(row) -> str:
@@ -51,6 +61,14 @@ class StockLevelOut(Schema):
     @staticmethod
     def resolve_value(row) -> Decimal:
         return row.stock_value
+
+    @staticmethod
+    def resolve_valuation_method(row) -> str:
+        return row.item.valuation_method
+
+    @staticmethod
+    def resolve_unit_value(row) -> Decimal | None:
+        return queries.unit_value(row.on_hand, row.stock_value)
 
 
 class StockLevelList(Schema):
@@ -105,6 +123,7 @@ class ValuationLineOut(Schema):
     name: str
     quantity: QuantityOut | None = Field(description="Per item only")
     unit_cost: CostOut | None = Field(description="Per item only: value ÷ quantity")
+    valuation_method: str | None = Field(description="Per item only: average, fifo, last_purchase, standard")
     value: MoneyOut
     item_count: int
 
@@ -124,19 +143,29 @@ class ValuationOut(Schema):
     perm="inventory.view_stockmove",
     summary="The inventory value at a date per item, category or warehouse, with the total",
     description="The value of each item in each warehouse is the one its ledger had at the end of `date` "
-    "(default today), by the item's valuation method.",
+    "(default today), by the item's valuation method. `item_id`, `category_id` (with its subcategories) and "
+    "`warehouse_id` keep only what they name; the total is then theirs. An id of another company's record "
+    "finds nothing.",
 )
 def stock_valuation(
     request: HttpRequest,
     date: Day | None = None,
     group: GroupBy = "item",
     warehouse_id: QueryId = None,
+    item_id: QueryId = None,
+    category_id: QueryId = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ):
+    category = None
+    if category_id is not None:
+        category = Category.objects.filter(company=request.company, pk=category_id).first()
+        if category is None:  # another company's, or none: nothing is in it
+            category = Category(path="/none/")
     report = queries.valuation(
-        request.company, day=date or timezone.localdate(), group=group, warehouse_id=warehouse_id
-    )
+        request.company, day=date or timezone.localdate(), group=group, warehouse_id=warehouse_id,
+        item_id=item_id, category=category,
+    )  # fmt: skip
     lines = [
         {
             "id": line.key,
@@ -144,6 +173,7 @@ def stock_valuation(
             "name": line.name,
             "quantity": line.quantity,
             "unit_cost": line.unit_cost,
+            "valuation_method": line.method or None,
             "value": line.value,
             "item_count": line.item_count,
         }

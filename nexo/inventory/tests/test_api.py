@@ -477,3 +477,54 @@ def clerk_token(_keep_the_test_connection, warehouse_user, warehouse, make_item,
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_inventory_api_fail(case, clerk_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {clerk_token}"}, checks=[not_a_server_error])
+
+
+def test_stock_levels_give_each_items_unit_value_and_method_beside_the_running_average(
+    clerk, stock, warehouse, make_item, receive, deliver
+):
+    fifo = make_item("FIFO-25", valuation_method="fifo")
+    receive(fifo, 10, "5.00", date(2026, 1, 1))
+    receive(fifo, 10, "25.00", date(2026, 1, 2))
+    deliver(fifo, 10, date(2026, 1, 3))  # the 5.00 layer: 10 left @ 25.00
+    empty = make_item("EMPTY-1")
+    receive(empty, 2, "3.00", date(2026, 1, 1))
+    deliver(empty, 2, date(2026, 1, 2))
+    rows = {row["item_sku"]: row for row in clerk.get("/stock-levels").json()["items"]}
+    row = rows["FIFO-25"]
+    assert (row["value"], row["unit_value"], row["average_cost"]) == ("250.00", "25.000000", "15.000000")
+    assert row["valuation_method"] == "fifo"
+    assert rows["EMPTY-1"]["unit_value"] is None and rows["EMPTY-1"]["valuation_method"] == "average"
+    past = clerk.get("/stock-levels", item_id=fifo.pk, date="2026-01-02").json()["items"][0]
+    assert (past["value"], past["unit_value"]) == ("300.00", "15.000000")
+
+
+def test_valuation_filters_by_item_category_and_warehouse(
+    clerk, company, stock, warehouse, warehouse_user, make_item, receive
+):
+    from nexo.catalog.services import category_create
+
+    tools = category_create(company=company, by=warehouse_user, name="Ferretería")
+    screws = category_create(company=company, by=warehouse_user, name="Tornillos", parent_id=tools.pk)
+    screw = make_item("TOR-20", category_id=screws.pk, valuation_method="fifo")
+    drill = make_item("TAL-20", category_id=tools.pk)
+    loose = make_item("SUE-20")
+    other = services.warehouse_create(company=company, by=warehouse_user, code="VLC", name="Valencia")
+    receive(screw, 100, "0.10", date(2026, 1, 2))
+    receive(screw, 10, "0.20", date(2026, 1, 2), into=other)
+    receive(drill, 2, "45.00", date(2026, 1, 3))
+    receive(loose, 4, "2.50", date(2026, 1, 4))
+
+    def codes(**params):
+        body = clerk.get("/stock-valuation", **params).json()
+        return [line["code"] for line in body["items"]], body["total"]
+
+    assert codes(item_id=screw.pk) == (["TOR-20"], "12.00")
+    assert codes(item_id=screw.pk, warehouse_id=other.pk) == (["TOR-20"], "2.00")
+    assert codes(category_id=tools.pk) == (["TAL-20", "TOR-20"], "102.00")  # with its subcategory
+    assert codes(category_id=screws.pk) == (["TOR-20"], "12.00")
+    assert codes(category_id=999999) == ([], "0.00")
+    lines = clerk.get("/stock-valuation").json()["items"]
+    assert [line["valuation_method"] for line in lines] == ["average", "average", "fifo"]
+    by_warehouse = clerk.get("/stock-valuation", group="warehouse").json()["items"]
+    assert {line["valuation_method"] for line in by_warehouse} == {None}
+    assert clerk.get("/stock-valuation", category_id="x").status_code == 422

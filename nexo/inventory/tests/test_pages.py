@@ -528,3 +528,35 @@ def test_the_item_page_panel_costs_one_query(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = seller.get(url).content.decode()
     assert "W4 Almacén 4" in page
+
+
+def test_stock_levels_show_the_unit_value_and_method(clerk, make_item, receive, deliver):
+    fifo = make_item("FIFO-26", valuation_method="fifo")
+    receive(fifo, 10, "5.00", date(2026, 1, 1))
+    receive(fifo, 10, "25.00", date(2026, 1, 2))
+    deliver(fifo, 10, date(2026, 1, 3))
+    response = clerk.get(reverse("inventory:stock_levels"), {"q": "FIFO-26"}, **EN)
+    page = response.content.decode()
+    assert "Unit value" in page and "Running average" in page and "FIFO" in page
+    row = response.context["listing"].rows[0]
+    assert row.value_text == "25.00" and row.cost_text == "15.00"
+
+
+def test_the_valuation_report_filters_by_category_item_and_warehouse(
+    clerk, company, warehouse_user, make_item, receive
+):
+    tools = category_create(company=company, by=warehouse_user, name="Ferretería")
+    receive(make_item("TOR-12", category_id=tools.pk, valuation_method="fifo"), 100, "0.10", date(2026, 1, 2))
+    receive(make_item("TAL-12", category_id=tools.pk), 2, "45.00", date(2026, 1, 3))
+    receive(make_item("SUE-12", name="Suelta"), 4, "2.50", date(2026, 1, 4))
+    url = reverse("inventory:valuation")
+
+    def codes(**params):
+        response = clerk.get(url, params, **EN)
+        assert response.status_code == 200
+        return [line.code for line in response.context["report"].lines], response.context["report"].total
+
+    assert codes(category=tools.pk) == (["TAL-12", "TOR-12"], Decimal("100.00"))
+    assert codes(item="suelta") == (["SUE-12"], Decimal("10.00"))
+    page = clerk.get(url, {"item": "TOR-12"}, **EN).content.decode()
+    assert 'name="category"' in page and 'name="item"' in page and "Method" in page and "FIFO" in page

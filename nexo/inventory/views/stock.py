@@ -52,7 +52,10 @@ def stock_levels(request: HttpRequest) -> HttpResponse:
     warehouses = list(Warehouse.objects.filter(company=request.company).order_by("code"))
     rows = queries.stock_levels(request.company, day=day)
     listing = _stock_listing(warehouses).apply(request, rows)
-    listing.page.object_list = with_cost_texts(listing.page.object_list, "average_cost")
+    rows_shown = queries.with_unit_values(listing.page.object_list)
+    listing.page.object_list = with_cost_texts(
+        with_cost_texts(rows_shown, "average_cost"), "unit_value", "value_text"
+    )
     total = listing.page.paginator.object_list.order_by().aggregate(total=Sum("stock_value"))["total"]
     context = {
         "listing": listing,
@@ -71,9 +74,11 @@ def stock_levels(request: HttpRequest) -> HttpResponse:
 def valuation(request: HttpRequest) -> HttpResponse:
     form = ValuationForm(request.GET or None, company=request.company)
     day, group, warehouse = form.values()
+    category, words = form.filters()
     report = queries.valuation(
-        request.company, day=day, group=group, warehouse_id=warehouse.pk if warehouse else None
-    )
+        request.company, day=day, group=group, warehouse_id=warehouse.pk if warehouse else None,
+        category=category, words=words,
+    )  # fmt: skip
     with_cost_texts(report.lines, "unit_cost")
     context = {
         "form": form,

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from nexo.core.api import (
     Id,
@@ -19,6 +19,7 @@ from nexo.core.api import (
 )
 from nexo.purchasing.api.items import CostPartOut
 from nexo.sales.models import Quotation, SalesOrder
+from nexo.sales.queries import NO_COST, cost_sources
 
 Day = date  # a field named `date` below would shadow the type
 
@@ -122,11 +123,23 @@ class CancelIn(StrictSchema):
 
 
 class CostBasisOut(BaseModel):
-    unit_cost: PriceOut
-    source: str
-    cost: MoneyOut = Field(description="quantity times unit cost")
-    margin: MoneyOut = Field(description="The line's net less that cost")
+    unit_cost: PriceOut | None = Field(
+        description="null: no cost on this basis (for supplier_price: no price)"
+    )
+    source: str = Field(description="Where the cost came from (the basis, else what units beyond the stock "
+                        "cost: supplier_price, standard; none: no cost)")  # fmt: skip
+    cost: MoneyOut | None = Field(description="quantity times unit cost; null without a cost")
+    margin: MoneyOut | None = Field(description="The line's net less that cost; null without a cost")
     margin_percent: PercentOut | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_cost_is_no_figure(cls, data):
+        # A basis with nothing to cost from (source none: the supplier price basis for an item without a
+        # supplier price) has no cost, not a cost of 0.00 and a 100 % margin.
+        if isinstance(data, dict) and data.get("source") == NO_COST:
+            data = data | {"unit_cost": None, "cost": None, "margin": None, "margin_percent": None}
+        return data
 
 
 class QuotationLineOut(BaseModel):
@@ -148,7 +161,14 @@ class QuotationLineOut(BaseModel):
     document_discount: MoneyOut = Field(description="Its share of the document discount")
     net: MoneyOut
     unit_cost: PriceOut | None = Field(description="Frozen when priced; null for a free-text line")
-    cost_source: str = Field(description="fifo, average, last_purchase, standard, supplier_price (or none)")
+    cost_source: str = Field(
+        description="The main source: the basis when the stock covered any of the quantity (fifo, average, "
+        "last_purchase, standard), else supplier_price, standard or none"
+    )
+    cost_sources: list[str] = Field(
+        description='Every part\'s source, each once, in order: ["fifo", "supplier_price"] for a line '
+        "the stock covered only in part"
+    )
     costed_at: datetime | None
     cost_parts: list[CostPartOut] = Field(description="The working: which layers or prices make the cost")
     cost_comparison: dict[str, CostBasisOut] = Field(
@@ -159,6 +179,13 @@ class QuotationLineOut(BaseModel):
     margin_percent: PercentOut | None = Field(description="Margin on the net; null for a zero net")
     min_margin: PercentOut
     below_min_margin: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sources_of_parts(cls, data):
+        if isinstance(data, dict) and "cost_sources" not in data:
+            data = data | {"cost_sources": cost_sources(data.get("cost_parts"))}
+        return data
 
 
 class TaxOut(BaseModel):

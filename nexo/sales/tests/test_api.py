@@ -638,3 +638,38 @@ def test_a_margin_percent_too_large_to_store_is_refused(api, lead, make_item, re
     )
     assert free["lines"][0]["margin_percent"] is None and free["lines"][0]["below_min_margin"] is True
     assert api.get("/quotations").json()["count"] == 1
+
+
+# Costs that tell the truth
+
+
+def test_a_line_costed_from_fifo_and_a_supplier_price_lists_both_sources(api, opportunity, stocked_items):
+    # 20 in stock (10 @ 5.00, 10 @ 6.00), 5 more at the supplier's 7.00: 145.00 for 25.
+    body = create(
+        api,
+        {
+            "opportunity_id": opportunity.pk,
+            "lines": [{"item_id": stocked_items["fifo"].pk, "quantity": "25"}],
+        },
+    )
+    line = body["lines"][0]
+    assert line["cost_source"] == "fifo"
+    assert line["cost_sources"] == ["fifo", "supplier_price"]
+    assert [part["source"] for part in line["cost_parts"]] == ["fifo", "fifo", "supplier_price"]
+    assert (
+        sum(Decimal(part["value"]) for part in line["cost_parts"])
+        == Decimal(line["cost"])
+        == Decimal("145.00")
+    )
+
+
+def test_the_supplier_basis_without_a_supplier_price_has_no_cost(api, opportunity, make_item, receive):
+    item = make_item("NO-SUPPLIER", base_price="9.00", valuation_method="fifo")
+    receive(item, 10, "5.00")
+    body = create(api, {"opportunity_id": opportunity.pk, "lines": [{"item_id": item.pk, "quantity": "2"}]})
+    line = body["lines"][0]
+    assert line["cost_sources"] == ["fifo"]
+    supplier = line["cost_comparison"]["supplier_price"]
+    assert supplier["unit_cost"] is None and supplier["cost"] is None and supplier["margin"] is None
+    assert supplier["margin_percent"] is None and supplier["source"] == "none"
+    assert line["cost_comparison"]["fifo"]["unit_cost"] == "5.000000"

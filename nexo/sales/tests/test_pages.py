@@ -15,6 +15,7 @@ from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
 from nexo.inventory.models import StockMove
 from nexo.parties.services import party_create
+from nexo.purchasing import services as purchasing
 from nexo.sales import services
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder
 
@@ -155,7 +156,8 @@ def test_the_editor_shows_lines_with_price_cost_source_and_margin(sales_client, 
     fifo, _average = _lines(quotation)
     assert response.status_code == 200 and response.context["editable"]
     assert f'id="line-{fifo.pk}-quantity"' in page and 'value="15"' in page
-    assert "5.333333" in page and "FIFO" in page and "Average" in page  # unit cost and its source
+    assert "5.3333" in page and "5.333333" not in page  # unit costs with 4 decimals
+    assert "FIFO" in page and "Average" in page  # and their source
     assert "121.50" in page and "41.50" in page and "34.16" in page  # net, margin and margin %
     assert 'id="new-line-form"' in page and 'id="add-line"' in page and 'id="quotation-totals"' in page
     assert "Receipt" in page or "10" in page  # the cost parts
@@ -473,7 +475,7 @@ def test_the_order_shows_quoted_costs_and_links_back(
     listing = sales_client.get(_url("order_list"))
     assert listing.status_code == 200 and order.number in listing.content.decode()
     page = sales_client.get(_url("order_view", order.pk)).content.decode()
-    assert "5.333333" in page and "41.50" in page and "34.16" in page
+    assert "5.3333" in page and "5.333333" not in page and "41.50" in page and "34.16" in page
     assert _url("quotation_view", quotation.pk) in page
     assert reverse("crm:opportunity_view", args=[opportunity.pk]) in page
     warehouse = _client_for(warehouse_user)
@@ -580,3 +582,45 @@ def test_a_lead_party_is_made_customer_on_acceptance_visible_on_its_page(
     sales_client.post(_url("quotation_accept", quotation.pk))
     party.refresh_from_db()
     assert party.status == "customer"
+
+
+# Costs that tell the truth
+
+
+def test_a_line_partly_from_stock_says_fifo_and_supplier_and_its_detail_adds_up(
+    sales_client, stocked_items, make_quotation
+):
+    quotation = make_quotation([{"item_id": stocked_items["fifo"].pk, "quantity": "25"}])  # 20 in stock
+    page = sales_client.get(_url("quotation_view", quotation.pk)).content.decode()
+    assert "FIFO + Supplier price" in page and "FIFO+SUPP" in page
+    assert "5.8000" in page  # 145.00 / 25, with 4 decimals
+    assert "€50.00" in page and "€60.00" in page and "€35.00" in page and "€145.00" in page  # parts, line
+    comparison = sales_client.get(_url("comparison", quotation.pk), headers=HTMX)
+    cells = comparison.context["rows"][0]["cells"]
+    assert [cell["is_used"] for cell in cells] == [False, True, False, False]
+    assert cells[1]["source"] == "FIFO + Supplier price" and cells[1]["cost"] == "5.8000"
+
+
+def test_with_no_stock_only_the_supplier_basis_is_marked_used(
+    sales_client, make_item, make_quotation, company, sales_user
+):
+    item = make_item("NO-STOCK", base_price="9.00", valuation_method="fifo")
+    supplier = party_create(company=company, by=sales_user, name="Proveedor Dos", is_supplier=True)
+    purchasing.supplier_price_create(
+        company=company, by=sales_user, item_id=item.pk, supplier_id=supplier.pk, unit_price=D("4.00")
+    )
+    quotation = make_quotation([{"item_id": item.pk, "quantity": "3"}])
+    cells = sales_client.get(_url("comparison", quotation.pk), headers=HTMX).context["rows"][0]["cells"]
+    assert [cell["cost"] for cell in cells] == ["4.0000"] * 4  # every basis falls back to the supplier
+    assert [cell["is_used"] for cell in cells] == [False, False, False, True]
+
+
+def test_the_supplier_basis_without_a_price_says_no_price(sales_client, make_item, receive, make_quotation):
+    item = make_item("NO-SUPPLIER", base_price="9.00", valuation_method="fifo")
+    receive(item, 10, "5.00")
+    quotation = make_quotation([{"item_id": item.pk, "quantity": "2"}])
+    response = sales_client.get(_url("comparison", quotation.pk), headers=HTMX)
+    supplier = response.context["rows"][0]["cells"][3]
+    assert supplier["no_price"] and supplier["margin"] is None and not supplier["is_used"]
+    assert "no price" in response.content.decode()
+    assert "100.00 %" not in response.content.decode()

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.rule_text import price_text
+from nexo.core.formatting import number
 from nexo.crm.queries import sales_users, sees_everyone
 from nexo.sales import queries
 from nexo.sales.forms import HeaderForm, RejectForm, SendForm, input_number
@@ -30,6 +31,7 @@ SOURCE_SHORT = {
     "supplier_price": _("SUPP"),
     "none": _("NONE"),
 }
+COST_PLACES = 4  # unit costs are kept with 6 decimals and shown with 4
 BASIS_LABELS = {
     "average": _("Average"),
     "fifo": _("FIFO"),
@@ -46,7 +48,8 @@ ROW_LABELS = {
     "unit_price": _("Unit price"), "discount": _("Discount %"), "delete": _("Delete the line"),
     "parts": _("How the cost was made"), "qty": _("Qty"), "unit_cost": _("Unit cost"), "from": _("From"),
     "date": _("Date"), "no_cost": _("No stock and no supplier price: no cost."), "frozen": _("Frozen on"),
-    "tax": _("Tax category"),
+    "tax": _("Tax category"), "value": _("Value"), "line_cost": _("Line cost"),
+    "rounding": _("Rounding of the unit cost"),
 }  # fmt: skip
 
 
@@ -59,11 +62,21 @@ def can_edit(request: HttpRequest, quotation: Quotation) -> bool:
     return quotation.state == Quotation.State.DRAFT and request.user.has_perm("sales.change_quotation")
 
 
+def cost_text(value: Decimal | None) -> str:
+    """A unit cost as screens show it: 4 decimals (empty for none)."""
+    return number(value, COST_PLACES) if value is not None else ""
+
+
+def sources_label(sources: list[str], labels: dict = SOURCE_LABELS, joint: str = " + ") -> str:
+    """Where a cost came from, every part's source in order: "FIFO + Supplier price"."""
+    return joint.join(str(labels.get(source, source)) for source in sources)
+
+
 def _part(part: dict) -> dict:
     day = part.get("date")
     return {
         "quantity": Decimal(part.get("quantity") or 0),
-        "unit_cost_text": price_text(Decimal(part.get("unit_cost") or 0)),
+        "unit_cost_text": cost_text(Decimal(part.get("unit_cost") or 0)),
         "value": Decimal(part.get("value") or 0),
         "source": SOURCE_LABELS.get(part.get("source", ""), part.get("source", "")),
         "reference": part.get("reference", ""),
@@ -72,11 +85,14 @@ def _part(part: dict) -> dict:
 
 
 def cost_texts(line) -> None:
-    """What a line shows of its cost and price: the source's names, the unit price and cost as written."""
-    line.source_label = SOURCE_LABELS.get(line.cost_source, line.cost_source)
-    line.source_short = SOURCE_SHORT.get(line.cost_source, line.cost_source)
+    """What a line shows of its cost and price: the names of its cost's sources (every part's, so a line
+    costed partly from FIFO layers and partly from a supplier price says "FIFO + Supplier price"), the unit
+    price as written and the unit cost with 4 decimals."""
+    sources = queries.cost_sources(getattr(line, "cost_parts", None)) or [line.cost_source]
+    line.source_label = sources_label(sources)
+    line.source_short = sources_label(sources, SOURCE_SHORT, "+")
     line.unit_price_text = price_text(line.unit_price)
-    line.unit_cost_text = price_text(line.unit_cost) if line.unit_cost is not None else ""
+    line.unit_cost_text = cost_text(line.unit_cost)
 
 
 def previous_version(versions: list[Quotation], quotation: Quotation) -> Quotation | None:
@@ -99,6 +115,9 @@ def ready(line: QuotationLine, typed: dict | None = None, errors: dict | None = 
     cost_texts(line)
     line.list_price_text = price_text(line.list_price) if line.list_price is not None else ""
     line.parts = [_part(part) for part in line.cost_parts or []]
+    # The detail adds up to the line's cost: what rounding the unit cost left over is shown as such.
+    parts_value = sum((part["value"] for part in line.parts), Decimal(0))
+    line.parts_rounding = line.cost - parts_value if line.parts and line.unit_cost is not None else Decimal(0)
     line.shows_list_price = (
         line.price_locked and line.list_price is not None and line.list_price != line.unit_price
     )

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
-from nexo.catalog.rule_text import price_text
 from nexo.core.errors import DomainError, NotFound, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.permissions import page
+from nexo.purchasing.costing import SUPPLIER_PRICE
 from nexo.sales import queries, services
 from nexo.sales.forms import LINE_INPUTS, line_data, line_input_errors
 from nexo.sales.models import Quotation
-from nexo.sales.views.common import BASIS_LABELS, SOURCE_LABELS, header_form, ready, row_labels
+from nexo.sales.views.common import BASIS_LABELS, cost_text, header_form, ready, row_labels, sources_label
 
 FRAGMENTS = "sales/_editor_fragments.html"
 CHANGED = "quotationChanged"  # the cost bases panel, when open, reloads on it
@@ -182,31 +182,30 @@ def item_options(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/_item_options.html", {"items": items})
 
 
+def _basis_cell(line, figure) -> dict:
+    """One basis of one line in the comparison: its unit cost (4 decimals), where it came from when that is
+    not the basis itself (the line's own parts for the basis it is costed with, so a line covered in part by
+    stock says "FIFO + Supplier price"), its margin, whether the line uses it; the supplier price basis with
+    no supplier price says so ("no price") rather than showing a cost."""
+    if figure.unit_cost is None:
+        return {"cost": "", "no_price": figure.basis == SUPPLIER_PRICE, "source": "", "margin": None,
+                "margin_percent": None, "is_used": False}  # fmt: skip
+    sources = queries.cost_sources(line.cost_parts) if figure.is_used else [figure.source]
+    shown = sources if sources != [figure.basis] else []
+    return {
+        "cost": cost_text(figure.unit_cost), "no_price": False, "source": sources_label(shown),
+        "margin": figure.margin, "margin_percent": figure.margin_percent, "is_used": figure.is_used,
+    }  # fmt: skip
+
+
 @page("sales.view_quotation")
 @require_GET
 def cost_bases(request: HttpRequest, quotation_id: int) -> HttpResponse:
     """Each line's cost and margin under every basis, with the line's net: the panel beside the editor."""
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
     by_basis = queries.costs_by_basis(queries.editor_lines(quotation))
-    rows = [
-        {
-            "line": entry.line,
-            "cells": [
-                {
-                    "cost": price_text(figure.unit_cost) if figure.unit_cost is not None else "",
-                    # Say where the cost came from when it is not the basis itself (units beyond the stock).
-                    "source": SOURCE_LABELS.get(figure.source, figure.source)
-                    if figure.source != figure.basis
-                    else "",
-                    "margin": figure.margin,
-                    "margin_percent": figure.margin_percent,
-                    "is_used": figure.is_used,
-                }
-                for figure in entry.bases
-            ],
-        }
-        for entry in by_basis["lines"]
-    ]
+    rows = [{"line": entry.line, "cells": [_basis_cell(entry.line, figure) for figure in entry.bases]}
+            for entry in by_basis["lines"]]  # fmt: skip
     context = {
         "quotation": quotation,
         "rows": rows,
