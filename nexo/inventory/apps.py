@@ -33,6 +33,14 @@ class InventoryConfig(modules.NexoModule):
 
         inventory_setup(company=company)
 
+    def home_panel(self, request):
+        """The items short for their orders, on the home page."""
+        from nexo.inventory.queries import home_figures
+
+        if not request.user.has_perm("inventory.view_stockmove"):
+            return None
+        return {"template": "inventory/_home_panel.html", **home_figures(request.company)}
+
     def item_panel(self, request, item):
         """The item's stock per warehouse on its page: on hand, reserved, available, value and average cost."""
         from nexo.inventory.queries import item_stock

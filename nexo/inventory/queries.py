@@ -524,3 +524,13 @@ def item_stock(company: Company, item: Item) -> dict:
     average_value = sum((row.average_value for row in rows), ZERO)
     totals["average_cost"] = round_unit(average_value / totals["on_hand"]) if totals["on_hand"] > 0 else None
     return {"rows": rows, "totals": totals}
+
+
+# The home page
+
+
+def home_figures(company: Company) -> dict:
+    """What needs a warehouse's attention today: the items short for the orders that reserved them (less
+    on hand than reserved in some warehouse). One query."""
+    short = stock_levels(company).filter(available__lt=0).values("item_id").distinct()
+    return {"short_items": short.count()}

@@ -34,6 +34,18 @@ class PurchasingConfig(modules.NexoModule):
 
         return load_demo_purchasing(company, users)
 
+    def home_panel(self, request):
+        """Late purchase orders and items under their minimum stock, on the home page."""
+        from nexo.purchasing.queries import home_figures
+
+        user = request.user
+        orders = user.has_perm("purchasing.view_purchaseorder")
+        suggestions = orders and user.has_perm("purchasing.view_itempurchasing")
+        if not orders:
+            return None
+        figures = home_figures(request.company, orders=orders, suggestions=suggestions)
+        return {"template": "purchasing/_home_panel.html", **figures}
+
     def item_panel(self, request, item):
         """The item's supplier prices, buying settings, last purchase and what is on order, on its page."""
         from nexo.purchasing.views.panels import item_buying

@@ -217,3 +217,20 @@ def purchase_suggestions(company: Company) -> list[Suggestion]:
         for record in sorted(settings, key=lambda record: record.item.sku)
         if record.item_id in wanted
     ]
+
+
+# The home page
+
+
+def home_figures(company: Company, *, orders: bool, suggestions: bool) -> dict:
+    """What needs a buyer's attention today: confirmed orders whose expected date has passed and that are
+    not fully received (`orders`), and items whose projected stock is under their minimum (`suggestions`,
+    purchase_suggestions' fixed number of queries)."""
+    figures: dict = {}
+    if orders:
+        figures["late_orders"] = PurchaseOrder.objects.filter(
+            company=company, state__in=rules.RECEIVABLE, expected_date__lt=timezone.localdate()
+        ).count()
+    if suggestions:
+        figures["under_minimum"] = len(purchase_suggestions(company))
+    return figures

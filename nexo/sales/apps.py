@@ -59,6 +59,13 @@ class SalesConfig(modules.NexoModule):
             "quotations": opportunity_quotations(request.user, request.company, opportunity),
         }
 
+    def home_panel(self, request):
+        """Quotations to follow up and orders to deliver, on the home page."""
+        from nexo.sales.queries import home_figures
+
+        figures = home_figures(request.user, request.company)
+        return {"template": "sales/_home_panel.html", **figures} if figures else None
+
     def load_demo(self, *, company, second_company, users):
         from nexo.sales.demo import load_demo_sales
 

@@ -3,14 +3,17 @@ under every basis, two versions compared line by line, and the panels on party a
 Every helper reads a fixed number of queries, whatever the number of lines."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from nexo.catalog.models import Item, TaxCategory, TaxRate
 from nexo.core.models import Company, User
 from nexo.crm.queries import sees_everyone
+from nexo.inventory.models import StockMove
 from nexo.purchasing.costing import COMPARISON_BASES
 from nexo.sales import rules
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
@@ -357,3 +360,35 @@ def opportunity_quotations(user: User, company: Company, opportunity) -> list[Qu
     return list(
         quotations_visible_to(user, company).filter(opportunity=opportunity).order_by("-number", "-version")
     )
+
+
+# The home page
+
+#: A sent quotation needs a call when it expires within this many days, or was sent this long ago unanswered.
+FOLLOW_UP_DAYS = 7
+#: The origin of a sales order's planned deliveries (sales.services.orders reserves stock under it).
+ORDER_DELIVERY_ORIGIN = "sales_order"
+
+
+def home_figures(user: User, company: Company) -> dict:
+    """What needs the user's attention today among the quotations and orders they may see: sent
+    quotations expiring within FOLLOW_UP_DAYS or sent longer ago unanswered, confirmed orders with goods
+    still to deliver. One query per document kind the user may open, none for the others."""
+    figures: dict = {}
+    if user.has_perm("sales.view_quotation"):
+        today = timezone.localdate()
+        open_sent = quotations_visible_to(user, company).filter(
+            state=Quotation.State.SENT, valid_until__gte=today
+        )
+        figures["quotations"] = open_sent.aggregate(
+            expiring=Count("pk", filter=Q(valid_until__lte=today + timedelta(days=FOLLOW_UP_DAYS))),
+            follow_up=Count("pk", filter=Q(sent_at__lt=timezone.now() - timedelta(days=FOLLOW_UP_DAYS))),
+        )
+    if user.has_perm("sales.view_salesorder"):
+        planned = StockMove.objects.filter(
+            origin_type=ORDER_DELIVERY_ORIGIN, origin_id=OuterRef("pk"), state=StockMove.State.DRAFT
+        )
+        figures["orders_to_deliver"] = (
+            orders_visible_to(user, company).filter(Exists(planned), state=SalesOrder.State.CONFIRMED).count()
+        )
+    return figures

@@ -1,0 +1,107 @@
+"""The home page: what needs attention today, per role, in a fixed number of queries."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from nexo.purchasing import services as purchasing
+from nexo.purchasing.models import SupplierPrice
+from nexo.sales import services
+from nexo.sales.models import Quotation
+
+
+def _panels(client: Client) -> dict:
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return {panel["template"]: panel for panel in response.context["panels"]}
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def attention(company, sales_user, manager_user, stocked_items, make_quotation, lead):
+    """One order short of stock to deliver, one quotation expiring, one sent long ago, one late purchase
+    order and one item under its minimum."""
+    today = timezone.localdate()
+    fifo, average = stocked_items["fifo"], stocked_items["average"]
+    accepted = make_quotation([{"item_id": fifo.pk, "quantity": "25"}])
+    services.quotation_mark_sent(company=company, by=sales_user, quotation_id=accepted.pk)
+    services.quotation_accept(company=company, by=sales_user, quotation_id=accepted.pk)
+    for valid_for, sent_days_ago in ((3, 1), (30, 10), (30, 1)):
+        quotation = make_quotation(
+            [{"item_id": average.pk, "quantity": "1"}], opportunity_id=None, party_id=lead.pk
+        )
+        services.quotation_mark_sent(company=company, by=sales_user, quotation_id=quotation.pk)
+        Quotation.objects.filter(pk=quotation.pk).update(
+            date=today - timedelta(days=sent_days_ago), valid_until=today + timedelta(days=valid_for),
+            sent_at=timezone.now() - timedelta(days=sent_days_ago),
+        )  # fmt: skip
+    supplier_id = SupplierPrice.objects.filter(company=company).values_list("supplier_id", flat=True).first()
+    late = purchasing.purchase_order_create(
+        company=company, by=manager_user, supplier_id=supplier_id, date=today - timedelta(days=10),
+        expected_date=today - timedelta(days=1), lines=[{"item_id": average.pk, "quantity": "5"}],
+    )  # fmt: skip
+    purchasing.purchase_order_confirm(company=company, by=manager_user, order_id=late.pk)
+    purchasing.purchase_order_create(
+        company=company, by=manager_user, supplier_id=supplier_id, date=today,
+        expected_date=today + timedelta(days=5), lines=[{"item_id": average.pk, "quantity": "5"}],
+    )  # fmt: skip
+    purchasing.item_purchasing_set(
+        company=company,
+        by=manager_user,
+        item_id=stocked_items["last_purchase"].pk,
+        minimum_stock=Decimal("50"),
+    )
+
+
+def test_home_shows_what_needs_attention_today(attention, manager_user, django_assert_max_num_queries):
+    client = _client(manager_user)
+    client.get(reverse("home"))  # the session and the company settle on the first visit
+    with django_assert_max_num_queries(18):
+        panels = _panels(client)
+    sales = panels["sales/_home_panel.html"]
+    assert sales["quotations"] == {"expiring": 1, "follow_up": 1}
+    assert sales["orders_to_deliver"] == 1
+    assert panels["inventory/_home_panel.html"]["short_items"] == 1
+    buying = panels["purchasing/_home_panel.html"]
+    assert (buying["late_orders"], buying["under_minimum"]) == (1, 1)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{reverse('sales:quotation_list')}?state=sent&amp;sort=valid" in html
+    assert f"{reverse('sales:order_list')}?state=confirmed" in html
+    assert reverse("purchasing:suggestions") in html and "Purchase orders late" in html
+
+
+def test_the_home_page_costs_the_same_queries_with_more_records(
+    attention, company, manager_user, make_quotation, stocked_items, lead, django_assert_num_queries
+):
+    client = _client(manager_user)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("home"))
+    for _ in range(3):
+        quotation = make_quotation(
+            [{"item_id": stocked_items["average"].pk, "quantity": "1"}], opportunity_id=None, party_id=lead.pk
+        )
+        services.quotation_mark_sent(company=company, by=manager_user, quotation_id=quotation.pk)
+    with django_assert_num_queries(len(before.captured_queries)):
+        client.get(reverse("home"))
+
+
+def test_each_role_sees_only_what_it_may_open(attention, sales_user, warehouse_user):
+    for_sales = _panels(_client(sales_user))
+    assert "purchasing/_home_panel.html" not in for_sales  # a salesperson opens no purchase order
+    assert for_sales["sales/_home_panel.html"]["quotations"]["expiring"] == 1
+    for_warehouse = _panels(_client(warehouse_user))
+    assert "quotations" not in for_warehouse["sales/_home_panel.html"]  # orders only: it delivers them
+    assert for_warehouse["inventory/_home_panel.html"]["short_items"] == 1
+    assert "crm/_home_panel.html" not in for_warehouse
