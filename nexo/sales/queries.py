@@ -6,22 +6,28 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 
 from nexo.catalog.models import Item, TaxCategory, TaxRate
 from nexo.core.models import Company, User
 from nexo.crm.queries import sees_everyone
-from nexo.inventory.models import StockMove
+from nexo.inventory.models import Location, StockBalance, StockMove
+from nexo.purchasing import rules as purchasing_rules
 from nexo.purchasing.costing import COMPARISON_BASES
+from nexo.purchasing.models import PurchaseOrderLine
 from nexo.sales import rules
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 
 ZERO = Decimal(0)
 ITEM_OPTIONS = 30
 # What a line shows in its figure cells: compared before and after a change to find the lines it moved.
-FIGURES = ("net", "cost", "margin", "margin_percent", "below_min_margin", "min_margin", "unit_price")
+FIGURES = (
+    "net", "cost", "margin", "margin_percent", "below_min_margin", "min_margin", "unit_price", "gross_net",
+    "discount_share",
+)  # fmt: skip
 
 
 # Who sees what
@@ -108,6 +114,8 @@ class FigureCells:
     below_min_margin: bool
     min_margin: Decimal
     unit_price: Decimal
+    gross_net: Decimal  # the line's own net, before its share of the document discount
+    discount_share: Decimal
 
 
 def moved_lines(before: dict[int, tuple], after: dict[int, tuple], *, but: int | None = None) -> list:
@@ -134,6 +142,57 @@ def repriced_lines(
     if not ids:
         return []
     return list(quotation.lines.filter(pk__in=ids).select_related("item").order_by("position", "id"))
+
+
+def stock_available(company_id: int, warehouse_id: int | None, item_ids) -> dict[int, Decimal]:
+    """Each stocked item's stock available in the warehouse: on hand - reserved (draft moves out of it) + on
+    order (what confirmed purchase orders into it have still to receive). One query, whatever the items."""
+    ids = sorted({item_id for item_id in item_ids if item_id})
+    if not ids or warehouse_id is None:
+        return {}
+    quantity = DecimalField(max_digits=20, decimal_places=4)
+    on_hand = (
+        StockBalance.objects.filter(item_id=OuterRef("pk"), warehouse_id=warehouse_id)
+        .annotate(quantity=F("received") - F("issued"))
+        .values("quantity")[:1]
+    )
+    reserved = (
+        StockMove.objects.filter(
+            item_id=OuterRef("pk"),
+            state=StockMove.State.DRAFT,
+            from_location__kind=Location.Kind.INTERNAL,
+            from_location__warehouse_id=warehouse_id,
+        )
+        .exclude(to_location__warehouse_id=warehouse_id)
+        .order_by()
+        .values("item_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    on_order = (
+        PurchaseOrderLine.objects.filter(
+            item_id=OuterRef("pk"),
+            order__warehouse_id=warehouse_id,
+            order__state__in=purchasing_rules.RECEIVABLE,
+        )
+        .order_by()
+        .values("item_id")
+        .annotate(total=Sum(Greatest(F("quantity") - F("received_quantity"), Value(ZERO))))
+        .values("total")
+    )
+    rows = (
+        Item.objects.filter(company_id=company_id, pk__in=ids, kind=Item.Kind.STOCKED)
+        .annotate(
+            on_hand=Subquery(on_hand, output_field=quantity),
+            reserved=Subquery(reserved, output_field=quantity),
+            on_order=Subquery(on_order, output_field=quantity),
+        )
+        .values_list("pk", "on_hand", "reserved", "on_order")
+    )
+    return {
+        pk: (on_hand or ZERO) - (reserved or ZERO) + (on_order or ZERO)
+        for pk, on_hand, reserved, on_order in rows
+    }
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def test_build_a_quotation_see_the_margin_live_send_and_accept_it(
     # FIFO: 15 units, 10 at 5.00 and 5 at 6.00 (5.333333 a unit); 15 x 9.00 less 10 % = 121.50, margin 41.50.
     expect(page.locator(f"#line-{fifo.pk}-net")).to_have_text("121,50 €")
     expect(page.locator(f"#line-{fifo.pk}-margin")).to_have_text("41,50 €")
-    expect(page.locator(f"#line-{fifo.pk}")).to_contain_text("5,333333")
+    expect(page.locator(f"#line-{fifo.pk}")).to_contain_text("5,3333")
     expect(page.locator("#total-net")).to_have_text("211,50 €")  # and 10 x 9.00 for the average item
 
     # Ten units instead of fifteen: all from the first layer at 5.00; 81.00 net, 31.00 margin, live.

@@ -624,3 +624,69 @@ def test_the_supplier_basis_without_a_price_says_no_price(sales_client, make_ite
     assert supplier["no_price"] and supplier["margin"] is None and not supplier["is_used"]
     assert "no price" in response.content.decode()
     assert "100.00 %" not in response.content.decode()
+
+
+# The editor explains itself
+
+
+def test_each_line_shows_its_price_rule_its_stock_available_and_a_keyboard_cost_detail(
+    sales_client, quotation, stocked_items, company, sales_user
+):
+    supplier = party_create(company=company, by=sales_user, name="Proveedor Tres", is_supplier=True)
+    order = purchasing.purchase_order_create(
+        company=company, by=sales_user, supplier_id=supplier.pk,
+        lines=[{"item_id": stocked_items["fifo"].pk, "quantity": D("7"), "unit_price": D("5.00")}],
+    )  # fmt: skip
+    purchasing.purchase_order_confirm(company=company, by=sales_user, order_id=order.pk)
+    page = sales_client.get(_url("quotation_view", quotation.pk)).content.decode()
+    fifo, average = _lines(quotation)
+    assert fifo.price_rule_text and f'<div class="rule-note" id="line-{fifo.pk}-rule">' in page
+    assert fifo.price_rule_text in page.split(f'id="line-{fifo.pk}-rule">')[1].split("</div>")[0]
+    # 20 on hand, nothing reserved, 7 on order: 27 available for the FIFO item, 20 for the average one.
+    assert re.search(rf'id="line-{fifo.pk}-available"[^>]*>avail\. 27<', page)
+    assert re.search(rf'id="line-{average.pk}-available"[^>]*>avail\. 20<', page)
+    assert 'summary tabindex="-1"' not in page and "<summary aria-label=" in page
+
+
+def test_a_short_line_is_flagged_and_a_change_keeps_the_availability(sales_client, quotation):
+    fifo, _average = _lines(quotation)
+    response = sales_client.post(_url("line_update", quotation.pk, fifo.pk), {"quantity": "30"}, headers=HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(rf'class="stock-note is-short" id="line-{fifo.pk}-available"[^>]*>avail\. 20<', page)
+
+
+def test_the_lines_net_is_before_the_document_discount_shown_in_the_totals(
+    sales_client, quotation, company, sales_user
+):
+    services.quotation_update(
+        company=company, by=sales_user, quotation_id=quotation.pk, document_discount=D("5")
+    )
+    fifo, _average = _lines(quotation)
+    page = sales_client.get(_url("quotation_view", quotation.pk)).content.decode()
+    cell = page.split(f'id="line-{fifo.pk}-net">')[1].split("</td>")[0]
+    assert cell.startswith("€121.50")  # 15 x 9.00 less 10 %, the line's own net
+    assert f"after disc. €{fifo.net}" in cell and fifo.net != D("121.50")
+    assert "Discount 5 %" in page and 'id="total-discount"' in page
+
+
+def test_a_line_change_updates_the_versions_panel(sales_client, quotation):
+    fifo, _average = _lines(quotation)
+    page = sales_client.get(_url("quotation_view", quotation.pk)).content.decode()
+    assert f'<span class="num" id="version-{quotation.pk}-net">€211.50</span>' in page
+    response = sales_client.post(_url("line_update", quotation.pk, fifo.pk), {"quantity": "10"}, headers=HTMX)
+    quotation.refresh_from_db()
+    assert (
+        f'<span class="num" id="version-{quotation.pk}-net" hx-swap-oob="true">€{quotation.net}</span>'
+        in response.content.decode()
+    )
+
+
+def test_clearing_a_hand_price_answers_the_list_price(sales_client, quotation):
+    fifo, _average = _lines(quotation)
+    sales_client.post(_url("line_update", quotation.pk, fifo.pk), {"unit_price": "8"}, headers=HTMX)
+    response = sales_client.post(_url("line_update", quotation.pk, fifo.pk), {"unit_price": ""}, headers=HTMX)
+    page = response.content.decode()
+    fifo.refresh_from_db()
+    assert not fifo.price_locked and fifo.unit_price == D("9.00")
+    assert f'id="line-{fifo.pk}-unit_price" name="unit_price" value="9.00"' in page

@@ -49,7 +49,10 @@ ROW_LABELS = {
     "parts": _("How the cost was made"), "qty": _("Qty"), "unit_cost": _("Unit cost"), "from": _("From"),
     "date": _("Date"), "no_cost": _("No stock and no supplier price: no cost."), "frozen": _("Frozen on"),
     "tax": _("Tax category"), "value": _("Value"), "line_cost": _("Line cost"),
-    "rounding": _("Rounding of the unit cost"),
+    "rounding": _("Rounding of the unit cost"), "available": _("avail."),
+    "available_help": _("Stock available in the quotation's warehouse: on hand - reserved + on order"),
+    "net_after": _("after disc."),
+    "net_after_help": _("The line's net after its share of the document discount (see the totals)"),
 }  # fmt: skip
 
 
@@ -124,6 +127,18 @@ def ready(line: QuotationLine, typed: dict | None = None, errors: dict | None = 
     return line
 
 
+def with_available(quotation: Quotation, lines: list) -> list:
+    """The lines, each given `available`: its item's stock in the quotation's warehouse (on hand - reserved +
+    on order), None for a free-text line or a service. One query for all of them."""
+    available = queries.stock_available(
+        quotation.company_id, quotation.warehouse_id, [line.item_id for line in lines]
+    )
+    for line in lines:
+        line.available = available.get(line.item_id)
+        line.is_short = line.available is not None and line.available < line.quantity
+    return lines
+
+
 def header_form(request: HttpRequest, quotation: Quotation, data=None) -> HeaderForm:
     salespeople = sales_users(request.company) if sees_everyone(request.user) else None
     return HeaderForm(data, instance=quotation, company=request.company, salespeople=salespeople)
@@ -132,7 +147,7 @@ def header_form(request: HttpRequest, quotation: Quotation, data=None) -> Header
 def page_context(request: HttpRequest, quotation: Quotation, **extra) -> dict:
     """The quotation's page: the editor for a draft the user may change, the read-only document otherwise."""
     editable = can_edit(request, quotation)
-    lines = [ready(line) for line in queries.editor_lines(quotation)]
+    lines = with_available(quotation, [ready(line) for line in queries.editor_lines(quotation)])
     order = (
         SalesOrder.objects.filter(quotation=quotation).only("pk", "number").first()
         if quotation.state == Quotation.State.ACCEPTED

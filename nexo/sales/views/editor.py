@@ -17,7 +17,15 @@ from nexo.purchasing.costing import SUPPLIER_PRICE
 from nexo.sales import queries, services
 from nexo.sales.forms import LINE_INPUTS, line_data, line_input_errors
 from nexo.sales.models import Quotation
-from nexo.sales.views.common import BASIS_LABELS, cost_text, header_form, ready, row_labels, sources_label
+from nexo.sales.views.common import (
+    BASIS_LABELS,
+    cost_text,
+    header_form,
+    ready,
+    row_labels,
+    sources_label,
+    with_available,
+)
 
 FRAGMENTS = "sales/_editor_fragments.html"
 CHANGED = "quotationChanged"  # the cost bases panel, when open, reloads on it
@@ -39,6 +47,16 @@ def _typed(request: HttpRequest) -> dict:
 
 
 def _answer(request: HttpRequest, quotation: Quotation, status: int = 200, **parts) -> HttpResponse:
+    # The rows sent back show their stock available: one query for all of them.
+    rows = [
+        parts.get("line"),
+        parts.get("added"),
+        *(parts.get("repriced") or []),
+        *(parts.get("all_lines") or []),
+    ]
+    rows = [row for row in rows if row is not None]
+    if rows:
+        with_available(quotation, rows)
     context = {
         "quotation": quotation, "editable": True, "labels": row_labels(),
         "taxes": queries.tax_options(request.company, quotation.date), **parts,

@@ -93,7 +93,9 @@
         field.dataset.resend = "1";
       } else {
         entry.done = true;
-        if (field.value !== entry.value) putBack(field, entry);
+        // A price cleared (sent empty) comes back as the price list's: show it at once, not the empty field.
+        var clearedPrice = field.name === "unit_price" && entry.value === "" && field.value !== "";
+        if (field.value !== entry.value && !clearedPrice) putBack(field, entry);
       }
     });
   }
@@ -174,6 +176,44 @@
       target.focus();
       if (target.select) target.select();
     }
+  });
+
+  // The cost detail: its summary takes the focus like any control; opened, the parts are placed in the
+  // viewport (the lines scroll inside their own box, which would clip them); Escape closes it.
+  function placeParts(details) {
+    var parts = details.querySelector(".cost-parts");
+    var summary = details.querySelector("summary");
+    if (!parts || !summary) return;
+    parts.classList.add("is-floating");
+    var anchor = summary.getBoundingClientRect();
+    var width = parts.offsetWidth;
+    var left = Math.max(8, Math.min(anchor.right - width, window.innerWidth - width - 8));
+    var top = anchor.bottom + 4;
+    if (top + parts.offsetHeight > window.innerHeight - 8 && anchor.top - parts.offsetHeight - 4 > 8) {
+      top = anchor.top - parts.offsetHeight - 4;
+    }
+    parts.style.left = left + "px";
+    parts.style.top = top + "px";
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.classList || !details.classList.contains("cost-detail") || !details.open) return;
+    document.querySelectorAll("details.cost-detail[open]").forEach(function (other) {
+      if (other !== details) other.open = false;
+    });
+    placeParts(details);
+  }, true);
+  function placeOpen() {
+    document.querySelectorAll("details.cost-detail[open]").forEach(placeParts);
+  }
+  window.addEventListener("resize", placeOpen);
+  window.addEventListener("scroll", placeOpen, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var details = event.target.closest && event.target.closest("details.cost-detail[open]");
+    if (!details) return;
+    details.open = false;
+    details.querySelector("summary").focus();
   });
 
   // The item picker: options that follow the typing; an option picked is committed at once.
