@@ -154,6 +154,8 @@ if HTTPS:
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English written day first (06/12/2026 is 6 December) with a 24-hour clock, not Django's American `en`.
+FORMAT_MODULE_PATH = ["nexo.formats"]
 TIME_ZONE = os.environ.get("NEXO_TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True

@@ -1,10 +1,14 @@
-"""Numbers and money in the reader's locale (babel): 1.234,56 € in Spanish, €1,234.56 in English."""
+"""Numbers, money and dates in the reader's locale (babel, Django's formats): 1.234,56 € and 6 de diciembre
+de 2026 in Spanish, €1,234.56 and 6 December 2026 in English; sentences that end with an abbreviation."""
 
+import re
+from datetime import date as Date
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 from django.utils import translation
+from django.utils.formats import date_format
 
 from nexo.core.rules import round_money
 
@@ -26,6 +30,29 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
     if amount is None:
         return ""
     return format_currency(round_money(Decimal(amount)), currency, locale=current_locale())
+
+
+def currency_symbol(currency: str | None) -> str:
+    """The currency as money() shows it: € for EUR, US$ or $ for USD as the language writes it."""
+    if not currency:
+        return ""
+    return get_currency_symbol(currency, locale=current_locale())
+
+
+def day_text(value: Date | None) -> str:
+    """A date as a sentence writes it in the reader's language (never 2027-01-05 in a text): 5 de enero de
+    2027, 5 January 2027."""
+    return date_format(value, "DATE_FORMAT") if value else ""
+
+
+# A full stop right after another one, not an ellipsis: "S.L." or "a.m." ending a sentence.
+_DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+def sentence(text: str) -> str:
+    """The text with no doubled full stop where a name or abbreviation ending in a dot ends a sentence
+    ("Now working in Turia, S.L.." → "… S.L."); an ellipsis stays."""
+    return _DOUBLED_STOP.sub(".", str(text))
 
 
 def number(value: Decimal | int | None, places: int | None = None) -> str:

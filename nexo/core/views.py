@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from nexo.core import services
 from nexo.core.errors import DomainError, ValidationFailed
+from nexo.core.formatting import sentence
 from nexo.core.forms import LanguageForm, LoginForm, TokenForm, apply_failure
 from nexo.core.middleware import SESSION_COMPANY_KEY
 from nexo.core.panels import panels
@@ -44,7 +45,7 @@ def company_switch(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("You do not work in that company."))
         return redirect("home")
     request.session[SESSION_COMPANY_KEY] = company.pk
-    messages.success(request, _("Now working in %(company)s.") % {"company": company.name})
+    messages.success(request, sentence(_("Now working in %(company)s.") % {"company": company.name}))
     # Records of the previous company are not visible here: go home rather than back.
     return redirect("home")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from nexo.catalog.models import Item
 from nexo.core.errors import ValidationFailed
+from nexo.core.formatting import day_text
 from nexo.core.models import Company
 from nexo.core.rules import round_money, round_unit
 from nexo.inventory.models import Location, StockMove, StockQuant
@@ -47,7 +48,7 @@ def rate_on(company: Company, currency: str, day: Date) -> Decimal:
         raise ValidationFailed.on(
             "currency",
             _("There is no exchange rate for %(currency)s on or before %(day)s: add one first.")
-            % {"currency": currency, "day": day.isoformat()},
+            % {"currency": currency, "day": day_text(day)},
         )
     return rate
 

@@ -20,6 +20,25 @@ def number(value, places=None):
     return formatting.number(value, None if places is None else int(places))
 
 
+@register.filter
+def currency_symbol(code):
+    """A currency code as money amounts show it: € for EUR."""
+    return formatting.currency_symbol(code or "")
+
+
+@register.filter
+def day_text(value):
+    """A date as a sentence writes it: 6 de diciembre de 2026, 6 December 2026."""
+    return formatting.day_text(value) if value else ""
+
+
+@register.filter(is_safe=True)
+def sentence(text):
+    """No doubled full stop where a name ending in a dot ends the sentence: wrap a blocktranslate in
+    {% filter sentence %}…{% endfilter %}."""
+    return formatting.sentence(text)
+
+
 def _query(request, **changes) -> str:
     params = request.GET.copy()
     for key, value in changes.items():

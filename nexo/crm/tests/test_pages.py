@@ -188,5 +188,7 @@ def test_lead_capture_shows_every_wrong_field_in_one_answer(sales_client, party)
     assert response.status_code == 422
     errors = response.context["form"].errors
     assert {"name", "tax_id", "email", "amount", "postal_code", "city", "province"} <= set(errors)
-    assert reverse("parties:party_view", args=[party.pk]) in response.content.decode()
+    html = response.content.decode()
+    assert reverse("parties:party_view", args=[party.pk]) in html
+    assert "Reformas Turia, S.L." in html and "S.L.." not in html  # one full stop after the abbreviation
     assert Party.objects.count() == 1 and Opportunity.objects.count() == 0

@@ -599,7 +599,7 @@ def test_exchange_rates_are_added_and_listed(buyer_client, company):
     response = buyer_client.post(
         url, {"currency": "usd", "day": "2026-01-01", "rate": "0.92"}, follow=True, **EN
     )
-    assert "1 USD = 0.92 EUR from 2026-01-01." in response.content.decode()
+    assert "1 USD = 0.92 EUR from 1 January 2026." in response.content.decode()
     buyer_client.post(url, {"currency": "GBP", "day": "2026-01-01", "rate": "1.17"})
     assert [rate.currency for rate in buyer_client.get(url, {"currency": "GBP"}).context["listing"].rows] == [
         "GBP"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from nexo.catalog.models import Item
 from nexo.core.errors import NotFound, ValidationFailed
-from nexo.core.formatting import number
+from nexo.core.formatting import day_text, number
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.permissions import page
@@ -171,7 +171,7 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
                         "currency": rate.currency,
                         "rate": number(rate.rate),
                         "company_currency": request.company.currency,
-                        "day": rate.day.isoformat(),
+                        "day": day_text(rate.day),
                     },
                 )
                 return redirect("purchasing:exchange_rate_list")
