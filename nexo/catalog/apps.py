@@ -15,8 +15,17 @@ class CatalogConfig(modules.NexoModule):
     url_prefix = "catalog/"
     api_router = "nexo.catalog.api:router"
     navigation = [
-        (_("Catalog"), "catalog:item_list", "catalog.view_item"),
-        (_("Price check"), "catalog:price_check", "catalog.view_pricelist"),
+        modules.NavigationEntry("catalog", _("Items"), "catalog:item_list", "catalog.view_item"),
+        modules.NavigationEntry("catalog", _("Categories"), "catalog:category_list", "catalog.view_category"),
+        modules.NavigationEntry(
+            "catalog", _("Price lists"), "catalog:price_list_list", "catalog.view_pricelist"
+        ),
+        modules.NavigationEntry(
+            "catalog",
+            _("Price check"),
+            "catalog:price_check",
+            ("catalog.view_pricelist", "catalog.view_item"),
+        ),
     ]
     role_permissions = {
         "sales": CATALOG_READ,

@@ -7,8 +7,7 @@ class CoreConfig(modules.NexoModule):
     name = "nexo.core"
     label = "core"
     verbose_name = _("Core")
-    # Entries of the navigation: (label, url name, permission needed or None).
-    navigation = [(_("Home"), "home", None)]
+    navigation = [modules.NavigationEntry("home", _("Home"), "home")]
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -1,24 +1,49 @@
 from django.conf import settings
 from django.urls import reverse
 
-from nexo.core.modules import nexo_modules
+from nexo.core.modules import NAVIGATION_GROUPS, NavigationEntry, nexo_modules
 from nexo.core.tenancy import companies_of
 
 
+def _may_open(user, permission) -> bool:
+    if permission is None:
+        return True
+    if isinstance(permission, str):
+        return user.has_perm(permission)
+    return user.has_perms(permission)
+
+
 def navigation_for(request) -> list[dict]:
-    """The modules' navigation entries this user may open, in app order; the one whose address is the
-    longest prefix of the current page is marked current."""
-    entries = []
+    """The navigation this user may open: the groups of core.modules.NAVIGATION_GROUPS in their order, each
+    with the modules' entries in it (module order), empty groups left out. The entry whose address is the
+    longest prefix of the current page is marked current, and so is its group."""
+    entries: dict[str, list[dict]] = {key: [] for key, _label in NAVIGATION_GROUPS}
     for module in nexo_modules():
-        for label, url_name, perm in module.navigation:
-            if perm is None or request.user.has_perm(perm):
-                entries.append({"label": label, "url": reverse(url_name), "current": False})
+        for declared in module.navigation:
+            entry = NavigationEntry(*declared)
+            if entry.group not in entries:
+                raise ValueError(
+                    f"{module.label}: navigation group {entry.group!r} is not in NAVIGATION_GROUPS"
+                )
+            if _may_open(request.user, entry.permission):
+                link = {"label": entry.label, "url": reverse(entry.url_name), "current": False}
+                entries[entry.group].append(link)
+    links = [link for group in entries.values() for link in group]
     matching = [
-        e for e in entries if request.path.startswith(e["url"]) and (e["url"] != "/" or request.path == "/")
+        e for e in links if request.path.startswith(e["url"]) and (e["url"] != "/" or request.path == "/")
     ]
     if matching:
         max(matching, key=lambda entry: len(entry["url"]))["current"] = True
-    return entries
+    return [
+        {
+            "key": key,
+            "label": label,
+            "entries": entries[key],
+            "current": any(link["current"] for link in entries[key]),
+        }
+        for key, label in NAVIGATION_GROUPS
+        if entries[key]
+    ]
 
 
 def shell(request) -> dict:

@@ -8,13 +8,38 @@ AppConfig as the only one there.
 """
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import AppConfig, apps
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-# (label, url name, permission needed or None)
-NavigationEntry = tuple[Any, str, str | None]
+#: The groups of the navigation, in the order the shell shows them: (key, label). A group appears only
+#: when some module declares an entry in it that the user may open, so the groups of modules still to
+#: come (invoicing, accounting, collections, reports) cost nothing until then.
+NAVIGATION_GROUPS: list[tuple[str, Any]] = [
+    ("home", _("Home")),
+    ("sales", _("Sales")),
+    ("purchasing", _("Purchasing")),
+    ("inventory", _("Inventory")),
+    ("catalog", _("Catalog")),
+    ("parties", _("Parties")),
+    ("invoicing", _("Invoicing")),
+    ("accounting", _("Accounting")),
+    ("collections", _("Collections")),
+    ("reports", _("Reports")),
+]
+
+
+class NavigationEntry(NamedTuple):
+    """One link of the navigation: the group it is shown in (a key of NAVIGATION_GROUPS), its label, the
+    URL name it opens, and the permission needed to see it (a codename, several that are all needed, or
+    None for everyone signed in). Entries of a group are shown in module order, then declaration order."""
+
+    group: str
+    label: Any
+    url_name: str
+    permission: str | tuple[str, ...] | None = None
 
 
 class NexoModule(AppConfig):
@@ -24,7 +49,7 @@ class NexoModule(AppConfig):
     url_prefix: str | None = None
     #: Its django-ninja router as `"module.path:name"`, mounted under /api/v1/; None: no API.
     api_router: str | None = None
-    #: Entries of the top navigation the module adds.
+    #: Entries the module adds to the navigation, each in a group declared in NAVIGATION_GROUPS.
     navigation: list[NavigationEntry] = []
     #: role → permissions ("app_label.codename") that role has in this module (core.roles).
     role_permissions: dict[str, list[str]] = {}

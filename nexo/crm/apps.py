@@ -17,9 +17,9 @@ class CrmConfig(modules.NexoModule):
     url_prefix = "crm/"
     api_router = "nexo.crm.api:router"
     navigation = [
-        (_("Pipeline"), "crm:board", "crm.view_opportunity"),
-        (_("Activities"), "crm:my_activities", "crm.view_activity"),
-        (_("Forecast"), "crm:forecast", "crm.view_opportunity"),
+        modules.NavigationEntry("sales", _("Pipeline"), "crm:board", "crm.view_opportunity"),
+        modules.NavigationEntry("sales", _("Activities"), "crm:my_activities", "crm.view_activity"),
+        modules.NavigationEntry("sales", _("Forecast"), "crm:forecast", "crm.view_opportunity"),
     ]
     role_permissions = {
         "sales": SALES_CRM,

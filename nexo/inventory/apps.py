@@ -18,7 +18,21 @@ class InventoryConfig(modules.NexoModule):
     verbose_name = _("Inventory")
     url_prefix = "inventory/"
     api_router = "nexo.inventory.api:router"
-    navigation = [(_("Inventory"), "inventory:stock_levels", "inventory.view_stockmove")]
+    navigation = [
+        modules.NavigationEntry(
+            "inventory", _("Stock levels"), "inventory:stock_levels", "inventory.view_stockmove"
+        ),
+        modules.NavigationEntry("inventory", _("Moves"), "inventory:move_list", "inventory.view_stockmove"),
+        modules.NavigationEntry(
+            "inventory", _("Stock count"), "inventory:stock_count", "inventory.add_stockmove"
+        ),
+        modules.NavigationEntry(
+            "inventory", _("Stock valuation"), "inventory:valuation", "inventory.view_stockmove"
+        ),
+        modules.NavigationEntry(
+            "inventory", _("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse"
+        ),
+    ]
     role_permissions = {
         "sales": INVENTORY_READ,
         "purchasing": INVENTORY_READ,

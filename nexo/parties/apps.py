@@ -16,7 +16,9 @@ class PartiesConfig(modules.NexoModule):
     verbose_name = _("Parties")
     url_prefix = "parties/"
     api_router = "nexo.parties.api:router"
-    navigation = [(_("Parties"), "parties:party_list", "parties.view_party")]
+    navigation = [
+        modules.NavigationEntry("parties", _("Parties"), "parties:party_list", "parties.view_party")
+    ]
     role_permissions = {
         "sales": PARTY_EDIT,
         "purchasing": PARTY_EDIT,

@@ -20,7 +20,26 @@ class PurchasingConfig(modules.NexoModule):
     verbose_name = _("Purchasing")
     url_prefix = "purchasing/"
     api_router = "nexo.purchasing.api:router"
-    navigation = [(_("Purchasing"), "purchasing:order_list", "purchasing.view_purchaseorder")]
+    navigation = [
+        modules.NavigationEntry(
+            "purchasing", _("Purchase orders"), "purchasing:order_list", "purchasing.view_purchaseorder"
+        ),
+        modules.NavigationEntry(
+            "purchasing",
+            _("Suggestions"),
+            "purchasing:suggestions",
+            ("purchasing.view_purchaseorder", "purchasing.view_itempurchasing"),
+        ),
+        modules.NavigationEntry(
+            "purchasing",
+            _("Supplier prices"),
+            "purchasing:supplier_price_list",
+            "purchasing.view_supplierprice",
+        ),
+        modules.NavigationEntry(
+            "purchasing", _("Exchange rates"), "purchasing:exchange_rate_list", "purchasing.view_exchangerate"
+        ),
+    ]
     lifecycles = [("purchasing.PurchaseOrder", "state", rules.ORDER_LIFECYCLE)]
     role_permissions = {
         "sales": ["purchasing.view_supplierprice"],

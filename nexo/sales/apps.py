@@ -15,8 +15,8 @@ class SalesConfig(modules.NexoModule):
     url_prefix = "sales/"
     api_router = "nexo.sales.api:router"
     navigation = [
-        (_("Quotations"), "sales:quotation_list", "sales.view_quotation"),
-        (_("Sales orders"), "sales:order_list", "sales.view_salesorder"),
+        modules.NavigationEntry("sales", _("Quotations"), "sales:quotation_list", "sales.view_quotation"),
+        modules.NavigationEntry("sales", _("Sales orders"), "sales:order_list", "sales.view_salesorder"),
     ]
     role_permissions = {
         "sales": SALES_QUOTING,

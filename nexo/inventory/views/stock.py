@@ -1,5 +1,6 @@
 """Stock levels per item and warehouse (now or as of a date) and the valuation report at a date."""
 
+from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from nexo.inventory.models import Warehouse
 from nexo.inventory.views.common import list_response, with_cost_texts
 
 WITH_STOCK = ~Q(on_hand=0) | ~Q(stock_value=0)
+VALUATION_PER_PAGE = ListPage.per_page
 
 
 def _stock_listing(warehouses: list[Warehouse]) -> ListPage:
@@ -79,10 +81,13 @@ def valuation(request: HttpRequest) -> HttpResponse:
         request.company, day=day, group=group, warehouse_id=warehouse.pk if warehouse else None,
         category=category, words=words,
     )  # fmt: skip
-    with_cost_texts(report.lines, "unit_cost")
+    # Paged like every list (core.listing.ListPage's page size); the totals are the whole report's.
+    lines = Paginator(report.lines, VALUATION_PER_PAGE).get_page(request.GET.get("page"))
+    with_cost_texts(lines.object_list, "unit_cost")
     context = {
         "form": form,
         "report": report,
+        "lines": lines,
         "warehouse": warehouse,
         "title": _("Stock valuation"),
         "groups": queries.Group.CHOICES,

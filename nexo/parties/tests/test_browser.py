@@ -35,6 +35,7 @@ def test_sales_user_creates_a_party_fixing_a_wrong_nif_then_switches_to_english(
     party = Party.objects.get()
     assert party.tax_id == "B12345674" and party.addresses.get().city == "Elda"
 
+    page.locator(".user-toggle").click()  # the language is in the user menu
     page.select_option("#language-switch", "en")
     page.get_by_role("button", name="Cambiar").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
