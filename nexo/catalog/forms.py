@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.models import Category, Item, PriceList, PriceRule, TaxCategory, Unit
+from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.parties.models import Party
 
@@ -24,7 +25,7 @@ class ItemChoiceField(forms.ModelChoiceField):
         return f"{item.sku} · {item.name}"
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(TextOnly, forms.ModelForm):
     """A model form that only types the input: the service validates the record and its constraints."""
 
     def _post_clean(self) -> None:
@@ -127,7 +128,7 @@ class PriceRuleForm(ServiceForm):
         _numbers(self, ("min_quantity", "value", "rounding"))
 
 
-class AssignForm(forms.Form):
+class AssignForm(TextOnly, forms.Form):
     """Give a customer this price list as its own."""
 
     party = forms.ModelChoiceField(label=_("Customer"), queryset=Party.objects.none())
@@ -137,7 +138,7 @@ class AssignForm(forms.Form):
         self.fields["party"].queryset = Party.objects.filter(company=company, is_active=True).order_by("name")
 
 
-class PriceCheckForm(forms.Form):
+class PriceCheckForm(TextOnly, forms.Form):
     """What a price is asked for: an item, a quantity, a date and, optionally, a customer."""
 
     item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())

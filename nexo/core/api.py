@@ -8,10 +8,11 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, get_args, get_type_hints
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Path, Query, Router, Schema, Status
@@ -20,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,6 +32,7 @@ from pydantic import (
 )
 
 from nexo.core.errors import DomainError, Forbidden, ValidationFailed
+from nexo.core.middleware import RETRY_AFTER_SECONDS, database_busy
 from nexo.core.models import IdempotencyRecord
 from nexo.core.rules import round_money
 from nexo.core.services import token_authenticate
@@ -41,10 +44,18 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 COMPANY_HEADER = "X-Company"
 
 
+# C0 control characters but tab, line feed and carriage return: no one types them, and exports (XLSX)
+# cannot hold them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def text_only(value: str) -> str:
-    """Refuse what no database column can hold: NUL characters and unpaired surrogates."""
+    """Refuse what no database column or export can hold: control characters (but tab and line breaks)
+    and unpaired surrogates."""
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("must not contain control characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -89,6 +100,17 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
+def _utc_instant(value: datetime) -> datetime:
+    try:  # Stored in UTC: an offset that pushes year 1 or 9999 out of range is bad input, not a crash.
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a date and time between the years 1 and 9999") from None
+
+
+# An instant sent with its offset, kept in UTC: PostgreSQL refuses offsets beyond ±15:59 (`+16:00`).
+Instant = Annotated[AwareDatetime, AfterValidator(_utc_instant)]
+
+
 # Decimals travel as JSON strings both ways (docs/api.md): "1234.50", never 1234.5.
 DECIMAL_TEXT = re.compile(r"-?\d{1,20}(\.\d{1,10})?")
 
@@ -99,6 +121,13 @@ def _decimal_text(value: object) -> object:
     if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
         return value.strip()
     raise ValueError('Send a decimal number as a string, e.g. "1234.50".')
+
+
+def positive_pattern(digits: int, places: int) -> str:
+    """The JSON Schema pattern of a decimal above zero with up to `digits` integer digits and `places`
+    decimals, no leading zero: "0" and "0.0" do not match, so the contract refuses what the server refuses."""
+    fractions = "|".join(f"{'0' * zeros}[1-9]\\d{{0,{places - zeros - 1}}}" for zeros in range(places))
+    return rf"^(?:[1-9]\d{{0,{digits - 1}}}(?:\.\d{{1,{places}}})?|0\.(?:{fractions}))$"
 
 
 def decimal_in(
@@ -140,6 +169,11 @@ PercentIn = decimal_in(
 )  # fmt: skip
 
 ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# Served to every endpoint, documented on every operation by nexo.api.NexoAPI.get_openapi_schema.
+COMMON_PROBLEMS = {
+    413: "The body is larger than the server accepts.",
+    503: "The database is busy: try again after the seconds `Retry-After` gives.",
+}
 
 
 def _attach_company(request: HttpRequest) -> bool:
@@ -169,6 +203,13 @@ class BearerTokenAuth(HttpBearer):
 
 class CompanySessionAuth(SessionAuth):
     """The browser session, with CSRF checked on unsafe methods."""
+
+    def _get_key(self, request):
+        # Without a signed-in session there is nothing for CSRF to protect: the request is unauthenticated
+        # (401, as for GET), not a failed CSRF check (403).
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
@@ -219,8 +260,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         return problem(exc.status_code, "Error", str(exc))
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return problem(413, "Content too large", COMMON_PROBLEMS[413])
+
     @api.exception_handler(Exception)
     def unexpected(request, exc):
+        if database_busy(exc):
+            response = problem(503, "Service unavailable", COMMON_PROBLEMS[503])
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         logger.exception("API error on %s %s", request.method, request.path)
         return problem(500, "Server error", "Something went wrong on our side; nothing was changed.")
 

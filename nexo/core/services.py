@@ -2,15 +2,35 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from babel.numbers import list_currencies
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import ApiToken, Company, Sequence, User
 from nexo.core.modules import nexo_modules
 
 TOKEN_PREFIX = "nexo_"
+TOKEN_USE_PRECISION = timedelta(hours=1)
+
+
+# ISO 4217 codes as CLDR knows them (babel, no network), without the codes for "no currency" and tests.
+CURRENCIES = frozenset(list_currencies()) - {"XXX", "XTS"}
+
+
+def currency_code(value: str | None, field: str = "currency") -> str:
+    """An ISO 4217 currency code in capitals (`eur` → `EUR`); anything else is a 422 on `field`."""
+    code = (value or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValidationFailed.on(field, _("Use a three-letter currency code, such as EUR or USD."))
+    if code not in CURRENCIES:
+        raise ValidationFailed.on(
+            field, _("%(code)s is not an ISO 4217 currency code, such as EUR or USD.") % {"code": code}
+        )
+    return code
 
 
 def sequence_next(*, company_id: int, series: str, year: int) -> int:
@@ -61,8 +81,9 @@ def token_authenticate(raw_token: str) -> User | None:
     if token is None:
         return None
     now = timezone.now()
-    # Only touch the row once a minute: a busy client should not write on every request.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    # `last_used_at` is a day-level hint on the profile page: writing it at most once an hour keeps reads
+    # with a token from needing the database's write lock (on SQLite, held by an import for minutes).
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
@@ -77,6 +98,8 @@ def user_set_language(*, user: User, language: str) -> User:
 
 def company_create(*, by: User | None = None, **fields) -> Company:
     """A new company, set up by every module that needs something to start with (the CRM's stages…)."""
+    if "currency" in fields:
+        fields["currency"] = currency_code(fields["currency"])
     with transaction.atomic():
         company = Company(**fields)
         company.full_clean()

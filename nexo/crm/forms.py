@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nexo.core.formatting import country_choices
+from nexo.core.forms import TextOnly
 from nexo.core.models import User
 from nexo.crm.models import Activity, Opportunity
 from nexo.parties.models import Party
@@ -26,7 +27,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return user.get_full_name() or user.username
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(TextOnly, forms.ModelForm):
     """The details of an opportunity; the stage changes through the board and the actions."""
 
     class Meta:
@@ -53,11 +54,11 @@ class OpportunityForm(forms.ModelForm):
         return data
 
 
-class LoseForm(forms.Form):
+class LoseForm(TextOnly, forms.Form):
     reason = forms.CharField(label=_("Why was it lost?"), max_length=500)
 
 
-class LeadForm(forms.Form):
+class LeadForm(TextOnly, forms.Form):
     name = forms.CharField(
         label=_("Company or person"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
     )
@@ -92,7 +93,7 @@ class LeadForm(forms.Form):
         return data
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(TextOnly, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "subject", "due_at", "owner", "opportunity", "party", "outcome"]
@@ -114,5 +115,5 @@ class ActivityForm(forms.ModelForm):
         return data
 
 
-class ActivityDoneForm(forms.Form):
+class ActivityDoneForm(TextOnly, forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=2000, required=False)

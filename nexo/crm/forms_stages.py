@@ -4,12 +4,13 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from nexo.core.forms import TextOnly
 from nexo.crm.models import Stage
 
 PERCENTAGE_MESSAGE = _("Enter a percentage between 0 and 100.")
 
 
-class StageForm(forms.ModelForm):
+class StageForm(TextOnly, forms.ModelForm):
     class Meta:
         model = Stage
         fields = ["name", "kind", "sequence", "probability", "is_active"]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.models import Category, Item
+from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.inventory import queries
 from nexo.inventory.models import InventorySettings, Location, Warehouse
@@ -48,7 +49,7 @@ def stocked_items(company: Company):
     return Item.objects.filter(company=company, kind=Item.Kind.STOCKED, is_active=True).order_by("sku")
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(TextOnly, forms.ModelForm):
     """A model form that only types the input: the service validates the record and its constraints."""
 
     def _post_clean(self) -> None:
@@ -143,7 +144,7 @@ class MoveKind:
     NEEDS_TO = {RECEIPT, TRANSFER, GAIN}
 
 
-class MoveForm(forms.Form):
+class MoveForm(TextOnly, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of move"), choices=MoveKind.CHOICES, initial=MoveKind.RECEIPT)
     item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())
     quantity = forms.DecimalField(
@@ -260,7 +261,7 @@ class ValuationForm(forms.Form):
         )
 
 
-class CountForm(forms.Form):
+class CountForm(TextOnly, forms.Form):
     """The count's date and note; the counted quantities are read from the sheet's inputs."""
 
     date = DayField(label=_("Count date"))

@@ -35,13 +35,13 @@ class AddressIn(StrictSchema):
 
 
 class AddressPatch(StrictSchema):
-    kind: Literal["billing", "shipping", "other"] | None = None
-    street: Name | None = None
-    postal_code: Annotated[str, Field(max_length=16)] | None = None
-    city: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    province: Annotated[str, Field(max_length=100)] | None = None
-    country: Country | None = None
-    is_default: bool | None = None
+    kind: Literal["billing", "shipping", "other"] = None
+    street: Name = None
+    postal_code: Annotated[str, Field(max_length=16)] = None
+    city: Annotated[str, Field(min_length=1, max_length=100)] = None
+    province: Annotated[str, Field(max_length=100)] = None
+    country: Country = None
+    is_default: bool = None
 
 
 class AddressOut(Schema):
@@ -64,11 +64,11 @@ class ContactIn(StrictSchema):
 
 
 class ContactPatch(StrictSchema):
-    name: Name | None = None
-    job_title: Annotated[str, Field(max_length=100)] | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    is_primary: bool | None = None
+    name: Name = None
+    job_title: Annotated[str, Field(max_length=100)] = None
+    email: Email = None
+    phone: Phone = None
+    is_primary: bool = None
 
 
 class ContactOut(Schema):
@@ -104,19 +104,19 @@ class PartyIn(PartyFields):
 
 
 class PartyPatch(StrictSchema):
-    kind: Literal["organisation", "person"] | None = None
-    name: Name | None = None
-    trade_name: Text200 | None = None
-    country: Country | None = None
-    tax_id: Annotated[str, Field(max_length=40)] | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    website: Text200 | None = None
-    language: Literal["es", "en"] | None = None
-    status: Literal["lead", "customer"] | None = None
-    is_supplier: bool | None = None
-    is_active: bool | None = None
-    notes: Annotated[str, Field(max_length=5000)] | None = None
+    kind: Literal["organisation", "person"] = None
+    name: Name = None
+    trade_name: Text200 = None
+    country: Country = None
+    tax_id: Annotated[str, Field(max_length=40)] = None
+    email: Email = None
+    phone: Phone = None
+    website: Text200 = None
+    language: Literal["es", "en"] = None
+    status: Literal["lead", "customer"] = None
+    is_supplier: bool = None
+    is_active: bool = None
+    notes: Annotated[str, Field(max_length=5000)] = None
 
 
 class PartyOut(Schema):

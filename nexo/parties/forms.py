@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nexo.core.formatting import country_choices
+from nexo.core.forms import TextOnly
 from nexo.parties.models import Address, Contact, Party
 from nexo.parties.rules import InvalidTaxId, normalize_tax_id
 from nexo.parties.services import tax_id_message
@@ -12,7 +13,7 @@ class CountryField(forms.ChoiceField):
         super().__init__(choices=country_choices, label=_("Country"), **kwargs)
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(TextOnly, forms.ModelForm):
     country = CountryField()
     website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
 
@@ -38,7 +39,7 @@ class PartyForm(forms.ModelForm):
         return cleaned
 
 
-class FirstAddressForm(forms.ModelForm):
+class FirstAddressForm(TextOnly, forms.ModelForm):
     """The address typed with a new party; optional as a whole."""
 
     country = CountryField()
@@ -65,7 +66,7 @@ class FirstAddressForm(forms.ModelForm):
         return bool(self.cleaned_data.get("street"))
 
 
-class AddressForm(forms.ModelForm):
+class AddressForm(TextOnly, forms.ModelForm):
     country = CountryField()
 
     class Meta:
@@ -73,7 +74,7 @@ class AddressForm(forms.ModelForm):
         fields = ["kind", "street", "postal_code", "city", "province", "country", "is_default"]
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(TextOnly, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "job_title", "email", "phone", "is_primary"]

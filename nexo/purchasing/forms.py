@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.forms import DateInput, ItemChoiceField, ServiceForm
 from nexo.catalog.models import Item
+from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.inventory.models import Warehouse
 from nexo.parties.models import Party
@@ -35,7 +36,7 @@ def _decimal_inputs(form: forms.Form, names: tuple[str, ...]) -> None:
             form.initial[name] = plain(value)
 
 
-class ExchangeRateForm(forms.Form):
+class ExchangeRateForm(TextOnly, forms.Form):
     currency = forms.CharField(
         label=_("Currency"),
         max_length=3,
@@ -162,7 +163,7 @@ class PurchaseOrderForm(ServiceForm):
         return data
 
 
-class OrderLineForm(forms.Form):
+class OrderLineForm(TextOnly, forms.Form):
     """One line: the item by its SKU (typed or picked from the list), a quantity and, optionally, a price."""
 
     item = forms.CharField(
@@ -249,7 +250,7 @@ OrderLineFormSet = forms.formset_factory(
 )
 
 
-class ReceiveForm(forms.Form):
+class ReceiveForm(TextOnly, forms.Form):
     """What arrived: a quantity per pending line (prefilled with what is pending), the date and where."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput())

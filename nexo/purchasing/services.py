@@ -14,7 +14,7 @@ from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.formatting import number
 from nexo.core.models import Company, User
 from nexo.core.rules import round_unit
-from nexo.core.services import sequence_next
+from nexo.core.services import currency_code, sequence_next
 from nexo.core.states import state_change
 from nexo.core.validation import assign, decimal_of, full_clean, locked, quantity_of
 from nexo.inventory import services as inventory
@@ -41,10 +41,7 @@ ORDER_FIELDS = ("supplier", "warehouse", "date", "expected_date", "currency", "n
 
 
 def _currency(value: str | None, field: str = "currency") -> str:
-    code = (value or "").strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ValidationFailed.on(field, _("Use a three-letter currency code, such as EUR or USD."))
-    return code
+    return currency_code(value, field)
 
 
 # Exchange rates

@@ -12,6 +12,7 @@ from nexo.catalog.forms import DateInput
 from nexo.catalog.models import PriceList
 from nexo.core.errors import ValidationFailed
 from nexo.core.formatting import trimmed
+from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.crm.models import Opportunity
 from nexo.inventory.models import Warehouse
@@ -92,7 +93,7 @@ def line_input_errors(failure: ValidationFailed) -> dict[str, list[str]]:
     return errors
 
 
-class QuotationCreateForm(forms.Form):
+class QuotationCreateForm(TextOnly, forms.Form):
     """The quick start: who it is for (and which opportunity), then straight into the editor."""
 
     party = forms.ModelChoiceField(label=gettext_lazy("Customer"), queryset=Party.objects.none())
@@ -132,7 +133,7 @@ class QuotationCreateForm(forms.Form):
         return fields
 
 
-class HeaderForm(forms.ModelForm):
+class HeaderForm(TextOnly, forms.ModelForm):
     """The quotation's header in the editor. The document discount is read as typed (the service checks it)."""
 
     document_discount = forms.CharField(label=gettext_lazy("Document discount %"), required=False)
@@ -179,7 +180,7 @@ class HeaderForm(forms.ModelForm):
         return data
 
 
-class SendForm(forms.Form):
+class SendForm(TextOnly, forms.Form):
     to = forms.EmailField(label=gettext_lazy("To"), max_length=254)
     message = forms.CharField(
         label=gettext_lazy("Message"),
@@ -190,7 +191,7 @@ class SendForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(TextOnly, forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
     revise = forms.BooleanField(
         label=gettext_lazy("Reject and revise: start a new version instead of losing the opportunity"),

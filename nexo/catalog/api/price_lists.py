@@ -23,6 +23,7 @@ from nexo.core.api import (
     StrictSchema,
     decimal_in,
     page_of,
+    positive_pattern,
 )
 from nexo.core.errors import NotFound
 from nexo.parties.models import Party
@@ -35,7 +36,7 @@ RuleValueIn = decimal_in(
     "markup_cost: the % on top of cost. A decimal string ≥ 0.",
 )  # fmt: skip
 RoundingIn = decimal_in(
-    max_digits=10, places=6, gt=0, pattern=r"^\d{1,4}(\.\d{1,6})?$", example="0.05",
+    max_digits=10, places=6, gt=0, pattern=positive_pattern(4, 6), example="0.05",
     about="Round the price to a multiple of this step (half-up), e.g. 0.05.",
 )  # fmt: skip
 ListName = Annotated[str, Field(min_length=1, max_length=100)]

@@ -1,6 +1,6 @@
 """/activities: calls, meetings, e-mails and tasks on a party or an opportunity, planned and done."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.db.models import F, Q, QuerySet
@@ -8,9 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime
 
-from nexo.core.api import Endpoints, Id, Limit, Offset, QueryId, RecordId, StrictSchema, page_of
+from nexo.core.api import Endpoints, Id, Instant, Limit, Offset, QueryId, RecordId, StrictSchema, page_of
 from nexo.core.errors import NotFound
 from nexo.crm import queries, services
 from nexo.crm.api.schemas import Title
@@ -19,15 +18,6 @@ from nexo.crm.models import Activity
 endpoints = Endpoints()
 
 
-def _storable_instant(value: datetime) -> datetime:
-    try:  # Stored in UTC: an offset that pushes year 1 or 9999 out of range is bad input, not a crash.
-        value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("must be a date and time between the years 1 and 9999") from None
-    return value
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(_storable_instant)]
 ActivityKind = Literal[tuple(Activity.Kind.values)]  # type: ignore[valid-type]
 Outcome = Annotated[str, Field(max_length=2000)]
 

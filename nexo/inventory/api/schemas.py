@@ -6,12 +6,12 @@ from typing import Annotated
 
 from ninja import Field
 
-from nexo.core.api import decimal_in, decimal_out
+from nexo.core.api import decimal_in, decimal_out, positive_pattern
 
 Day = date  # a field named `date` would shadow the type
 
 QuantityIn = decimal_in(
-    max_digits=13, places=4, gt=0, pattern=r"^\d{1,9}(\.\d{1,4})?$", example="10",
+    max_digits=13, places=4, gt=0, pattern=positive_pattern(9, 4), example="10",
     about="A quantity above zero, a decimal string with up to 4 decimals.",
 )  # fmt: skip
 CountedIn = decimal_in(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query
 
 from nexo.catalog.models import Item
-from nexo.core.api import decimal_in, decimal_out
+from nexo.core.api import decimal_in, decimal_out, positive_pattern
 from nexo.core.errors import NotFound
 
 Day = date  # a field named `date` would shadow the type
@@ -22,7 +22,7 @@ PriceIn = decimal_in(
     about="A unit price ≥ 0, a decimal string with up to 6 decimals.",
 )  # fmt: skip
 QuantityIn = decimal_in(
-    max_digits=14, places=4, gt=0, pattern=r"^\d{1,10}(\.\d{1,4})?$", example="10",
+    max_digits=14, places=4, gt=0, pattern=positive_pattern(10, 4), example="10",
     about="A quantity above zero, a decimal string with up to 4 decimals.",
 )  # fmt: skip
 QueryQuantity = Annotated[

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import Field, Schema
 
-from nexo.core.api import Endpoints, Limit, Offset, StrictSchema, decimal_in, page_of
+from nexo.core.api import Endpoints, Limit, Offset, StrictSchema, decimal_in, page_of, positive_pattern
 from nexo.purchasing import services
 from nexo.purchasing.api.common import Currency, Day, QueryCurrency, RateOut
 from nexo.purchasing.models import ExchangeRate
@@ -11,7 +11,7 @@ from nexo.purchasing.models import ExchangeRate
 endpoints = Endpoints()
 
 RateIn = decimal_in(
-    max_digits=18, places=8, gt=0, pattern=r"^\d{1,10}(\.\d{1,8})?$", example="0.92",
+    max_digits=18, places=8, gt=0, pattern=positive_pattern(10, 8), example="0.92",
     about="What one unit of the currency is worth in the company's currency: above zero, up to 8 decimals.",
 )  # fmt: skip
 

@@ -16,6 +16,7 @@ from nexo.core.api import (
     QuantityOut,
     StrictSchema,
     decimal_in,
+    positive_pattern,
 )
 from nexo.purchasing.api.items import CostPartOut
 from nexo.sales.models import Quotation, SalesOrder
@@ -28,7 +29,7 @@ MAX_LINES = 1000
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)
 
 QuantityIn = decimal_in(
-    max_digits=13, places=4, gt=0, pattern=r"^\d{1,9}(\.\d{1,4})?$", example="15",
+    max_digits=13, places=4, gt=0, pattern=positive_pattern(9, 4), example="15",
     about="A quantity above zero, a decimal string with up to 4 decimals.",
 )  # fmt: skip
 PriceIn = decimal_in(

@@ -118,6 +118,10 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var source = event.detail.elt;
+    // The comparison follows the lines only while it is shown (here, not in hx-trigger: the CSP forbids eval).
+    if (source.id === "cost-bases-body" && document.getElementById("cost-bases-panel").hidden) {
+      event.preventDefault();
+    }
     if (source.id === "cost-bases-toggle") {
       var panel = document.getElementById("cost-bases-panel");
       if (!panel.hidden) {
