@@ -31,7 +31,14 @@ class CatalogConfig(modules.NexoModule):
         "sales": CATALOG_READ,
         "purchasing": [*CATALOG_READ, "catalog.add_item", "catalog.change_item"],
         "warehouse": [*CATALOG_READ, "catalog.add_item", "catalog.change_item"],
-        "accounting": [*CATALOG_READ, "catalog.change_taxcategory", "catalog.add_taxrate"],
+        # Prices (base price, standard cost, minimum margin, sale tax: catalog.change_item_price) are for
+        # managers (every business permission) and accounting; purchasing and warehouse keep the rest.
+        "accounting": [
+            *CATALOG_READ,
+            "catalog.change_taxcategory",
+            "catalog.add_taxrate",
+            "catalog.change_item_price",
+        ],
     }
 
     def setup_company(self, company) -> None:

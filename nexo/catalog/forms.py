@@ -54,7 +54,7 @@ class ItemForm(ServiceForm):
             "barcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args, company: Company, **kwargs):
+    def __init__(self, *args, company: Company, prices_allowed: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(company=company)
         self.fields["category"].queryset = Category.objects.filter(company=company).order_by("full_name")
@@ -68,9 +68,21 @@ class ItemForm(ServiceForm):
             self.fields["valuation_method"].help_text = _("Leave empty to use the company's default.")
             self.fields["min_margin"].help_text = _("Leave empty to use the company's default.")
         _numbers(self, ("base_price", "standard_cost", "min_margin"))
+        # Without catalog.change_item_price the prices are shown but not sent (disabled fields keep the
+        # item's values); a new item still takes a sale tax.
+        self.prices_locked = not prices_allowed
+        if self.prices_locked:
+            locked = ("base_price", "standard_cost", "min_margin", *(() if creating else ("sale_tax",)))
+            for name in locked:
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Only managers and accounting change prices.")
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
+        for name, field in self.fields.items():
+            if field.disabled:
+                data.pop(name, None)  # not the user's input: the item keeps it (a new item, the default)
         if not data.get("valuation_method"):
             data["valuation_method"] = None  # the company's default (a new item only: required on edit)
         return data

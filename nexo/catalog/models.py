@@ -155,6 +155,8 @@ class Item(CompanyOwned):
         verbose_name = _("item")
         verbose_name_plural = _("items")
         ordering = ["sku"]
+        # change_item covers the logistic fields; prices need this one too (catalog.services.PRICE_FIELDS).
+        permissions = [("change_item_price", _("Can change an item's prices"))]
         constraints = [
             models.UniqueConstraint(fields=["company", "sku"], name="item_sku_unique"),
             models.CheckConstraint(condition=Q(base_price__gte=0), name="item_base_price_not_negative"),

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from nexo.catalog.forms import ItemForm
 from nexo.catalog.models import Category, Item, PriceList
 from nexo.catalog.rule_text import describe_rule, price_text, rule_names
 from nexo.core.audit import audit_trail
-from nexo.core.errors import ValidationFailed
+from nexo.core.errors import Forbidden, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort
 from nexo.core.panels import panels
@@ -131,10 +132,17 @@ def item_view(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @page("catalog.add_item")
 def item_create(request: HttpRequest) -> HttpResponse:
-    form = ItemForm(request.POST or None, company=request.company, initial={"kind": Item.Kind.STOCKED})
+    form = ItemForm(
+        request.POST or None,
+        company=request.company,
+        initial={"kind": Item.Kind.STOCKED},
+        prices_allowed=request.user.has_perm(services.PRICE_PERMISSION),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.item_create(company=request.company, by=request.user, **form.service_fields())
+        except Forbidden as refusal:
+            raise PermissionDenied(refusal.detail) from refusal
         except ValidationFailed as failure:
             apply_failure(form, failure)
         else:
@@ -147,12 +155,19 @@ def item_create(request: HttpRequest) -> HttpResponse:
 @page("catalog.change_item")
 def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(Item, company=request.company, pk=item_id)
-    form = ItemForm(request.POST or None, instance=item, company=request.company)
+    form = ItemForm(
+        request.POST or None,
+        instance=item,
+        company=request.company,
+        prices_allowed=request.user.has_perm(services.PRICE_PERMISSION),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.item_update(
                 company=request.company, item_id=item.pk, by=request.user, **form.service_fields()
             )
+        except Forbidden as refusal:
+            raise PermissionDenied(refusal.detail) from refusal
         except ValidationFailed as failure:
             apply_failure(form, failure)
         else:
