@@ -25,6 +25,7 @@ class SalesConfig(modules.NexoModule):
     }
     lifecycles = [
         ("sales.Quotation", "state", rules.QUOTATION_LIFECYCLE),
+        ("sales.Quotation", "approval", rules.QUOTATION_APPROVAL),
         ("sales.SalesOrder", "state", rules.SALES_ORDER_LIFECYCLE),
     ]
 

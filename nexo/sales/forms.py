@@ -186,8 +186,8 @@ class SendForm(TextOnly, forms.Form):
         label=gettext_lazy("Message"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Leave empty for the usual text. The PDF goes attached."),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("The text as it will go out: change it here if you like. The PDF goes attached."),
     )
 
 
@@ -197,3 +197,31 @@ class RejectForm(TextOnly, forms.Form):
         label=gettext_lazy("Reject and revise: start a new version instead of losing the opportunity"),
         required=False,
     )
+
+
+class ApprovalForm(TextOnly, forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Required to refuse: say what to change."),
+    )
+
+
+class SalesSettingsForm(TextOnly, forms.Form):
+    quotation_validity_days = forms.IntegerField(
+        label=gettext_lazy("Quotation validity (days)"), min_value=1, max_value=3650
+    )
+    payment_terms = forms.CharField(label=gettext_lazy("Payment terms"), max_length=200, required=False)
+    margin_approval = forms.BooleanField(
+        label=gettext_lazy(
+            "Quotations with a line under its minimum margin need a manager's approval before they can be sent"
+        ),
+        required=False,
+    )
+
+
+class EmailTemplateForm(TextOnly, forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))

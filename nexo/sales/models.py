@@ -24,6 +24,10 @@ class SalesSettings(models.Model):
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
     quotation_validity_days = models.PositiveIntegerField(_("quotation validity (days)"), default=30)
     payment_terms = models.CharField(_("payment terms"), max_length=200, default="Transferencia a 30 días")
+    margin_approval = models.BooleanField(
+        _("quotations with a line under its minimum margin need a manager's approval before they can be sent"),
+        default=False,
+    )
 
     class Meta:
         verbose_name = _("sales settings")
@@ -38,6 +42,14 @@ class Quotation(CompanyOwned):
         REJECTED = rules.REJECTED, _("Rejected")
         EXPIRED = rules.EXPIRED, _("Expired")
         CANCELLED = rules.CANCELLED, _("Cancelled")
+        SUPERSEDED = rules.SUPERSEDED, _("Superseded")
+
+    class Approval(models.TextChoices):
+        """A manager's decision on a quotation under its minimum margin (a lifecycle of its own)."""
+
+        UNDECIDED = rules.APPROVAL_UNDECIDED, _("Not decided")
+        APPROVED = rules.APPROVED, _("Approved")
+        REFUSED = rules.APPROVAL_REFUSED, _("Approval refused")
 
     class EmailStatus(models.TextChoices):
         """Where the e-mail that sent it stands: queued in the transaction that marked it sent, then sent or
@@ -101,6 +113,18 @@ class Quotation(CompanyOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     close_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # The manager's decision (when the company asks for one), who made it, when and why; `approved_lines` is
+    # the fingerprint of the lines it was made on: other lines void it.
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, default=Approval.UNDECIDED
+    )
+    approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )  # fmt: skip
+    approval_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    approval_note = models.CharField(_("note"), max_length=500, blank=True)
+    approved_lines = models.CharField(max_length=64, blank=True)
     revision_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions",
         verbose_name=_("revision of"),
@@ -110,6 +134,7 @@ class Quotation(CompanyOwned):
         verbose_name = _("quotation")
         verbose_name_plural = _("quotations")
         ordering = ["-date", "-id"]
+        permissions = [("approve_quotation", _("Can approve quotations under their minimum margin"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "number", "version"], name="quotation_number_version_unique"
@@ -131,6 +156,24 @@ class Quotation(CompanyOwned):
     @property
     def is_open(self) -> bool:
         return self.state in rules.OPEN_STATES
+
+
+class QuotationEmailTemplate(CompanyOwned):
+    """The subject and text of the e-mail that sends a quotation, per company and language. Placeholders:
+    {quotation}, {customer}, {valid_until}, {total}, {salesperson}, {company}."""
+
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=5000)
+
+    class Meta:
+        verbose_name = _("quotation e-mail template")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "language"], name="quotation_email_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}:{self.language}"
 
 
 class QuotationLine(models.Model):

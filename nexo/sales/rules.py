@@ -16,21 +16,43 @@ ZERO = Decimal(0)
 
 
 # A quotation's lifecycle: every state is a decision (sent, accepted by the customer, rejected, expired by the
-# nightly task, cancelled); a sent quotation is never edited, a new version is made instead.
+# nightly task, cancelled, superseded by the revision that replaced it); a sent quotation is never edited, a
+# new version is made instead. Superseded is not cancelled: nobody cancelled it, a newer version took its place.
 DRAFT, SENT, ACCEPTED = "draft", "sent", "accepted"
-REJECTED, EXPIRED, CANCELLED = "rejected", "expired", "cancelled"
+REJECTED, EXPIRED, CANCELLED, SUPERSEDED = "rejected", "expired", "cancelled", "superseded"
 QUOTATION_LIFECYCLE = Lifecycle(
     "quotation",
     {
-        DRAFT: frozenset({SENT, CANCELLED}),
-        SENT: frozenset({ACCEPTED, REJECTED, EXPIRED, CANCELLED}),
+        DRAFT: frozenset({SENT, CANCELLED, SUPERSEDED}),
+        SENT: frozenset({ACCEPTED, REJECTED, EXPIRED, CANCELLED, SUPERSEDED}),
         ACCEPTED: frozenset(),
         REJECTED: frozenset(),
         EXPIRED: frozenset(),
         CANCELLED: frozenset(),
+        SUPERSEDED: frozenset(),
     },
 )
 OPEN_STATES = (DRAFT, SENT)
+
+# A manager's decision on a quotation with a line under its minimum margin, when the company asks for it
+# (docs/decisions/0008-quotation-approval.md): recorded beside the lifecycle, not in it. Undecided until a
+# manager approves or refuses; a change to the lines after the decision makes it undecided again.
+APPROVAL_UNDECIDED, APPROVED, APPROVAL_REFUSED = "undecided", "approved", "refused"
+QUOTATION_APPROVAL = Lifecycle(
+    "quotation approval",
+    {
+        APPROVAL_UNDECIDED: frozenset({APPROVED, APPROVAL_REFUSED}),
+        APPROVED: frozenset({APPROVAL_UNDECIDED, APPROVAL_REFUSED}),
+        APPROVAL_REFUSED: frozenset({APPROVAL_UNDECIDED, APPROVED}),
+    },
+)
+
+
+def awaits_approval(*, required: bool, below_min_margin: bool, approval: str) -> bool:
+    """A quotation waits for a manager when the company asks for approval, a line is under its minimum
+    margin and no manager has approved it (as its lines are now)."""
+    return required and below_min_margin and approval != APPROVED
+
 
 # A sales order is created confirmed by accepting its quotation; nothing moves it yet (cancelled is declared
 # for the orders to come, no action reaches it today).

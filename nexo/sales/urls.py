@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nexo.sales.views import editor, orders, quotations
+from nexo.sales.views import editor, orders, quotations, settings
 
 app_name = "sales"
 quotation = "quotations/<id:quotation_id>"
@@ -19,10 +19,14 @@ urlpatterns = [
     path(f"{quotation}/send-again/", quotations.quotation_resend, name="quotation_resend"),
     path(f"{quotation}/mark-sent/", quotations.quotation_mark_sent, name="quotation_mark_sent"),
     path(f"{quotation}/accept/", quotations.quotation_accept, name="quotation_accept"),
+    path(f"{quotation}/approve/", quotations.quotation_approve, name="quotation_approve"),
+    path(f"{quotation}/refuse-approval/", quotations.quotation_refuse_approval, name="quotation_refuse_approval"),
     path(f"{quotation}/reject/", quotations.quotation_reject, name="quotation_reject"),
     path(f"{quotation}/revise/", quotations.quotation_revise, name="quotation_revise"),
     path(f"{quotation}/cancel/", quotations.quotation_cancel, name="quotation_cancel"),
     path(f"{quotation}/compare/", quotations.quotation_compare, name="quotation_compare"),
+    path("settings/", settings.sales_settings, name="settings"),
+    path("settings/email/<str:language>/", settings.email_template, name="email_template"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<id:order_id>/", orders.order_view, name="order_view"),
 ]

@@ -1,5 +1,5 @@
 """/quotations: list, create, read and change a quotation with every computed figure; its actions
-(/send, /accept, /reject, /revise, /cancel), its /pdf and its /versions."""
+(/send, /accept, /reject, /revise, /cancel, /approve, /refuse-approval), its /pdf and its /versions."""
 
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -15,12 +15,14 @@ from nexo.crm.queries import check_opportunity_visible
 from nexo.sales import documents, rules, services
 from nexo.sales.api.sales_orders import sales_order_body
 from nexo.sales.api.schemas import (
+    ApprovalIn,
     CancelIn,
     QuotationIn,
     QuotationList,
     QuotationOut,
     QuotationPatch,
     QuotationState,
+    RefusalIn,
     RejectIn,
     SalesOrderOut,
     SendIn,
@@ -77,7 +79,7 @@ def _line_body(line: QuotationLine) -> dict:
     }  # fmt: skip
 
 
-DETAIL_FIELDS = tuple(name for name in QuotationOut.model_fields if name != "lines")
+DETAIL_FIELDS = tuple(name for name in QuotationOut.model_fields if name not in ("lines", "awaiting_approval"))
 
 
 def quotation_body(request: HttpRequest, quotation_id: int) -> dict:
@@ -88,13 +90,14 @@ def quotation_body(request: HttpRequest, quotation_id: int) -> dict:
     quotation = _readable(Quotation.objects.filter(company=request.company)).filter(pk=quotation_id).first()
     if quotation is None:
         raise NotFound(_("No such quotation."))
-    lines = (
+    lines = list(
         QuotationLine.objects.filter(quotation_id=quotation.pk)
         .annotate(item_sku=F("item__sku"))
         .order_by("position", "id")
     )
     body = {name: getattr(quotation, name) for name in DETAIL_FIELDS}
     body["lines"] = [_line_body(line) for line in lines]
+    body["awaiting_approval"] = services.awaits_approval(quotation, lines)
     return body
 
 
@@ -199,8 +202,11 @@ def quotation_update(request: HttpRequest, quotation_id: RecordId, payload: Quot
     visible=quotation_visible,
     read=quotation_body,
     summary="Send a draft quotation: e-mail its PDF (or only mark it sent)",
-    description="With `email` true (the default) the PDF goes to `to` or the party's e-mail; if it cannot "
-    "go out the quotation stays a draft. 409 unless it is a draft; 422 without lines or an address.",
+    description="With `email` true (the default) the PDF goes to `to`, else the party's primary contact's "
+    "e-mail, else the party's; the subject and text come from the company's template in the customer's "
+    "language unless `message` is given. If it cannot go out the quotation stays a draft. 409 unless it is "
+    "a draft, or while it waits for a manager's approval (`awaiting_approval`); 422 without lines or an "
+    "address.",
 )
 def quotation_send(request: HttpRequest, quotation_id: RecordId, payload: SendIn | None = None):
     payload = payload or SendIn()
@@ -260,11 +266,46 @@ def quotation_reject(request: HttpRequest, quotation_id: RecordId, payload: Reje
     idempotent=True,
     read=quotation_body,
     summary="Revise a quotation: a new draft version with the same lines",
-    description="Same number, next version; an open old version is cancelled. Only the latest version of "
-    "a number, never an accepted one (409). The answer is the new version.",
+    description="Same number, next version; an open old version is superseded by it (state `superseded`). "
+    "Only the latest version of a number, never an accepted one (409). The answer is the new version.",
 )
 def quotation_revise(request: HttpRequest, quotation_id: RecordId):
     return services.quotation_revise(company=request.company, by=request.user, quotation_id=quotation_id).pk
+
+
+@endpoints.post(
+    "/quotations/{quotation_id}/approve",
+    QuotationOut,
+    perm="sales.approve_quotation",
+    visible=quotation_visible,
+    read=quotation_body,
+    summary="Approve a draft with lines under their minimum margin (managers)",
+    description="A manager's approval, with an optional note, of the lines as they are now: the quotation "
+    "may then be sent. A later change to its lines makes it wait again. 409 unless it is a draft with a "
+    "line under its minimum margin.",
+)
+def quotation_approve(request: HttpRequest, quotation_id: RecordId, payload: ApprovalIn | None = None):
+    services.quotation_approve(
+        company=request.company, by=request.user, quotation_id=quotation_id, note=(payload or ApprovalIn()).note
+    )
+    return quotation_id
+
+
+@endpoints.post(
+    "/quotations/{quotation_id}/refuse-approval",
+    QuotationOut,
+    perm="sales.approve_quotation",
+    visible=quotation_visible,
+    read=quotation_body,
+    summary="Refuse to approve a draft under its minimum margin (managers), saying why",
+    description="The quotation cannot be sent until its lines change and a manager approves it. 422 "
+    "without a note; 409 unless it is a draft with a line under its minimum margin.",
+)
+def quotation_refuse_approval(request: HttpRequest, quotation_id: RecordId, payload: RefusalIn):
+    services.quotation_refuse_approval(
+        company=request.company, by=request.user, quotation_id=quotation_id, note=payload.note
+    )
+    return quotation_id
 
 
 @endpoints.post(

@@ -43,6 +43,7 @@ Terms = Annotated[str, Field(max_length=200)]
 Notes = Annotated[str, Field(max_length=5000)]
 Reason = Annotated[str, Field(max_length=500)]
 QuotationState = Literal[tuple(Quotation.State.values)]  # type: ignore[valid-type]
+QuotationApproval = Literal[tuple(Quotation.Approval.values)]  # type: ignore[valid-type]
 OrderState = Literal[tuple(SalesOrder.State.values)]  # type: ignore[valid-type]
 
 
@@ -114,6 +115,14 @@ class RejectIn(StrictSchema):
 
 class CancelIn(StrictSchema):
     reason: Reason = ""
+
+
+class ApprovalIn(StrictSchema):
+    note: Reason = Field("", description="Why (optional to approve)")
+
+
+class RefusalIn(StrictSchema):
+    note: Reason = Field(description="Why it is refused, what to change (required, not blank)")
 
 
 # Schemas out
@@ -234,6 +243,17 @@ class QuotationOut(QuotationSummary):
     sent_to: str
     closed_at: datetime | None
     close_reason: str
+    approval: QuotationApproval = Field(
+        description="A manager's decision on a quotation under its minimum margin, on the lines as they were "
+        "then: undecided (also after its lines change), approved or refused"
+    )
+    approval_by_id: int | None = Field(description="The manager who decided")
+    approval_at: datetime | None
+    approval_note: str
+    awaiting_approval: bool = Field(
+        description="true when the company asks for approval, a line is under its minimum margin and no "
+        "manager has approved it: it cannot be sent (409)"
+    )
     lines: list[QuotationLineOut]
 
 

@@ -3,11 +3,19 @@
 One module per aggregate: `quotations` (the header: create, update), `lines` (add, change, delete a line),
 `pricing` (lines priced, costed and taxed; totals recomputed), `lifecycle` (sent, accepted, rejected,
 revised, cancelled, expired: every move through `core.states`), `orders` (the sales order an acceptance
-makes, and the stock it reserves), `sending` (the e-mail, sent after the commit). Callers use this package:
+makes, and the stock it reserves), `sending` (the e-mail, sent after the commit), `approval` (a manager's word on a quotation under its
+minimum margin), `emails` (the e-mail's text from the company's template). Callers use this package:
 `from nexo.sales import services; services.quotation_create(...)`.
 """
 
-from nexo.sales.services.common import check_editable, settings_of
+from nexo.sales.services.approval import awaits_approval, quotation_approve, quotation_refuse_approval
+from nexo.sales.services.common import check_editable, sales_settings_update, settings_of
+from nexo.sales.services.emails import (
+    default_recipient,
+    quotation_email,
+    quotation_email_template_save,
+    template_for,
+)
 from nexo.sales.services.lifecycle import (
     quotation_accept,
     quotation_cancel,
@@ -23,21 +31,29 @@ from nexo.sales.services.sending import quotation_email_deliver, quotation_resen
 
 __all__ = [
     "RESERVATION_ORIGIN",
+    "awaits_approval",
     "check_editable",
+    "default_recipient",
     "open_quotation_blocker",
     "quotation_accept",
+    "quotation_approve",
     "quotation_cancel",
     "quotation_create",
+    "quotation_email",
     "quotation_email_deliver",
+    "quotation_email_template_save",
     "quotation_line_add",
     "quotation_line_delete",
     "quotation_line_update",
     "quotation_mark_sent",
+    "quotation_refuse_approval",
     "quotation_reject",
     "quotation_resend",
     "quotation_revise",
     "quotation_send",
     "quotation_update",
     "quotations_expire",
+    "sales_settings_update",
     "settings_of",
+    "template_for",
 ]

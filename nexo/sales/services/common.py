@@ -3,6 +3,7 @@ rule and percentages as typed."""
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
@@ -51,3 +52,22 @@ def percent_of(value, field: str) -> Decimal:
     if not 0 <= percent <= HUNDRED or percent != percent.quantize(Decimal("0.01")):
         raise ValidationFailed.on(field, _("Give a percentage between 0 and 100, with at most 2 decimals."))
     return percent
+
+
+def sales_settings_update(
+    *, company: Company, by, quotation_validity_days: int, payment_terms: str, margin_approval: bool
+) -> SalesSettings:
+    """The company's quotation defaults and whether a quotation under its minimum margin waits for a
+    manager's approval before it is sent. The settings row is locked while it changes."""
+    if not 1 <= int(quotation_validity_days) <= 3650:
+        raise ValidationFailed.on("quotation_validity_days", _("Give a number of days between 1 and 3650."))
+    terms = (payment_terms or "").strip()
+    if len(terms) > 200:
+        raise ValidationFailed.on("payment_terms", _("Ensure this value has at most 200 characters."))
+    with transaction.atomic():
+        settings_of(company)
+        settings = SalesSettings.objects.select_for_update().get(company=company)
+        settings.quotation_validity_days = int(quotation_validity_days)
+        settings.payment_terms, settings.margin_approval = terms, bool(margin_approval)
+        settings.save()
+        return settings

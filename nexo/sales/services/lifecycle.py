@@ -22,6 +22,7 @@ from nexo.parties import services as parties
 from nexo.parties.models import Party
 from nexo.sales import rules
 from nexo.sales.models import Quotation, SalesOrder
+from nexo.sales.services.approval import check_approved
 from nexo.sales.services.common import locked_quotation, settings_of
 from nexo.sales.services.orders import sales_order_from
 from nexo.sales.services.pricing import recompute
@@ -50,6 +51,7 @@ def _closed_by(quotation: Quotation, by: User, reason: str = "") -> None:
 def mark_sent(company: Company, by: User, quotation_id: int, sent_to: str = "") -> Quotation:
     """The quotation locked and moved to sent, with its lines checked; runs in the caller's transaction."""
     quotation = locked_quotation(company, quotation_id)
+    check_approved(quotation)  # a draft under its minimum margin waits for a manager
     state_change(
         quotation, rules.SENT, lifecycle=rules.QUOTATION_LIFECYCLE, by=by,
         refused=_("Quotation %(quotation)s is %(state)s: it cannot be sent."),
@@ -177,7 +179,7 @@ def quotation_reject(
 
 def quotation_revise(*, company: Company, by: User, quotation_id: int) -> Quotation:
     """A new version (same number, next version) with the same lines, as a draft; an open old version is
-    cancelled. Only the latest version of a number can be revised. The old version is locked."""
+    superseded by it. Only the latest version of a number can be revised. The old version is locked."""
     with transaction.atomic():
         quotation = locked_quotation(company, quotation_id)
         if quotation.state == rules.ACCEPTED:
@@ -185,9 +187,10 @@ def quotation_revise(*, company: Company, by: User, quotation_id: int) -> Quotat
                 _("Quotation %(quotation)s is accepted: it cannot be revised.") % {"quotation": quotation}
             )
         if quotation.is_open:
+            # Superseded, not cancelled: nobody cancelled it, the new version takes its place.
             _close(
-                quotation, rules.CANCELLED, by=by, reason=_("Revised"),
-                refused=_("Quotation %(quotation)s is %(state)s: it cannot be cancelled."),
+                quotation, rules.SUPERSEDED, by=by, reason="",
+                refused=_("Quotation %(quotation)s is %(state)s: it cannot be revised."),
             )  # fmt: skip
         return _revision(quotation, by)
 
@@ -216,6 +219,9 @@ def _revision(quotation: Quotation, by: User) -> Quotation:
     revision.date, revision.valid_until = today, today + timedelta(days=settings.quotation_validity_days)
     revision.sent_at = revision.closed_at = revision.closed_by = revision.email_sent_at = None
     revision.sent_to = revision.close_reason = revision.email_status = revision.email_error = ""
+    # A new record: no manager has decided on it yet.
+    revision.approval, revision.approval_by, revision.approval_at = rules.APPROVAL_UNDECIDED, None, None
+    revision.approval_note = revision.approved_lines = ""
     revision.created_by = revision.updated_by = by
     revision.save(force_insert=True)
     for line in lines:

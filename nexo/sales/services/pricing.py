@@ -87,7 +87,7 @@ def _tax_rates(quotation: Quotation, lines: Sequence[QuotationLine]) -> None:
 
 def recompute(quotation: Quotation, lines: Sequence[QuotationLine], *, insert: bool = False) -> None:
     """Totals and line figures from the pure rules; the lines saved in one statement (inserted when new),
-    the quotation in another."""
+    the quotation in another. A manager's decision made on other lines is undone (logged)."""
     lines = sorted(lines, key=lambda line: (line.position, line.pk or 0))
     figures = rules.totals(
         [
@@ -129,4 +129,8 @@ def recompute(quotation: Quotation, lines: Sequence[QuotationLine], *, insert: b
         figures.margin_percent,
     )
     quotation.taxes = [{"rate": str(t.rate), "base": str(t.base), "tax": str(t.tax)} for t in figures.taxes]
+    # Imported here: the approval reads the common services, which the pricing is part of.
+    from nexo.sales.services.approval import approval_void
+
+    approval_void(quotation, lines, getattr(quotation, "updated_by", None))
     quotation.save()

@@ -21,6 +21,7 @@ from nexo.core.models import Company, User
 from nexo.sales import documents, rules
 from nexo.sales.models import Quotation
 from nexo.sales.services.common import locked_quotation
+from nexo.sales.services.emails import default_recipient, quotation_email
 from nexo.sales.services.lifecycle import mark_sent
 
 logger = logging.getLogger(__name__)
@@ -38,19 +39,16 @@ def _recipient(address: str) -> str:
 
 def _queue_email(quotation: Quotation, company: Company, by: User, recipient: str, message: str) -> None:
     """Record the e-mail on the quotation as queued and hand it to the task queue once the transaction
-    commits. Subject and text are written now, in the sender's language; the PDF is made by the task."""
+    commits. Subject and text are written now, from the company's template in the customer's language (the
+    text as the sender left it, when given); the PDF is made by the task."""
     quotation.sent_to = recipient
     quotation.email_status, quotation.email_error, quotation.email_sent_at = EmailStatus.QUEUED, "", None
     quotation.save(
         update_fields=["sent_to", "email_status", "email_error", "email_sent_at", "updated_by", "updated_at"]
     )
-    subject = _("Quotation %(quotation)s from %(company)s") % {
-        "quotation": quotation,
-        "company": company.name,
-    }
-    body = (message or "").strip() or _(
-        "Please find attached our quotation %(quotation)s, valid until %(day)s."
-    ) % {"quotation": quotation, "day": quotation.valid_until.isoformat()}
+    # The company's template in the customer's language, its dates and amounts written for that language.
+    email = quotation_email(quotation)
+    subject, body = email.subject, (message or "").strip() or email.body
     transaction.on_commit(
         partial(
             _enqueue_delivery, quotation_id=quotation.pk, to=recipient, subject=subject, body=body,
@@ -78,14 +76,15 @@ def _record_failure(quotation_id: int, error: Exception) -> None:
 def quotation_send(
     *, company: Company, by: User, quotation_id: int, to: str = "", message: str = ""
 ) -> Quotation:
-    """Mark the quotation sent and e-mail its PDF to the party (or `to`) once that is committed.
+    """Mark the quotation sent and e-mail its PDF to `to` (else the party's contact, else the party) once
+    that is committed.
 
     In one transaction, the quotation locked: it moves to sent (logged), the address is checked (none or an
     invalid one refuses it all: the quotation stays a draft) and the e-mail is recorded as queued. The mail
     server is only called after the commit, by a task that records whether it was sent."""
     with transaction.atomic():
         quotation = mark_sent(company, by, quotation_id)
-        _queue_email(quotation, company, by, _recipient(to or quotation.party.email), message)
+        _queue_email(quotation, company, by, _recipient(to or default_recipient(quotation)), message)
         return quotation
 
 

@@ -434,7 +434,7 @@ def test_revise_versions_and_cancel(api, fifo_quotation):
         original["id"],
         "draft",
     )
-    assert api.get(f"/quotations/{original['id']}").json()["state"] == "cancelled"
+    assert api.get(f"/quotations/{original['id']}").json()["state"] == "superseded"
     assert api.post(f"/quotations/{original['id']}/revise").status_code == 409  # a newer version exists
     versions = api.get(f"/quotations/{revision['id']}/versions").json()
     assert versions["count"] == 2 and [item["version"] for item in versions["items"]] == [1, 2]

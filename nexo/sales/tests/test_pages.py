@@ -428,7 +428,7 @@ def test_accepting_a_draft_is_refused_with_a_message(sales_client, quotation):
 def test_revise_and_cancel(sales_client, quotation):
     sales_client.post(_url("quotation_revise", quotation.pk))
     revision = Quotation.objects.get(version=2)
-    assert Quotation.objects.get(pk=quotation.pk).state == "cancelled"
+    assert Quotation.objects.get(pk=quotation.pk).state == "superseded"
     sales_client.post(_url("quotation_cancel", revision.pk), {"reason": "Duplicado"})
     revision.refresh_from_db()
     assert (revision.state, revision.close_reason) == ("cancelled", "Duplicado")

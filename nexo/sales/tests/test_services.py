@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from nexo.catalog.models import TaxCategory
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.core.states import state_history
 from nexo.crm import services as crm
 from nexo.crm.models import Opportunity
 from nexo.inventory import queries as inventory_queries
@@ -312,12 +313,16 @@ def test_reject_and_revise_keeps_the_opportunity_open(
     assert revision.lines.get().unit_cost == quotation.lines.get().unit_cost
 
 
-def test_revising_a_sent_quotation_cancels_it(company, sales_user, stocked_items, make_quotation):
+def test_revising_a_sent_quotation_supersedes_it(company, sales_user, stocked_items, make_quotation):
     quotation = make_quotation([{"item_id": stocked_items["fifo"].pk, "quantity": "3"}])
     services.quotation_mark_sent(company=company, by=sales_user, quotation_id=quotation.pk)
     revision = services.quotation_revise(company=company, by=sales_user, quotation_id=quotation.pk)
     quotation.refresh_from_db()
-    assert (quotation.state, revision.version, revision.revision_of) == ("cancelled", 2, quotation)
+    assert (quotation.state, revision.version, revision.revision_of) == ("superseded", 2, quotation)
+    assert quotation.close_reason == ""  # nobody cancelled it: a newer version took its place
+    assert [(change.from_state, change.to_state) for change in state_history(quotation)] == [
+        ("draft", "sent"), ("sent", "superseded"),
+    ]  # fmt: skip
     with pytest.raises(Conflict, match="newer version"):
         services.quotation_revise(company=company, by=sales_user, quotation_id=quotation.pk)
 

@@ -23,7 +23,7 @@ from nexo.core.validation import record_id
 from nexo.crm import queries as crm_queries
 from nexo.parties.models import Party
 from nexo.sales import documents, queries, services
-from nexo.sales.forms import QuotationCreateForm, RejectForm, SendForm
+from nexo.sales.forms import ApprovalForm, QuotationCreateForm, RejectForm, SendForm
 from nexo.sales.models import Quotation
 from nexo.sales.views.common import RESEND_PREFIX, page_context, previous_version
 
@@ -137,10 +137,32 @@ def quotation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/quotation_create.html", context, status=422 if form.errors else 200)
 
 
+def document_context(request: HttpRequest, quotation: Quotation, **extra) -> dict:
+    """The quotation's page: the editor or the document (`page_context`), with its header's news — the
+    manager's approval it waits for or got, the version that superseded it — and the send form filled
+    with the recipient and the e-mail as it will go out."""
+    context = page_context(request, quotation)
+    context["awaiting_approval"] = services.awaits_approval(quotation)
+    context["approval_shown"] = context["awaiting_approval"] or (
+        quotation.state == State.DRAFT and quotation.approval != Quotation.Approval.UNDECIDED
+    )
+    context["may_approve"] = request.user.has_perm("sales.approve_quotation")
+    context["approval_form"] = ApprovalForm()
+    if quotation.state == State.SUPERSEDED:
+        context["superseded_by"] = quotation.revisions.order_by("version").only("pk", "version").first()
+    if quotation.state == State.DRAFT:
+        email = services.quotation_email(quotation)
+        context["email_preview"] = email
+        context["send_form"] = SendForm(
+            initial={"to": services.default_recipient(quotation), "message": email.body}
+        )
+    return context | extra
+
+
 @page("sales.view_quotation")
 def quotation_view(request: HttpRequest, quotation_id: int) -> HttpResponse:
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
-    return render(request, "sales/quotation_detail.html", page_context(request, quotation))
+    return render(request, "sales/quotation_detail.html", document_context(request, quotation))
 
 
 @page("sales.view_quotation")
@@ -176,7 +198,7 @@ def _e_mail(request: HttpRequest, quotation_id: int, *, again: bool) -> HttpResp
             _say_how_it_went(request, quotation, form.cleaned_data["to"], again=again)
             return _back(quotation)
     shown = {"resend_form": form, "show_resend": True} if again else {"send_form": form, "show_send": True}
-    context = page_context(request, quotation, **shown)
+    context = document_context(request, quotation, **shown)
     return render(request, "sales/quotation_detail.html", context, status=422)
 
 
@@ -185,9 +207,13 @@ def _say_how_it_went(request: HttpRequest, quotation: Quotation, to: str, *, aga
     quotation.refresh_from_db(fields=["email_status"])
     values = {"quotation": quotation, "to": to}
     if quotation.email_status == Quotation.EmailStatus.FAILED:
-        messages.error(request, _("Quotation %(quotation)s is sent, but its e-mail to %(to)s failed.") % values)
+        messages.error(
+            request, _("Quotation %(quotation)s is sent, but its e-mail to %(to)s failed.") % values
+        )
     elif quotation.email_status == Quotation.EmailStatus.QUEUED:
-        messages.success(request, _("Quotation %(quotation)s is sent; its e-mail to %(to)s is queued.") % values)
+        messages.success(
+            request, _("Quotation %(quotation)s is sent; its e-mail to %(to)s is queued.") % values
+        )
     elif again:
         messages.success(request, _("Quotation %(quotation)s sent again to %(to)s.") % values)
     else:
@@ -220,9 +246,18 @@ def quotation_mark_sent(request: HttpRequest, quotation_id: int) -> HttpResponse
 
 
 @page("sales.change_quotation")
-@require_POST
 def quotation_accept(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    """Asked first (GET: what accepting sets off, and a button to confirm), done on POST: accepting wins
+    the opportunity, creates the sales order and reserves its stock."""
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    if request.method != "POST":
+        stocked = quotation.lines.filter(item__kind="stocked").count()
+        context = {
+            "quotation": quotation,
+            "stocked_lines": stocked,
+            "title": _("Accept quotation %(quotation)s") % {"quotation": quotation},
+        }
+        return render(request, "sales/quotation_accept.html", context)
     try:
         order = services.quotation_accept(company=request.company, by=request.user, quotation_id=quotation.pk)
     except DomainError as error:
@@ -234,6 +269,45 @@ def quotation_accept(request: HttpRequest, quotation_id: int) -> HttpResponse:
         % {"quotation": quotation, "order": order.number},
     )
     return redirect("sales:order_view", order_id=order.pk)
+
+
+def _decision(request: HttpRequest, quotation_id: int, *, approve: bool) -> HttpResponse:
+    """A manager's word on a quotation under its minimum margin; a refusal without a note is shown beside
+    the field."""
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    form = ApprovalForm(request.POST)
+    if form.is_valid():
+        decide = services.quotation_approve if approve else services.quotation_refuse_approval
+        try:
+            decide(company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data)
+        except ValidationFailed as failure:
+            apply_failure(form, failure)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return _back(quotation)
+        else:
+            if approve:
+                messages.success(request, _("Quotation %(quotation)s approved.") % {"quotation": quotation})
+            else:
+                messages.success(
+                    request, _("Approval of quotation %(quotation)s refused.") % {"quotation": quotation}
+                )
+            return _back(quotation)
+    quotation.refresh_from_db()
+    context = document_context(request, quotation, approval_form=form)
+    return render(request, "sales/quotation_detail.html", context, status=422)
+
+
+@page("sales.approve_quotation")
+@require_POST
+def quotation_approve(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    return _decision(request, quotation_id, approve=True)
+
+
+@page("sales.approve_quotation")
+@require_POST
+def quotation_refuse_approval(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    return _decision(request, quotation_id, approve=False)
 
 
 @page("sales.change_quotation")
@@ -261,7 +335,7 @@ def quotation_reject(request: HttpRequest, quotation_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Quotation %(quotation)s rejected.") % {"quotation": quotation})
             return _back(result)
-    context = page_context(request, quotation, reject_form=form, show_reject=True)
+    context = document_context(request, quotation, reject_form=form, show_reject=True)
     return render(request, "sales/quotation_detail.html", context, status=422)
 
 
