@@ -76,7 +76,6 @@ class ItemForm(ServiceForm):
             for name in locked:
                 self.fields[name].disabled = True
                 self.fields[name].required = False
-                self.fields[name].help_text = _("Only managers and accounting change prices.")
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
