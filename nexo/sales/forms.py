@@ -6,7 +6,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from nexo.catalog.forms import DateInput
 from nexo.catalog.models import PriceList
@@ -181,7 +181,7 @@ class HeaderForm(TextOnly, forms.ModelForm):
 
 
 class SendForm(TextOnly, forms.Form):
-    to = forms.EmailField(label=gettext_lazy("To"), max_length=254)
+    to = forms.EmailField(label=pgettext_lazy("e-mail recipient", "To"), max_length=254)
     message = forms.CharField(
         label=gettext_lazy("Message"),
         required=False,

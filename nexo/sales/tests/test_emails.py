@@ -93,6 +93,10 @@ def test_the_send_form_previews_the_e_mail(sales_client, sales_user, quotation):
     assert "5 de enero de 2027" in form.initial["message"]  # the customer reads Spanish
     assert 'id="email-subject"' in page and f"Presupuesto {quotation}" in page
     assert f'href="{_url("quotation_pdf", quotation.pk)}" id="email-pdf"' in page
+    sales_user.language = "es"
+    sales_user.save(update_fields=["language"])
+    response = sales_client.get(_url("quotation_view", quotation.pk))
+    assert str(response.context["send_form"]["to"].label) == "Para"  # the recipient, not "Hasta"
 
 
 def test_managers_edit_the_templates_on_the_settings_page(manager_client, company, quotation):
