@@ -484,3 +484,32 @@ def test_quoted_formulas_import_back_unchanged(company, sales_user, make_item):
         report = transfer.import_items(company, sales_user, table)
         assert report.errors == [] and report.updated == len(before)
         assert list(Item.objects.filter(company=company).order_by("sku").values_list(*fields)) == before
+
+
+def _verb(sql: str) -> str:
+    """INSERT, UPDATE, SELECT…; Django logs a statement run for many rows as "30 times: INSERT …"."""
+    return sql.split(" times: ", 1)[-1].split()[0]
+
+
+def test_items_are_all_checked_before_the_first_write(company, sales_user, tools, make_item):
+    make_item("A-0")
+    table = _item_file(30)
+    table.rows.append((99, {"sku": "A-0", "name": "Renamed", "unit": "ud", "sale_tax": "general",
+                            "purchase_tax": "general", "base_price": "3"}))  # fmt: skip
+    writes_seen_by_progress = []
+
+    with CaptureQueriesContext(connection) as captured:
+
+        def progress(done: int, total: int) -> None:
+            writes = [
+                q for q in captured.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "SAVEPOINT"))
+            ]
+            writes_seen_by_progress.append(len(writes))
+
+        report = transfer.import_items(company, sales_user, table, progress=progress)
+    assert report.imported and (report.created, report.updated) == (30, 1)
+    assert writes_seen_by_progress[-1] == 0  # every row read and checked, nothing written yet
+    statements = [_verb(q["sql"]) for q in captured.captured_queries]
+    # One statement each, run for many rows: the items inserted, the item updated, the audit entries.
+    assert statements.count("INSERT") == 2 and statements.count("UPDATE") == 1
+    assert Item.objects.get(sku="A-0").name == "Renamed"
