@@ -465,6 +465,6 @@ def test_lead_capture_takes_the_address_and_names_every_wrong_field(api, stages)
     bad = api.post("/leads", {"name": "Otra", "tax_id": "B1234", "address": {"street": "Calle 1"}})
     assert bad.status_code == 422
     assert fields_of(bad) == {"tax_id", "address.postal_code", "address.city", "address.province"}
-    duplicate = api.post("/leads", {"name": "Otra", "email": "", "tax_id": "", "address": {"city": "X"}})
-    assert duplicate.status_code == 422 and "address.street" in fields_of(duplicate)
+    half_address = api.post("/leads", {"name": "Otra", "address": {"city": "X"}})
+    assert half_address.status_code == 422 and "address.street" in fields_of(half_address)
     assert Party.objects.count() == 1
