@@ -19,7 +19,7 @@ from nexo.purchasing import rules as purchasing_rules
 from nexo.purchasing.costing import COMPARISON_BASES
 from nexo.purchasing.models import PurchaseOrderLine
 from nexo.sales import rules
-from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine, SalesSettings
 
 ZERO = Decimal(0)
 ITEM_OPTIONS = 30
@@ -430,18 +430,25 @@ ORDER_DELIVERY_ORIGIN = "sales_order"
 
 
 def home_figures(user: User, company: Company) -> dict:
-    """What needs the user's attention today among the quotations and orders they may see: sent
-    quotations expiring within FOLLOW_UP_DAYS or sent longer ago unanswered, confirmed orders with goods
-    still to deliver. One query per document kind the user may open, none for the others."""
+    """What needs the user's attention today among the quotations and orders they may see: draft
+    quotations waiting for a manager's approval, sent quotations expiring within FOLLOW_UP_DAYS or sent
+    longer ago unanswered, confirmed orders with goods still to deliver. One query per document kind the user may open, none for the others."""
     figures: dict = {}
     if user.has_perm("sales.view_quotation"):
         today = timezone.localdate()
-        open_sent = quotations_visible_to(user, company).filter(
-            state=Quotation.State.SENT, valid_until__gte=today
-        )
-        figures["quotations"] = open_sent.aggregate(
-            expiring=Count("pk", filter=Q(valid_until__lte=today + timedelta(days=FOLLOW_UP_DAYS))),
-            follow_up=Count("pk", filter=Q(sent_at__lt=timezone.now() - timedelta(days=FOLLOW_UP_DAYS))),
+        open_sent = Q(state=Quotation.State.SENT, valid_until__gte=today)
+        # As sales.services.approval.awaits_approval decides it, for many quotations at once.
+        below = QuotationLine.objects.filter(quotation_id=OuterRef("pk"), below_min_margin=True)
+        required = SalesSettings.objects.filter(company_id=OuterRef("company_id"), margin_approval=True)
+        awaiting = Q(state=Quotation.State.DRAFT) & ~Q(approval=Quotation.Approval.APPROVED)
+        figures["quotations"] = quotations_visible_to(user, company).aggregate(
+            expiring=Count(
+                "pk", filter=open_sent & Q(valid_until__lte=today + timedelta(days=FOLLOW_UP_DAYS))
+            ),
+            follow_up=Count(
+                "pk", filter=open_sent & Q(sent_at__lt=timezone.now() - timedelta(days=FOLLOW_UP_DAYS))
+            ),
+            awaiting_approval=Count("pk", filter=awaiting & Q(Exists(below)) & Q(Exists(required))),
         )
     if user.has_perm("sales.view_salesorder"):
         planned = StockMove.objects.filter(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from nexo.purchasing import services as purchasing
 from nexo.purchasing.models import SupplierPrice
 from nexo.sales import services
-from nexo.sales.models import Quotation
+from nexo.sales.models import Quotation, SalesSettings
 
 
 def _panels(client: Client) -> dict:
@@ -70,7 +70,7 @@ def test_home_shows_what_needs_attention_today(attention, manager_user, django_a
     with django_assert_max_num_queries(18):
         panels = _panels(client)
     sales = panels["sales/_home_panel.html"]
-    assert sales["quotations"] == {"expiring": 1, "follow_up": 1}
+    assert sales["quotations"] == {"expiring": 1, "follow_up": 1, "awaiting_approval": 0}
     assert sales["orders_to_deliver"] == 1
     assert panels["inventory/_home_panel.html"]["short_items"] == 1
     buying = panels["purchasing/_home_panel.html"]
@@ -105,3 +105,17 @@ def test_each_role_sees_only_what_it_may_open(attention, sales_user, warehouse_u
     assert "quotations" not in for_warehouse["sales/_home_panel.html"]  # orders only: it delivers them
     assert for_warehouse["inventory/_home_panel.html"]["short_items"] == 1
     assert "crm/_home_panel.html" not in for_warehouse
+
+
+def test_quotations_under_their_minimum_margin_wait_for_approval_on_the_home_page(
+    company, manager_user, stocked_items, make_quotation, lead
+):
+    cheap = [{"item_id": stocked_items["fifo"].pk, "quantity": "1", "unit_price": "5.10"}]  # under 20 %
+    waiting = make_quotation(cheap, opportunity_id=None, party_id=lead.pk)
+    assert waiting.lines.filter(below_min_margin=True).exists()
+    client = _client(manager_user)
+    assert _panels(client)["sales/_home_panel.html"]["quotations"]["awaiting_approval"] == 0  # not asked for
+    SalesSettings.objects.update_or_create(company=company, defaults={"margin_approval": True})
+    assert _panels(client)["sales/_home_panel.html"]["quotations"]["awaiting_approval"] == 1
+    Quotation.objects.filter(pk=waiting.pk).update(approval=Quotation.Approval.APPROVED)
+    assert _panels(client)["sales/_home_panel.html"]["quotations"]["awaiting_approval"] == 0
