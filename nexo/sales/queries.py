@@ -432,7 +432,8 @@ ORDER_DELIVERY_ORIGIN = "sales_order"
 def home_figures(user: User, company: Company) -> dict:
     """What needs the user's attention today among the quotations and orders they may see: draft
     quotations waiting for a manager's approval, sent quotations expiring within FOLLOW_UP_DAYS or sent
-    longer ago unanswered, confirmed orders with goods still to deliver. One query per document kind the user may open, none for the others."""
+    longer ago unanswered, confirmed orders with goods still to deliver. One query per document kind the
+    user may open, none for the others."""
     figures: dict = {}
     if user.has_perm("sales.view_quotation"):
         today = timezone.localdate()
