@@ -1,11 +1,12 @@
-"""Schemathesis walks the OpenAPI contract with generated input: whatever it sends, never a 5xx."""
+"""Schemathesis walks the OpenAPI contract with generated input: whatever it sends, never a 5xx, and every
+answer has a status and a content type the contract declares (errors in application/problem+json)."""
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance
 
 from nexo.core.services import token_create
 from nexo.wsgi import application
@@ -32,4 +33,7 @@ def bearer(sales_user):
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_fail(case, bearer):
-    case.call_and_validate(headers={"Authorization": f"Bearer {bearer}"}, checks=[not_a_server_error])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {bearer}"},
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance],
+    )
