@@ -89,7 +89,8 @@ def test_demo_quotations_tell_every_story_and_load_once(roles):
     revisions = quotations.filter(version__gt=1).select_related("revision_of")
     assert revisions.filter(revision_of__state=State.REJECTED).exists()
     assert revisions.filter(version=3).exists()
-    assert quotations.filter(state=State.CANCELLED, revisions__isnull=False).exists()  # revised on request
+    assert quotations.filter(state=State.SUPERSEDED, revisions__isnull=False).exists()  # revised on request
+    assert not quotations.filter(state=State.CANCELLED, revisions__isnull=False).exists()  # never "cancelled"
     lost = 0
     for quotation in quotations.filter(state=State.REJECTED, opportunity__isnull=False):
         later = quotations.filter(opportunity=quotation.opportunity, pk__gt=quotation.pk).exists()
