@@ -80,8 +80,9 @@ def test_build_a_quotation_see_the_margin_live_send_and_accept_it(
     (message,) = mail.outbox
     assert message.to == ["compras@turia.es"] and message.attachments[0][0].endswith(".pdf")
 
-    # Accepted: the sales order opens, and the opportunity is won on the board.
+    # Accepted, once confirmed: the sales order opens, and the opportunity is won on the board.
     page.click("#accept")
+    page.click("#accept-confirm")
     expect(page).to_have_url(re.compile(r"/sales/orders/\d+/$"))
     order = SalesOrder.objects.get()
     expect(page.locator("#order-number")).to_have_text(order.number)
