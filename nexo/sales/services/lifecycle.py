@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.core.formatting import day_text
 from nexo.core.models import Company, User
 from nexo.core.states import state_change, states_change
 from nexo.crm import services as crm
@@ -103,7 +104,7 @@ def quotation_accept(*, company: Company, by: User, quotation_id: int) -> SalesO
         if _expired_by_date(quotation, timezone.localdate()):
             raise Conflict(
                 _("Quotation %(quotation)s expired on %(day)s: revise it for a new version.")
-                % {"quotation": quotation, "day": quotation.valid_until.isoformat()}
+                % {"quotation": quotation, "day": day_text(quotation.valid_until)}
             )
         # Moved (or refused) before the opportunity is touched; saved once the order follows.
         state_change(

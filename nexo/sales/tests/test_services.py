@@ -261,8 +261,9 @@ def test_accepting_refuses_drafts_twice_and_expired(company, sales_user, stocked
         lines=[{"description": "x", "quantity": "1", "unit_price": "1"}],
     )  # fmt: skip
     services.quotation_mark_sent(company=company, by=sales_user, quotation_id=lone.pk)
-    with pytest.raises(Conflict, match="expired"):
+    with pytest.raises(Conflict, match="expired") as expired:
         services.quotation_accept(company=company, by=sales_user, quotation_id=lone.pk)
+    assert "2026-01-31" not in expired.value.detail  # the date written for the reader, not ISO
     with pytest.raises(NotFound):
         services.quotation_accept(company=company, by=sales_user, quotation_id=lone.pk + 1000)
 
