@@ -12,11 +12,12 @@ from django.utils.formats import date_format
 
 from nexo.core.rules import round_money
 
-BABEL_LOCALES = {"es": "es_ES", "en": "en_GB"}
+BABEL_LOCALES = {"es": "es_ES", "en": "en_GB", "en-us": "en_US"}
 
 
 def current_locale() -> str:
-    return BABEL_LOCALES.get((translation.get_language() or "es")[:2], "es_ES")
+    language = (translation.get_language() or "es").lower()
+    return BABEL_LOCALES.get(language) or BABEL_LOCALES.get(language[:2], "es_ES")
 
 
 def trimmed(value: Decimal, places: int = 0) -> Decimal:

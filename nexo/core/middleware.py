@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from nexo.core.tenancy import resolve_company
 
@@ -28,8 +29,18 @@ def _problem(status: int, title: str, detail: str) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def english_for(accept_language: str) -> str:
+    """The English a browser reads: `en-us` (month first) when the first English it asks for is American,
+    else `en` (day first, as written in Europe): 06/12/2026 is 6 December unless the reader is American."""
+    for tag, _quality in parse_accept_lang_header(accept_language or ""):
+        if tag == "en" or tag.startswith("en-"):
+            return "en-us" if tag == "en-us" else "en"
+    return "en"
+
+
 class UserLanguageMiddleware:
-    """A signed-in user's language preference wins over the browser's."""
+    """A signed-in user's language preference wins over the browser's; English follows the browser's
+    region for how dates are written."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,6 +50,11 @@ class UserLanguageMiddleware:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        if translation.get_language() == "en":
+            english = english_for(request.headers.get("Accept-Language", ""))
+            if english != "en":
+                translation.activate(english)
+                request.LANGUAGE_CODE = english
         return self.get_response(request)
 
 

@@ -54,3 +54,32 @@ def test_switching_company_names_it_with_one_full_stop(client, manager_user, oth
     )
     html = response.content.decode()
     assert "Now working in Otra Empresa, S.A." in html and "S.A.." not in html
+
+
+def test_american_english_is_month_first_other_english_day_first():
+    from nexo.core.middleware import english_for
+
+    assert english_for("en-US,en;q=0.9") == "en-us"
+    assert english_for("en-GB,en-US;q=0.8") == "en"  # the first English asked for decides
+    assert english_for("es-ES,en-US;q=0.5") == "en-us"
+    assert english_for("en") == "en" and english_for("") == "en" and english_for("fr-FR") == "en"
+    with translation.override("en-us"):
+        assert formats.date_format(date(2026, 12, 6), "SHORT_DATE_FORMAT") == "12/06/2026"
+        assert day_text(date(2027, 1, 5)) == "January 5, 2027"
+        assert forms.DateField().clean("12/06/2026") == date(2026, 12, 6)
+        assert forms.DateField().clean("2026-12-06") == date(2026, 12, 6)
+        assert "€" in money(Decimal("3.69"))
+
+
+def test_an_english_reader_gets_the_dates_of_the_browsers_region(client, manager_user):
+    manager_user.language = "en"
+    manager_user.save(update_fields=["language"])
+    client.force_login(manager_user)
+    american = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    british = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert '<html lang="en-us">' in american.content.decode()
+    assert '<html lang="en">' in british.content.decode()
+    # The language menu still marks English as chosen for an American reader.
+    assert '<option value="en" selected>' in american.content.decode()
+    spanish_user_page = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="es-ES")
+    assert '<html lang="en">' in spanish_user_page.content.decode()  # the user's own choice wins
