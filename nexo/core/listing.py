@@ -10,6 +10,11 @@ from django.http import HttpRequest
 MAX_QUERY_LENGTH = 100
 
 
+def _reversed(field_name: str) -> str:
+    """The field ordered the other way: a sort already declared newest first ("-date") runs oldest first."""
+    return field_name[1:] if field_name.startswith("-") else f"-{field_name}"
+
+
 @dataclass(frozen=True)
 class Filter:
     name: str
@@ -72,7 +77,7 @@ class ListPage:
         sort = requested.lstrip("-")
         if sort not in self.sorts:
             sort, descending = self.default_sort, self.default_descending
-        order = [f"-{name}" if descending else name for name in self.sorts[sort].fields]
+        order = [_reversed(name) if descending else name for name in self.sorts[sort].fields]
         queryset = queryset.order_by(*order, "-pk" if descending else "pk")
         paginator = Paginator(queryset, self.per_page)
         page = paginator.get_page(request.GET.get("page"))

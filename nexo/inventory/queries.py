@@ -528,9 +528,12 @@ def item_stock(company: Company, item: Item) -> dict:
 
 # The home page
 
+#: A stock level short for the orders that reserved it: less on hand than reserved.
+SHORT_FOR_ORDERS = Q(available__lt=0)
+
 
 def home_figures(company: Company) -> dict:
     """What needs a warehouse's attention today: the items short for the orders that reserved them (less
     on hand than reserved in some warehouse). One query."""
-    short = stock_levels(company).filter(available__lt=0).values("item_id").distinct()
+    short = stock_levels(company).filter(SHORT_FOR_ORDERS).values("item_id").distinct()
     return {"short_items": short.count()}

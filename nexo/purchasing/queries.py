@@ -223,15 +223,19 @@ def purchase_suggestions(company: Company) -> list[Suggestion]:
 # The home page
 
 
+def late_orders() -> Q:
+    """Confirmed purchase orders not fully received whose expected date has passed; the order list filters
+    by it too."""
+    return Q(state__in=rules.RECEIVABLE, expected_date__lt=timezone.localdate())
+
+
 def home_figures(company: Company, *, orders: bool, suggestions: bool) -> dict:
     """What needs a buyer's attention today: confirmed orders whose expected date has passed and that are
     not fully received (`orders`), and items whose projected stock is under their minimum (`suggestions`,
     purchase_suggestions' fixed number of queries)."""
     figures: dict = {}
     if orders:
-        figures["late_orders"] = PurchaseOrder.objects.filter(
-            company=company, state__in=rules.RECEIVABLE, expected_date__lt=timezone.localdate()
-        ).count()
+        figures["late_orders"] = PurchaseOrder.objects.filter(late_orders(), company=company).count()
     if suggestions:
         figures["under_minimum"] = len(purchase_suggestions(company))
     return figures

@@ -429,33 +429,45 @@ FOLLOW_UP_DAYS = 7
 ORDER_DELIVERY_ORIGIN = "sales_order"
 
 
+def quotations_needing_attention(kind: str) -> Q:
+    """The quotations of one kind on the home page, as a condition the list page filters by too:
+    `awaiting_approval` (drafts with a line under its minimum margin where the company asks for a manager's
+    approval, not yet approved), `expiring` (sent, valid, expiring within FOLLOW_UP_DAYS) or `follow_up`
+    (sent over FOLLOW_UP_DAYS ago, still valid and unanswered)."""
+    today = timezone.localdate()
+    open_sent = Q(state=Quotation.State.SENT, valid_until__gte=today)
+    if kind == "expiring":
+        return open_sent & Q(valid_until__lte=today + timedelta(days=FOLLOW_UP_DAYS))
+    if kind == "follow_up":
+        return open_sent & Q(sent_at__lt=timezone.now() - timedelta(days=FOLLOW_UP_DAYS))
+    # As sales.services.approval.awaits_approval decides it, for many quotations at once.
+    below = QuotationLine.objects.filter(quotation_id=OuterRef("pk"), below_min_margin=True)
+    required = SalesSettings.objects.filter(company_id=OuterRef("company_id"), margin_approval=True)
+    awaiting = Q(state=Quotation.State.DRAFT) & ~Q(approval=Quotation.Approval.APPROVED)
+    return awaiting & Q(Exists(below)) & Q(Exists(required))
+
+
+def orders_to_deliver() -> Q:
+    """Confirmed sales orders with a planned delivery still to post."""
+    planned = StockMove.objects.filter(
+        origin_type=ORDER_DELIVERY_ORIGIN, origin_id=OuterRef("pk"), state=StockMove.State.DRAFT
+    )
+    return Q(Exists(planned), state=SalesOrder.State.CONFIRMED)
+
+
 def home_figures(user: User, company: Company) -> dict:
     """What needs the user's attention today among the quotations and orders they may see: draft
     quotations waiting for a manager's approval, sent quotations expiring within FOLLOW_UP_DAYS or sent
     longer ago unanswered, confirmed orders with goods still to deliver. One query per document kind the
-    user may open, none for the others."""
+    user may open, none for the others. The list pages filter by the same conditions."""
     figures: dict = {}
     if user.has_perm("sales.view_quotation"):
-        today = timezone.localdate()
-        open_sent = Q(state=Quotation.State.SENT, valid_until__gte=today)
-        # As sales.services.approval.awaits_approval decides it, for many quotations at once.
-        below = QuotationLine.objects.filter(quotation_id=OuterRef("pk"), below_min_margin=True)
-        required = SalesSettings.objects.filter(company_id=OuterRef("company_id"), margin_approval=True)
-        awaiting = Q(state=Quotation.State.DRAFT) & ~Q(approval=Quotation.Approval.APPROVED)
         figures["quotations"] = quotations_visible_to(user, company).aggregate(
-            expiring=Count(
-                "pk", filter=open_sent & Q(valid_until__lte=today + timedelta(days=FOLLOW_UP_DAYS))
-            ),
-            follow_up=Count(
-                "pk", filter=open_sent & Q(sent_at__lt=timezone.now() - timedelta(days=FOLLOW_UP_DAYS))
-            ),
-            awaiting_approval=Count("pk", filter=awaiting & Q(Exists(below)) & Q(Exists(required))),
+            **{
+                kind: Count("pk", filter=quotations_needing_attention(kind))
+                for kind in ("expiring", "follow_up", "awaiting_approval")
+            }
         )
     if user.has_perm("sales.view_salesorder"):
-        planned = StockMove.objects.filter(
-            origin_type=ORDER_DELIVERY_ORIGIN, origin_id=OuterRef("pk"), state=StockMove.State.DRAFT
-        )
-        figures["orders_to_deliver"] = (
-            orders_visible_to(user, company).filter(Exists(planned), state=SalesOrder.State.CONFIRMED).count()
-        )
+        figures["orders_to_deliver"] = orders_visible_to(user, company).filter(orders_to_deliver()).count()
     return figures

@@ -19,6 +19,10 @@ WITH_STOCK = ~Q(on_hand=0) | ~Q(stock_value=0)
 VALUATION_PER_PAGE = ListPage.per_page
 
 
+# The home page's "items short for orders" links here with stock=short: the same condition it counts.
+STOCK_CONDITIONS = {"yes": WITH_STOCK, "no": ~WITH_STOCK, "short": queries.SHORT_FOR_ORDERS}
+
+
 def _stock_listing(warehouses: list[Warehouse]) -> ListPage:
     return ListPage(
         search=lambda word: Q(item__search_text__contains=fold(word)),
@@ -40,8 +44,12 @@ def _stock_listing(warehouses: list[Warehouse]) -> ListPage:
             Filter(
                 "stock",
                 gettext_lazy("Stock"),
-                [("yes", gettext_lazy("With stock")), ("no", gettext_lazy("Without stock"))],
-                lambda value: WITH_STOCK if value == "yes" else ~WITH_STOCK,
+                [
+                    ("yes", gettext_lazy("With stock")),
+                    ("no", gettext_lazy("Without stock")),
+                    ("short", gettext_lazy("Short for orders")),
+                ],
+                lambda value: STOCK_CONDITIONS[value],
             ),
         ],
     )

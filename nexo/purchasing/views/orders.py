@@ -26,7 +26,7 @@ from nexo.inventory.models import StockBalance
 from nexo.purchasing import rules, services
 from nexo.purchasing.forms import OrderLineFormSet, PurchaseOrderForm, plain, suppliers_of
 from nexo.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, SupplierPrice
-from nexo.purchasing.queries import line_amount, order_rate, order_totals
+from nexo.purchasing.queries import late_orders, line_amount, order_rate, order_totals
 from nexo.purchasing.views.common import ZERO, optional_url, price_text
 
 State = PurchaseOrder.State
@@ -64,6 +64,7 @@ def _listing(request: HttpRequest) -> ListPage:
         filters=[
             Filter("state", gettext_lazy("State"), State.choices, lambda value: Q(state=value)),
             Filter("supplier", gettext_lazy("Supplier"), suppliers, lambda value: Q(supplier_id=value)),
+            Filter("late", gettext_lazy("Late"), [("yes", gettext_lazy("Past the expected date"))], lambda value: late_orders()),
         ],
     )
 

@@ -76,9 +76,21 @@ def test_home_shows_what_needs_attention_today(attention, manager_user, django_a
     buying = panels["purchasing/_home_panel.html"]
     assert (buying["late_orders"], buying["under_minimum"]) == (1, 1)
     html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f"{reverse('sales:quotation_list')}?state=sent&amp;sort=valid" in html
-    assert f"{reverse('sales:order_list')}?state=confirmed" in html
     assert reverse("purchasing:suggestions") in html and "Purchase orders late" in html
+    # Each count links to its list filtered by the same condition: the list shows as many rows.
+    for link, count in (
+        (f"{reverse('sales:quotation_list')}?attention=expiring&amp;sort=valid", 1),
+        (f"{reverse('sales:quotation_list')}?attention=follow_up&amp;sort=-date", 1),
+        (f"{reverse('sales:quotation_list')}?attention=awaiting_approval", 0),
+        (f"{reverse('sales:order_list')}?delivery=to_deliver", 1),
+        (f"{reverse('inventory:stock_levels')}?stock=short&amp;sort=on_hand", 1),
+        (f"{reverse('purchasing:order_list')}?late=yes&amp;sort=expected", 1),
+    ):
+        assert link in html
+        listed = client.get(link.replace("&amp;", "&")).context["listing"]
+        assert listed.page.paginator.count == count, link
+    everything = client.get(reverse("sales:quotation_list")).context["listing"].page.paginator.count
+    assert everything > 1  # the filters narrow the list, they do not merely happen to match it all
 
 
 def test_the_home_page_costs_the_same_queries_with_more_records(

@@ -23,7 +23,15 @@ ORDER_LIST = ListPage(
         "net": Sort(gettext_lazy("Net"), ("net",)),
     },
     default_sort="date",
-    filters=[Filter("state", gettext_lazy("State"), SalesOrder.State.choices, lambda value: Q(state=value))],
+    filters=[
+        Filter("state", gettext_lazy("State"), SalesOrder.State.choices, lambda value: Q(state=value)),
+        Filter(
+            "delivery",
+            gettext_lazy("Delivery"),
+            [("to_deliver", gettext_lazy("To deliver"))],
+            lambda value: queries.orders_to_deliver(),
+        ),
+    ],
 )
 
 

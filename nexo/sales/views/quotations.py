@@ -28,6 +28,12 @@ from nexo.sales.models import Quotation
 from nexo.sales.views.common import RESEND_PREFIX, page_context, previous_version
 
 State = Quotation.State
+# The home page's counts, each a link to the list filtered the same way.
+ATTENTION_CHOICES = [
+    ("awaiting_approval", gettext_lazy("Waiting for approval")),
+    ("expiring", gettext_lazy("Expiring within 7 days")),
+    ("follow_up", gettext_lazy("Sent over 7 days ago, no answer")),
+]
 
 
 def day_of(value: str | None) -> Date | None:
@@ -39,7 +45,10 @@ def day_of(value: str | None) -> Date | None:
 
 
 def _listing(request: HttpRequest) -> ListPage:
-    filters = [Filter("state", gettext_lazy("State"), State.choices, lambda value: Q(state=value))]
+    filters = [
+        Filter("state", gettext_lazy("State"), State.choices, lambda value: Q(state=value)),
+        Filter("attention", gettext_lazy("Needs attention"), ATTENTION_CHOICES, queries.quotations_needing_attention),
+    ]
     if queries.sees_all_quotations(request.user):
         people = crm_queries.sales_users(request.company)
         filters.append(
