@@ -54,7 +54,9 @@ class ItemForm(ServiceForm):
             "barcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args, company: Company, prices_allowed: bool = True, **kwargs):
+    def __init__(
+        self, *args, company: Company, prices_allowed: bool = True, logistics_allowed: bool = True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(company=company)
         self.fields["category"].queryset = Category.objects.filter(company=company).order_by("full_name")
@@ -76,13 +78,21 @@ class ItemForm(ServiceForm):
             for name in locked:
                 self.fields[name].disabled = True
                 self.fields[name].required = False
+        # Without catalog.change_item (accounting: prices only) the other fields are shown but not sent.
+        self.logistics_locked = not logistics_allowed
+        if self.logistics_locked:
+            for name in self.fields:
+                if name not in ("base_price", "standard_cost", "min_margin", "sale_tax"):
+                    self.fields[name].disabled = True
+                    self.fields[name].required = False
+                    self.fields[name].widget.attrs.pop("autofocus", None)
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         for name, field in self.fields.items():
             if field.disabled:
                 data.pop(name, None)  # not the user's input: the item keeps it (a new item, the default)
-        if not data.get("valuation_method"):
+        if not data.get("valuation_method") and not self.fields["valuation_method"].disabled:
             data["valuation_method"] = None  # the company's default (a new item only: required on edit)
         return data
 

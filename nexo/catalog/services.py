@@ -172,10 +172,33 @@ PRICE_PERMISSION = "catalog.change_item_price"
 # What a price decision sets (every list price follows the base price; costs and margin floors price too).
 PRICE_FIELDS = ("base_price", "standard_cost", "min_margin", "sale_tax")
 ITEM_EDITING = ("catalog.add_item", "catalog.change_item")
+LOGISTICS_PERMISSION = "catalog.change_item"
+# What catalog.change_item covers: every field of an item that is not a price.
+LOGISTIC_FIELDS = tuple(name for name in ITEM_FIELDS if name not in PRICE_FIELDS)
 
 
 def _prices(item: Item) -> dict:
-    return {name: getattr(item, Item._meta.get_field(name).attname) for name in PRICE_FIELDS}
+    return _values(item, PRICE_FIELDS)
+
+
+def _values(item: Item, names: tuple[str, ...]) -> dict:
+    return {name: getattr(item, Item._meta.get_field(name).attname) for name in names}
+
+
+def _refuse_logistic_change(by: User | None, item: Item, before: dict) -> None:
+    """A user who may change prices (`catalog.change_item_price`) but not the rest of an item
+    (`catalog.change_item`) changes only its prices (Forbidden, 403, naming the other fields touched)."""
+    if by is None or not by.is_authenticated or by.has_perm(LOGISTICS_PERMISSION):
+        return
+    if not by.has_perm(PRICE_PERMISSION):
+        return  # the doors check who may edit items at all
+    after = _values(item, LOGISTIC_FIELDS)
+    names = [name for name in before if not _same(before[name], after[name])]
+    if names:
+        raise Forbidden(
+            _("You may change only the item's prices, not %(fields)s: ask someone who manages items.")
+            % {"fields": ", ".join(str(Item._meta.get_field(name).verbose_name) for name in names)}
+        )
 
 
 def _same(old, new) -> bool:
@@ -288,13 +311,16 @@ def item_create(*, company: Company, by: User, **fields) -> Item:
 
 
 def item_update(*, company: Company, item_id: int, by: User, **fields) -> Item:
-    """Change an item (row-locked); price fields only with `catalog.change_item_price` (else 403)."""
+    """Change an item (row-locked); price fields only with `catalog.change_item_price`, the others only with
+    `catalog.change_item` (else 403)."""
     with transaction.atomic():
         item = locked(Item, company=company, pk=item_id, missing=_("No such item."))
         before, prices = snapshot(item, ITEM_FIELDS), _prices(item)
+        logistics = _values(item, LOGISTIC_FIELDS)
         assign(item, _resolve(company, fields), ITEM_FIELDS)
         item.updated_by = by
         _refuse_price_change(by, item, prices)
+        _refuse_logistic_change(by, item, logistics)
         _validated_item(item)
         return _audited_save(item, before, by)
 

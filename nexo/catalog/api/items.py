@@ -25,7 +25,7 @@ from nexo.core.api import (
     StrictSchema,
     page_of,
 )
-from nexo.core.errors import NotFound
+from nexo.core.errors import Forbidden, NotFound
 from nexo.core.rules import fold
 from nexo.core.validation import MAX_ID
 
@@ -178,9 +178,15 @@ def item_read(request: HttpRequest, item_id: RecordId):
 
 
 @endpoints.patch(
-    "/items/{item_id}", ItemOut, perm="catalog.change_item", read=_item, summary="Change an item"
-)
+    "/items/{item_id}", ItemOut, perm="catalog.view_item", read=_item, summary="Change an item",
+    description="Needs `catalog.change_item` for every field but the prices, `catalog.change_item_price` "
+    "for the prices (`base_price`, `standard_cost`, `min_margin`, `sale_tax_id`); a user holding one of "
+    "them changing a field of the other answers 403, as does a user holding neither.",
+)  # fmt: skip
 def item_update(request: HttpRequest, item_id: RecordId, payload: ItemPatch):
+    editing = (services.LOGISTICS_PERMISSION, services.PRICE_PERMISSION)
+    if not any(request.user.has_perm(perm) for perm in editing):
+        raise Forbidden(_("Your role does not allow this."))
     return services.item_update(
         company=request.company, item_id=item_id, by=request.user, **payload.model_dump(exclude_unset=True)
     ).pk

@@ -152,14 +152,21 @@ def item_create(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/item_form.html", context, status=422 if form.errors else 200)
 
 
-@page("catalog.change_item")
+@page("catalog.view_item")
 def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+    """For those who change items (the logistic fields) or prices (accounting): each changes only its own
+    fields, the others shown disabled (and refused by the service)."""
+    may_prices = request.user.has_perm(services.PRICE_PERMISSION)
+    may_logistics = request.user.has_perm(services.LOGISTICS_PERMISSION)
+    if not (may_prices or may_logistics):
+        raise PermissionDenied(_("Your role does not allow this."))
     item = get_object_or_404(Item, company=request.company, pk=item_id)
     form = ItemForm(
         request.POST or None,
         instance=item,
         company=request.company,
-        prices_allowed=request.user.has_perm(services.PRICE_PERMISSION),
+        prices_allowed=may_prices,
+        logistics_allowed=may_logistics,
     )
     if request.method == "POST" and form.is_valid():
         try:
