@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 AXE_DIR := $(VENV)/axe
 AXE := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint unit-sqlite unit-postgres bench messages clean
+.PHONY: run test lint unit-sqlite unit-postgres bench screenshots messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Nexo needs Python 3.11 or newer")'
@@ -41,7 +41,7 @@ $(AXE): tests-js/package.json tests-js/package-lock.json
 	fi
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check nexo bench
+	$(BIN)/ruff check nexo bench tools
 	$(BIN)/lint-imports
 	$(BIN)/nexo makemigrations --check --dry-run --verbosity 0 || (echo "Models changed without a migration: run 'nexo makemigrations'." && exit 1)
 
@@ -70,6 +70,12 @@ unit-postgres: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
+
+# The README's pictures, from the demo in a throw-away database: `make screenshots SCREENS_LANGUAGE=en`
+# writes the English ones to docs/screens/en/.
+SCREENS_LANGUAGE ?= es
+screenshots: $(DEV_STAMP)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python tools/screenshots.py --language $(SCREENS_LANGUAGE)
 
 messages: $(DEV_STAMP)
 	cd nexo && ../$(BIN)/nexo makemessages -l es --no-location --ignore 'tests/*' && ../$(BIN)/nexo compilemessages -l es
