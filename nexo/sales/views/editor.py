@@ -1,11 +1,14 @@
 """The quotation editor's live parts (HTMX): a line added, changed or deleted, the header changed. Each answer
 carries only what moved — the changed line's row, the figure cells of other lines the document discount
-moved, the totals box — as out-of-band swaps, so a 200-line quotation never re-renders its whole table.
+moved, the totals box and, when a change puts the quotation under or out of a manager's approval, the
+actions (the "waiting for approval" badge or the send form) and the approval note — as out-of-band swaps, so
+a 200-line quotation never re-renders its whole table.
 A refused change answers 422 with the row as it was typed and the error beside the field."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
@@ -26,8 +29,10 @@ from nexo.sales.views.common import (
     sources_label,
     with_available,
 )
+from nexo.sales.views.quotations import document_context
 
 FRAGMENTS = "sales/_editor_fragments.html"
+APPROVAL_FRAGMENTS = "sales/_approval_oob.html"
 CHANGED = "quotationChanged"  # the cost bases panel, when open, reloads on it
 
 
@@ -46,7 +51,25 @@ def _typed(request: HttpRequest) -> dict:
     return {name: request.POST.get(name, "")[:300] for name in LINE_INPUTS if name in request.POST}
 
 
-def _answer(request: HttpRequest, quotation: Quotation, status: int = 200, **parts) -> HttpResponse:
+class _Below:
+    """A line under its minimum margin, for `awaits_approval` given the count of such lines."""
+
+    below_min_margin = True
+
+
+def _approval_shown(quotation: Quotation, below: int) -> tuple[str, bool]:
+    """What the approval note and the actions show: the decision, and whether the quotation waits for one
+    (no query without a line under its minimum margin, one otherwise)."""
+    return quotation.approval, services.awaits_approval(quotation, [_Below()] if below else [])
+
+
+def _answer(
+    request: HttpRequest,
+    quotation: Quotation,
+    status: int = 200,
+    approval_before: tuple[str, bool] | None = None,
+    **parts,
+) -> HttpResponse:
     # The rows sent back show their stock available: one query for all of them.
     rows = [
         parts.get("line"),
@@ -62,6 +85,10 @@ def _answer(request: HttpRequest, quotation: Quotation, status: int = 200, **par
         "taxes": queries.tax_options(request.company, quotation.date), **parts,
     }  # fmt: skip
     response = render(request, FRAGMENTS, context, status=status)
+    if approval_before is not None and _approval_shown(quotation, parts["below_count"]) != approval_before:
+        response.content += render_to_string(
+            APPROVAL_FRAGMENTS, document_context(request, quotation), request=request
+        ).encode()
     if status == 200:
         trigger_client_event(response, CHANGED)
     return response
@@ -85,6 +112,7 @@ def line_update(request: HttpRequest, quotation_id: int, line_id: int) -> HttpRe
     before = queries.line_figures(quotation.pk)
     if line_id not in before:
         return _refused(request, _("That line is no longer on the quotation."))
+    approval_before = _approval_shown(quotation, queries.below_count(before))
     try:
         updated = services.quotation_line_update(
             company=request.company, by=request.user, quotation_id=quotation.pk, line_id=line_id,
@@ -103,7 +131,7 @@ def line_update(request: HttpRequest, quotation_id: int, line_id: int) -> HttpRe
     return _answer(
         request, quotation, line=line, moved=queries.moved_lines(before, after, but=line_id), totals=True,
         repriced=[ready(other) for other in queries.repriced_lines(quotation, before, after, but=line_id)],
-        below_count=queries.below_count(after),
+        below_count=queries.below_count(after), approval_before=approval_before,
     )  # fmt: skip
 
 
@@ -114,6 +142,7 @@ def line_add(request: HttpRequest, quotation_id: int) -> HttpResponse:
     if refused := _not_editable(request, quotation):
         return refused
     before = queries.line_figures(quotation.pk)
+    approval_before = _approval_shown(quotation, queries.below_count(before))
     try:
         added = services.quotation_line_add(
             company=request.company, by=request.user, quotation_id=quotation.pk,
@@ -131,6 +160,7 @@ def line_add(request: HttpRequest, quotation_id: int) -> HttpResponse:
         request, quotation, added=added, first=not before, moved=queries.moved_lines(before, after),
         repriced=[ready(other) for other in queries.repriced_lines(quotation, before, after)],
         totals=True, below_count=queries.below_count(after), new_line={"inputs": {}, "errors": {}},
+        approval_before=approval_before,
     )  # fmt: skip
 
 
@@ -141,6 +171,7 @@ def line_delete(request: HttpRequest, quotation_id: int, line_id: int) -> HttpRe
     if refused := _not_editable(request, quotation):
         return refused
     before = queries.line_figures(quotation.pk)
+    approval_before = _approval_shown(quotation, queries.below_count(before))
     try:
         quotation = services.quotation_line_delete(
             company=request.company, by=request.user, quotation_id=quotation.pk, line_id=line_id
@@ -153,7 +184,7 @@ def line_delete(request: HttpRequest, quotation_id: int, line_id: int) -> HttpRe
     return _answer(
         request, quotation, removed=line_id, moved=queries.moved_lines(before, after, but=line_id),
         repriced=[ready(other) for other in queries.repriced_lines(quotation, before, after, but=line_id)],
-        totals=True, below_count=queries.below_count(after),
+        totals=True, below_count=queries.below_count(after), approval_before=approval_before,
     )  # fmt: skip
 
 
@@ -168,6 +199,7 @@ def quotation_header(request: HttpRequest, quotation_id: int) -> HttpResponse:
     form = header_form(request, quotation, request.POST)
     pricing = ("date", "price_list_id", "warehouse_id", "document_discount")
     before = tuple(getattr(quotation, name) for name in pricing)
+    approval_before = _approval_shown(quotation, queries.below_count(queries.line_figures(quotation.pk)))
     if form.is_valid():
         try:
             services.quotation_update(
@@ -188,7 +220,7 @@ def quotation_header(request: HttpRequest, quotation_id: int) -> HttpResponse:
         below = queries.below_count(queries.line_figures(quotation.pk))
     return _answer(
         request, quotation, header_form=header_form(request, quotation), totals=True, all_lines=lines,
-        below_count=below,
+        below_count=below, approval_before=approval_before,
     )  # fmt: skip
 
 
