@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.models import Category, Item, PriceList, PriceRule, TaxCategory, Unit
+from nexo.catalog.pickers import ItemPicker
 from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.parties.models import Party
+from nexo.parties.pickers import PartyPicker, parties_in_role
 
 
 class DateInput(forms.DateInput):
@@ -18,11 +20,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class ItemChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, item: Item) -> str:
-        return f"{item.sku} · {item.name}"
 
 
 class ServiceForm(TextOnly, forms.ModelForm):
@@ -132,7 +129,7 @@ class PriceRuleForm(ServiceForm):
             "base_list", "rounding", "margin_floor",
         ]  # fmt: skip
         widgets = {"date_from": DateInput(), "date_to": DateInput()}
-        field_classes = {"item": ItemChoiceField}
+        field_classes = {"item": ItemPicker}
         help_texts = {
             "item": _("Only for rules that apply to one item."),
             "category": _("Only for rules that apply to a category (and its subcategories)."),
@@ -152,17 +149,17 @@ class PriceRuleForm(ServiceForm):
 class AssignForm(TextOnly, forms.Form):
     """Give a customer this price list as its own."""
 
-    party = forms.ModelChoiceField(label=_("Customer"), queryset=Party.objects.none())
+    party = PartyPicker(label=_("Customer"), queryset=Party.objects.none())
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = Party.objects.filter(company=company, is_active=True).order_by("name")
+        self.fields["party"].queryset = parties_in_role(company)
 
 
 class PriceCheckForm(TextOnly, forms.Form):
     """What a price is asked for: an item, a quantity, a date and, optionally, a customer."""
 
-    item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())
+    item = ItemPicker(label=_("Item"), queryset=Item.objects.none())
     quantity = forms.DecimalField(
         label=_("Quantity"),
         max_digits=14,
@@ -171,17 +168,17 @@ class PriceCheckForm(TextOnly, forms.Form):
         widget=forms.NumberInput(attrs={"class": "num", "step": "any", "inputmode": "decimal"}),
     )
     day = forms.DateField(label=_("Date"), widget=DateInput())
-    party = forms.ModelChoiceField(
+    party = PartyPicker(
         label=_("Customer"),
         queryset=Party.objects.none(),
         required=False,
-        empty_label=_("(none: the company's default price list)"),
+        help_text=_("Empty: the company's default price list."),
     )
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = Item.objects.filter(company=company, is_active=True).order_by("sku")
-        self.fields["party"].queryset = Party.objects.filter(company=company, is_active=True).order_by("name")
+        self.fields["party"].queryset = parties_in_role(company)
         self.fields["day"].initial = timezone.localdate
 
     def clean_quantity(self) -> Decimal:

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from nexo.catalog.pickers import item_search
 from nexo.catalog.views import categories, items, price_check, price_lists
 
 app_name = "catalog"
@@ -7,6 +8,7 @@ lists = "price-lists/<id:price_list_id>"
 urlpatterns = [
     path("", items.item_list, name="item_list"),
     path("items/new/", items.item_create, name="item_create"),
+    path("items/search/", item_search, name="item_search"),
     path("items/<id:item_id>/", items.item_view, name="item_view"),
     path("items/<id:item_id>/edit/", items.item_edit, name="item_edit"),
     path("categories/", categories.category_list, name="category_list"),

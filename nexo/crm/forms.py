@@ -5,7 +5,9 @@ from nexo.core.formatting import country_choices
 from nexo.core.forms import TextOnly
 from nexo.core.models import User
 from nexo.crm.models import Activity, Opportunity
+from nexo.crm.pickers import OpportunityPicker
 from nexo.parties.models import Party
+from nexo.parties.pickers import PartyPicker, parties_in_role
 
 
 class DateInput(forms.DateInput):
@@ -34,11 +36,11 @@ class OpportunityForm(TextOnly, forms.ModelForm):
         model = Opportunity
         fields = ["party", "title", "owner", "amount", "probability", "expected_close", "source", "notes"]
         widgets = {"expected_close": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
-        field_classes = {"owner": UserChoiceField}
+        field_classes = {"owner": UserChoiceField, "party": PartyPicker}
 
     def __init__(self, *args, company, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = Party.objects.filter(company=company, is_active=True).order_by("name")
+        self.fields["party"].queryset = parties_in_role(company)
         self.fields["owner"].queryset = owners
         self.fields["probability"].required = False
         self.fields["probability"].help_text = _("Leave empty to use the stage's default.")
@@ -98,12 +100,13 @@ class ActivityForm(TextOnly, forms.ModelForm):
         model = Activity
         fields = ["kind", "subject", "due_at", "owner", "opportunity", "party", "outcome"]
         widgets = {"due_at": DateTimeInput(), "outcome": forms.Textarea(attrs={"rows": 2})}
-        field_classes = {"owner": UserChoiceField}
+        field_classes = {"owner": UserChoiceField, "opportunity": OpportunityPicker, "party": PartyPicker}
 
     def __init__(self, *args, company, owners, opportunities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
-        self.fields["opportunity"].queryset = opportunities
+        self.fields["opportunity"].queryset = opportunities.select_related("party")
+        # The search offers the active parties; one made inactive since stays valid on its activities.
         self.fields["party"].queryset = Party.objects.filter(company=company).order_by("name")
         self.fields["due_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 

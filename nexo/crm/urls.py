@@ -1,5 +1,6 @@
 from django.urls import path
 
+from nexo.crm.pickers import opportunity_search
 from nexo.crm.views import activities, board, forecast, leads, opportunities, stages
 
 app_name = "crm"
@@ -8,6 +9,7 @@ urlpatterns = [
     path("board/move/<id:opportunity_id>/", board.board_move, name="board_move"),
     path("opportunities/", opportunities.opportunity_list, name="opportunity_list"),
     path("opportunities/new/", opportunities.opportunity_create, name="opportunity_create"),
+    path("opportunities/search/", opportunity_search, name="opportunity_search"),
     path("opportunities/<id:opportunity_id>/", opportunities.opportunity_view, name="opportunity_view"),
     path("opportunities/<id:opportunity_id>/edit/", opportunities.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<id:opportunity_id>/move/", opportunities.opportunity_move, name="opportunity_move"),

@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.models import Category, Item
+from nexo.catalog.pickers import ItemPicker
 from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.inventory import queries
 from nexo.inventory.models import InventorySettings, Location, Warehouse
+from nexo.inventory.pickers import LocationPicker
 
 NUMBER_ATTRS = {"class": "num", "step": "any", "inputmode": "decimal", "autocomplete": "off"}
 
@@ -33,16 +35,6 @@ class DayField(forms.DateField):
         if day is not None and not 1900 <= day.year <= 9000:
             raise forms.ValidationError(_("Enter a date between 1900 and 9000."), code="invalid")
         return day
-
-
-class ItemChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, item: Item) -> str:
-        return f"{item.sku} · {item.name}"
-
-
-class LocationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, location: Location) -> str:
-        return f"{location.warehouse.code} · {location.name}" if location.warehouse_id else location.name
 
 
 def stocked_items(company: Company):
@@ -146,12 +138,12 @@ class MoveKind:
 
 class MoveForm(TextOnly, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of move"), choices=MoveKind.CHOICES, initial=MoveKind.RECEIPT)
-    item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())
+    item = ItemPicker(label=_("Item"), queryset=Item.objects.none(), search={"kind": "stocked"})
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=13, decimal_places=4, widget=forms.NumberInput(attrs=NUMBER_ATTRS)
     )
-    from_location = LocationChoiceField(label=_("From"), queryset=Location.objects.none(), required=False)
-    to_location = LocationChoiceField(label=_("To"), queryset=Location.objects.none(), required=False)
+    from_location = LocationPicker(label=_("From"), queryset=Location.objects.none(), required=False)
+    to_location = LocationPicker(label=_("To"), queryset=Location.objects.none(), required=False)
     unit_cost = forms.DecimalField(
         label=_("Unit cost"),
         max_digits=13,
@@ -166,12 +158,11 @@ class MoveForm(TextOnly, forms.Form):
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = stocked_items(company)
-        self.fields["item"].empty_label = _("(choose an item)")
         locations = queries.internal_locations(company)
         self.fields["from_location"].queryset = locations
         self.fields["to_location"].queryset = locations
-        self.fields["from_location"].empty_label = _("(choose where the goods are)")
-        self.fields["to_location"].empty_label = _("(choose where the goods go)")
+        self.fields["from_location"].widget.attrs["placeholder"] = _("Where the goods are")
+        self.fields["to_location"].widget.attrs["placeholder"] = _("Where the goods go")
         self.fields["date"].initial = timezone.localdate
 
     def clean_quantity(self) -> Decimal:

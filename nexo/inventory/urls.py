@@ -1,5 +1,6 @@
 from django.urls import path
 
+from nexo.inventory.pickers import location_search
 from nexo.inventory.views import count, moves, stock, warehouses
 
 app_name = "inventory"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("moves/<id:move_id>/done/", moves.move_post, name="move_done"),  # posts it: the move becomes done
     path("moves/<id:move_id>/cancel/", moves.move_cancel, name="move_cancel"),
     path("count/", count.stock_count, name="stock_count"),
+    path("locations/search/", location_search, name="location_search"),
     path("warehouses/", warehouses.warehouse_list, name="warehouse_list"),
     path("warehouses/new/", warehouses.warehouse_create, name="warehouse_create"),
     path("warehouses/<id:warehouse_id>/", warehouses.warehouse_view, name="warehouse_view"),

@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from nexo.parties import views
 from nexo.parties.converters import ChildKindConverter
+from nexo.parties.pickers import party_search_options
 
 register_converter(ChildKindConverter, "kind")
 
@@ -10,6 +11,7 @@ kinds = "<kind:kind>"
 urlpatterns = [
     path("", views.party_list, name="party_list"),
     path("new/", views.party_create, name="party_create"),
+    path("search/", party_search_options, name="party_search"),
     path("<id:party_id>/", views.party_view, name="party_view"),
     path("<id:party_id>/edit/", views.party_edit, name="party_edit"),
     path(f"<id:party_id>/{kinds}/", views.child_section, name="child_section"),

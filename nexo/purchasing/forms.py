@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nexo.catalog.forms import DateInput, ItemChoiceField, ServiceForm
+from nexo.catalog.forms import DateInput, ServiceForm
 from nexo.catalog.models import Item
+from nexo.catalog.pickers import ItemPicker
 from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.inventory.models import Warehouse
-from nexo.parties.models import Party
+from nexo.parties.pickers import PartyPicker, PartyRole, parties_in_role
 from nexo.purchasing.models import ItemPurchasing, PurchaseOrder, SupplierPrice
 
 NUMBER = {"class": "num", "step": "any", "inputmode": "decimal"}
@@ -24,7 +25,13 @@ def plain(value: Decimal) -> Decimal:
 
 
 def suppliers_of(company: Company):
-    return Party.objects.filter(company=company, is_supplier=True, is_active=True).order_by("name")
+    return parties_in_role(company, PartyRole.SUPPLIER)
+
+
+class SupplierPicker(PartyPicker):
+    """A supplier of the company, chosen by typing."""
+
+    search_params = {"role": PartyRole.SUPPLIER}
 
 
 def _decimal_inputs(form: forms.Form, names: tuple[str, ...]) -> None:
@@ -71,7 +78,7 @@ class SupplierPriceForm(ServiceForm):
             "valid_from", "valid_to", "is_active",
         ]  # fmt: skip
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
-        field_classes = {"item": ItemChoiceField}
+        field_classes = {"item": ItemPicker, "supplier": SupplierPicker}
         help_texts = {
             "min_quantity": _("The price applies from this quantity on."),
             "valid_from": _("Leave empty: valid from any date."),
@@ -83,6 +90,7 @@ class SupplierPriceForm(ServiceForm):
         self.fields["item"].queryset = Item.objects.filter(
             company=company, is_active=True, kind=Item.Kind.STOCKED
         ).order_by("sku")
+        self.fields["item"].search = {"kind": "stocked"}
         self.fields["supplier"].queryset = suppliers_of(company)
         if not self.instance.pk:
             self.fields["currency"].initial = company.currency
@@ -102,6 +110,7 @@ class ItemPurchasingForm(ServiceForm):
     class Meta:
         model = ItemPurchasing
         fields = ["preferred_supplier", "minimum_stock", "reorder_quantity"]
+        field_classes = {"preferred_supplier": SupplierPicker}
         help_texts = {
             "preferred_supplier": _("Suggestions order from it; empty: the supplier with the best price."),
             "minimum_stock": _(
@@ -113,7 +122,7 @@ class ItemPurchasingForm(ServiceForm):
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preferred_supplier"].queryset = suppliers_of(company)
-        self.fields["preferred_supplier"].empty_label = _("(none: the best price)")
+        self.fields["preferred_supplier"].widget.attrs["placeholder"] = _("None: the best price")
         _decimal_inputs(self, ("minimum_stock", "reorder_quantity"))
 
     def service_fields(self) -> dict:
@@ -129,6 +138,7 @@ class PurchaseOrderForm(ServiceForm):
     class Meta:
         model = PurchaseOrder
         fields = ["supplier", "warehouse", "date", "expected_date", "currency", "notes"]
+        field_classes = {"supplier": SupplierPicker}
         widgets = {
             "date": DateInput(),
             "expected_date": DateInput(),
@@ -146,9 +156,9 @@ class PurchaseOrderForm(ServiceForm):
         self.fields["date"].help_text = _("Empty: today.")
         self.fields["currency"].required = False
         self.fields["currency"].help_text = _("Empty: the currency of the supplier's prices.")
-        self.fields["supplier"].widget.attrs.update({
-            "autofocus": True,
-            # Picking a supplier offers its items first in the lines' item boxes.
+        self.fields["supplier"].widget.attrs["autofocus"] = True
+        # Picking a supplier offers its items first in the lines' item boxes.
+        self.fields["supplier"].widget.value_attrs.update({
             "hx-get": reverse("purchasing:item_options"), "hx-trigger": "change", "hx-target": "#item-options",
         })  # fmt: skip
 
@@ -193,7 +203,7 @@ class OrderLineForm(TextOnly, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].widget.attrs.update({
             "hx-get": reverse("purchasing:item_options"), "hx-trigger": "input changed delay:250ms",
-            "hx-target": "#item-options", "hx-include": "#id_supplier", "hx-sync": "this:replace",
+            "hx-target": "#item-options", "hx-include": "#id_supplier_value", "hx-sync": "this:replace",
             "placeholder": _("SKU"),
         })  # fmt: skip
         self.fields["unit_price"].widget.attrs["placeholder"] = _("Supplier's price")

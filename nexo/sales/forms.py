@@ -15,8 +15,10 @@ from nexo.core.formatting import trimmed
 from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.crm.models import Opportunity
+from nexo.crm.pickers import OpportunityPicker
 from nexo.inventory.models import Warehouse
 from nexo.parties.models import Party
+from nexo.parties.pickers import PartyPicker, parties_in_role
 from nexo.sales import queries
 from nexo.sales.models import Quotation
 
@@ -96,12 +98,14 @@ def line_input_errors(failure: ValidationFailed) -> dict[str, list[str]]:
 class QuotationCreateForm(TextOnly, forms.Form):
     """The quick start: who it is for (and which opportunity), then straight into the editor."""
 
-    party = forms.ModelChoiceField(label=gettext_lazy("Customer"), queryset=Party.objects.none())
-    opportunity = forms.ModelChoiceField(
+    party = PartyPicker(label=gettext_lazy("Customer"), queryset=Party.objects.none())
+    opportunity = OpportunityPicker(
         label=gettext_lazy("Opportunity"),
         queryset=Opportunity.objects.none(),
         required=False,
-        empty_label=gettext_lazy("(none)"),
+        search={"status": "open"},
+        sends={"party": "party"},  # the open opportunities of the customer chosen above
+        help_text=gettext_lazy("Optional: the open opportunity this quotation answers."),
     )
     date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
     valid_until = forms.DateField(
@@ -113,13 +117,11 @@ class QuotationCreateForm(TextOnly, forms.Form):
 
     def __init__(self, *args, company: Company, opportunities, party: Party | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        parties = Party.objects.filter(company=company, is_active=True).order_by("name")
-        self.fields["party"].queryset = parties
+        self.fields["party"].queryset = parties_in_role(company)
         opportunities = opportunities.filter(status=Opportunity.Status.OPEN).select_related("party")
         if party is not None:
             opportunities = opportunities.filter(party=party)
         self.fields["opportunity"].queryset = opportunities.order_by("title")
-        self.fields["opportunity"].label_from_instance = lambda o: f"{o.title} · {o.party.name}"
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
