@@ -191,7 +191,7 @@ def take_shots(
             },
         )
         try:
-            context = browser.new_context(locale=LANGUAGES[language], viewport=DESKTOP, device_scale_factor=1)
+            context = browser.new_context(locale=locale, viewport=DESKTOP, device_scale_factor=1)
             context.set_default_timeout(30_000)
             page = context.new_page()
             page.goto(f"{base_url}/login/")
