@@ -11,6 +11,7 @@ from nexo.catalog.models import Category, Item, PriceList, PriceRule, TaxCategor
 from nexo.catalog.pickers import ItemPicker
 from nexo.core.forms import TextOnly
 from nexo.core.models import Company
+from nexo.core.modules import contributions
 from nexo.parties.models import Party
 from nexo.parties.pickers import PartyPicker, parties_in_role
 
@@ -192,3 +193,16 @@ class PriceCheckForm(TextOnly, forms.Form):
         if day.year < 1900:
             raise forms.ValidationError(_("Enter a date from 1900 on."))
         return day
+
+class PriceCheckCostForm(PriceCheckForm):
+    """The price check with where to cost the item: a warehouse of those the stock-keeping module lists
+    (asked through the `warehouses` hook: catalog sits below inventory), empty for the company's default."""
+
+    warehouse = forms.TypedChoiceField(
+        label=_("Warehouse for the cost"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, company=company, **kwargs)
+        choices = [choice for answer in contributions("warehouses", company) for choice in answer]
+        self.fields["warehouse"].choices = [("", _("(the company's default)")), *choices]

@@ -88,6 +88,19 @@ class NexoModule(AppConfig):
         """Why the opportunity cannot be won by hand (an open quotation, say), or None."""
         return None
 
+    def item_costs(self, company, lines, *, warehouse_id: int | None = None, day=None) -> list | None:
+        """Each (item id, quantity) of `lines` costed as a quotation line would be — the item's valuation
+        method in the warehouse (None: the company's default), units not in stock at the best supplier
+        price — as a list of `catalog.costs.ItemCost` in the lines' order, in a fixed number of queries; or
+        None from a module that does not cost items (purchasing does: it reads stock and supplier prices,
+        which the catalog, below them, may not)."""
+        return None
+
+    def warehouses(self, company) -> list[tuple[int, str]] | None:
+        """The company's active warehouses as (id, name), for a lower module's choice of where to cost
+        stock (the price check); None from a module that keeps no warehouses."""
+        return None
+
 
 def nexo_modules() -> Iterator[NexoModule]:
     """The installed business modules, lowest layer first."""

@@ -47,6 +47,13 @@ class InventoryConfig(modules.NexoModule):
 
         inventory_setup(company=company)
 
+    def warehouses(self, company):
+        """The active warehouses, for the catalog's price check."""
+        from nexo.inventory.models import Warehouse
+
+        warehouses = Warehouse.objects.filter(company=company, is_active=True).order_by("code")
+        return list(warehouses.values_list("pk", "name"))
+
     def home_panel(self, request):
         """The items short for their orders, on the home page."""
         from nexo.inventory.queries import home_figures

@@ -73,6 +73,25 @@ class PurchasingConfig(modules.NexoModule):
             return None
         return {"template": "purchasing/_item_panel.html", **item_buying(request, item)}
 
+    def item_costs(self, company, lines, *, warehouse_id=None, day=None):
+        """Costs for the catalog's pages (the price check, a price list's rules under cost), worked out as a
+        quotation line's: `costing.unit_costs_for` under each item's own method."""
+        from nexo.catalog.costs import ItemCost
+        from nexo.inventory.models import Warehouse
+        from nexo.inventory.services import settings_of
+        from nexo.purchasing.costing import NO_COST, unit_costs_for
+
+        warehouse_id = warehouse_id or settings_of(company).default_warehouse_id
+        warehouse = Warehouse.objects.filter(company=company, pk=warehouse_id).values_list("name", flat=True)
+        name = warehouse.first() or ""
+        answers = []
+        for by_basis in unit_costs_for(company, lines, warehouse_id=warehouse_id, day=day):
+            cost = by_basis[None]
+            sources = tuple(dict.fromkeys(part.source for part in cost.parts)) or (NO_COST,)
+            unit_cost = None if sources == (NO_COST,) else cost.unit_cost
+            answers.append(ItemCost(cost.item_id, cost.quantity, unit_cost, cost.basis, sources, name))
+        return answers
+
     def party_panel(self, request, party):
         """A supplier's open purchase orders, on its page."""
         from nexo.purchasing.views.panels import supplier_orders

@@ -1,4 +1,5 @@
-"""Batch price resolution: the unit price of each line of a document, and the rule that gave it."""
+"""Batch price resolution: the unit price of each line of a document, the rule that gave it, and the line's
+cost and margin at that price (costed as a quotation line is, `catalog.costs`)."""
 
 import datetime
 
@@ -7,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from nexo.catalog import pricing, queries
+from nexo.catalog import costs, pricing, queries
 from nexo.catalog.api.schemas import QuantityIn
 from nexo.catalog.models import PriceList
-from nexo.core.api import Endpoints, Id, PriceOut, QuantityOut, StrictSchema
+from nexo.core.api import Endpoints, Id, MoneyOut, PercentOut, PriceOut, QuantityOut, StrictSchema
 from nexo.core.errors import ValidationFailed
 from nexo.parties.models import Party
 
@@ -49,6 +50,25 @@ class PricedLineOut(Schema):
     )
     floored: bool = Field(description="Raised to the item's minimum margin on its cost")
     losers: list[int] = Field(description="Ids of the rules that also applied and lost, in order")
+    unit_cost: PriceOut | None = Field(
+        description="The unit cost for the quantity, as a quotation line is costed (the item's valuation "
+        "method in the company's default warehouse, units not in stock at the best supplier price, else the "
+        "standard cost); null: nothing to cost it with"
+    )
+    cost_sources: list[str] = Field(
+        description="Where the cost came from, each part's source in order: fifo, average, last_purchase, "
+        "standard, supplier_price; ['none'] without a cost"
+    )
+    valuation_method: str = Field(description="The item's valuation method")
+    margin: MoneyOut | None = Field(
+        description="quantity * unit_price - quantity * unit_cost, each rounded to cents; null without a cost "
+        "or when the list's currency is not the company's"
+    )
+    margin_percent: PercentOut | None = Field(
+        description="margin / (quantity * unit_price); null without one"
+    )
+    min_margin: PercentOut = Field(description="The item's minimum margin %")
+    below_min_margin: bool = Field(description="The margin % is under the item's minimum margin")
 
 
 class PricesOut(Schema):
@@ -70,8 +90,9 @@ def _rule_brief(rule: pricing.Rule | None) -> dict | None:
     "/prices", PricesOut, perm=("catalog.view_item", "catalog.view_pricelist"),
     summary="Price a batch of lines: the unit price of each, and the rule that gave it",
     description="The list is `price_list_id`, else the party's own, else the company default. Each line "
-    "names the winning rule (`price_rule`, null for the item's base price) and the rules that lost. "
-    "The number of queries does not grow with the lines.",
+    "names the winning rule (`price_rule`, null for the item's base price) and the rules that lost, "
+    "and its cost and margin at that price: costed as a quotation line is (a markup on cost and the "
+    "margin floor use that cost). The number of queries does not grow with the lines.",
 )  # fmt: skip
 def prices(request: HttpRequest, payload: PricesIn):
     company, unknown = request.company, _("Unknown %(what)s.")
@@ -91,32 +112,47 @@ def prices(request: HttpRequest, payload: PricesIn):
         if payload.price_list_id is not None
         else queries.price_list_of(company, payload.party_id)
     )
-    priced = queries.price_lines(
-        company, [(line.item_id, line.quantity) for line in payload.lines], day=day, price_list_id=list_id
-    )
-    found = {line.item.pk for line in priced}
+    wanted = [(line.item_id, line.quantity) for line in payload.lines]
+    items = {item.pk: item for item in queries.items_of(company).filter(pk__in={pk for pk, _q in wanted})}
     missing = {
         f"lines.{index}.item_id": [unknown % {"what": "item"}]
-        for index, line in enumerate(payload.lines)
-        if line.item_id not in found
+        for index, (item_id, _quantity) in enumerate(wanted)
+        if item_id not in items
     }
     if missing:
         raise ValidationFailed.from_fields(missing)
-    return {
-        "date": day,
-        "price_list_id": list_id,
-        "lines": [
+    lists = queries.pricing_lists(company, [list_id], item_ids=items)
+    other_currency = list_id is not None and (
+        PriceList.objects.filter(pk=list_id).values_list("currency", flat=True).first() != company.currency
+    )
+    lines = []
+    # Each line priced with its own cost: one item quoted at two quantities may cost differently (FIFO).
+    for (item_id, quantity), cost in zip(wanted, costs.item_costs(company, wanted, day=day), strict=True):
+        item = items[item_id]
+        unit_cost = cost.unit_cost if cost is not None else None
+        facts = queries.item_facts([item], {item_id: unit_cost} if unit_cost is not None else None)[item_id]
+        resolution = pricing.resolve(facts, quantity, day, list_id, lists)
+        margin = None
+        if unit_cost is not None and not other_currency:
+            margin = costs.margin_at(quantity, resolution.unit_price, unit_cost, item.min_margin)
+        lines.append(
             {
-                "item_id": line.item.pk,
-                "sku": line.item.sku,
-                "quantity": line.quantity,
-                "base_price": line.item.base_price,
-                "unit_price": line.resolution.unit_price,
-                "price_list_id": line.resolution.price_list_id,
-                "price_rule": _rule_brief(line.resolution.rule),
-                "floored": line.resolution.floored,
-                "losers": [rule.id for rule in line.resolution.losers],
+                "item_id": item_id,
+                "sku": item.sku,
+                "quantity": quantity,
+                "base_price": item.base_price,
+                "unit_price": resolution.unit_price,
+                "price_list_id": resolution.price_list_id,
+                "price_rule": _rule_brief(resolution.rule),
+                "floored": resolution.floored,
+                "losers": [rule.id for rule in resolution.losers],
+                "unit_cost": unit_cost,
+                "cost_sources": list(cost.sources) if cost is not None else ["none"],
+                "valuation_method": item.valuation_method,
+                "margin": margin.margin if margin else None,
+                "margin_percent": margin.percent if margin else None,
+                "min_margin": item.min_margin,
+                "below_min_margin": bool(margin and margin.below_minimum),
             }
-            for line in priced
-        ],
-    }
+        )
+    return {"date": day, "price_list_id": list_id, "lines": lines}

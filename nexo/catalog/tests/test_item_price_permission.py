@@ -101,9 +101,7 @@ def test_accounting_opens_the_form_with_only_the_prices_enabled(company, account
     )  # fmt: skip
 
 
-def test_a_role_with_neither_permission_is_refused_the_form_and_the_api(
-    company, sales_user, item, api_as
-):
+def test_a_role_with_neither_permission_is_refused_the_form_and_the_api(company, sales_user, item, api_as):
     assert _client(sales_user).get(reverse("catalog:item_edit", args=[item.pk])).status_code == 403
     refused = api_as(sales_user, company).patch(f"/items/{item.pk}", {"base_price": "1"}, headers=EN)
     assert refused.status_code == 403 and refused["Content-Type"] == "application/problem+json"

@@ -1,5 +1,6 @@
 """The price check: which price a customer gets for an item, a quantity and a date, and why (the order
-of precedence is in docs/modules/catalog.md, "Price resolution")."""
+of precedence is in docs/modules/catalog.md, "Price resolution"); and what the item costs and earns at that
+price, costed as a quotation line would be (`catalog.costs`)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,12 +10,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from nexo.catalog import pricing, queries
-from nexo.catalog.forms import PriceCheckForm
+from nexo.catalog import costs, pricing, queries
+from nexo.catalog.forms import PriceCheckCostForm
 from nexo.catalog.models import Item, PriceList
 from nexo.catalog.rule_text import describe_rule, price_text, rule_names
+from nexo.core.formatting import number
 from nexo.core.permissions import page
+
+COST_PLACES = 4  # unit costs are kept with 6 decimals and shown with 4
+# Where a cost came from, as the quotation's lines name it.
+SOURCE_LABELS = {
+    "fifo": gettext_lazy("FIFO"),
+    "average": gettext_lazy("Average"),
+    "last_purchase": gettext_lazy("Last purchase"),
+    "standard": gettext_lazy("Standard"),
+    "supplier_price": gettext_lazy("Supplier price"),
+    "none": gettext_lazy("No cost"),
+}
+
+
+def cost_basis_text(cost: costs.ItemCost) -> str:
+    """Every part's source in order: "FIFO", "FIFO + Supplier price"."""
+    return " + ".join(str(SOURCE_LABELS.get(source, source)) for source in cost.sources)
+
 
 SCOPE_RANK = {pricing.Scope.ITEM: 0, pricing.Scope.CATEGORY: 1, pricing.Scope.ALL: 2}
 
@@ -47,6 +67,24 @@ class Check:
     losers: list[tuple[str, str]]  # (description, why it lost)
     skipped: list[str]  # rules that applied but could not give a price (a markup without cost)
     loop: str = ""
+    cost: costs.ItemCost | None = None
+    margin: costs.Margin | None = None
+    currency: str = ""  # the price's currency (the list's, else the company's)
+    other_currency: bool = False  # the price is in another currency than the cost: no margin
+
+    @property
+    def unit_cost_text(self) -> str:
+        return (
+            number(self.cost.unit_cost, COST_PLACES) if self.cost and self.cost.unit_cost is not None else ""
+        )
+
+    @property
+    def unit_margin_text(self) -> str:
+        return number(self.margin.unit_margin, COST_PLACES) if self.margin else ""
+
+    @property
+    def cost_basis_text(self) -> str:
+        return cost_basis_text(self.cost) if self.cost else ""
 
     @property
     def unit_price_text(self) -> str:
@@ -57,18 +95,26 @@ class Check:
         return price_text(self.item.base_price)
 
 
-def check_price(company, item: Item, quantity: Decimal, day: date, party_id: int | None) -> Check:
+def check_price(
+    company, item: Item, quantity: Decimal, day: date, party_id: int | None, warehouse_id: int | None = None
+) -> Check:
+    """The price as a quotation line would get it: costed first (a markup on cost and the margin floor use
+    that cost, as on the quotation), then priced, then the margin at that price."""
     list_id = queries.price_list_of(company, party_id)
     own = party_id is not None and list_id != queries.price_list_of(company, None)
     price_list = PriceList.objects.filter(company=company, pk=list_id).first() if list_id else None
-    facts = queries.item_facts([item])[item.pk]
+    (cost,) = costs.item_costs(company, [(item.pk, quantity)], warehouse_id=warehouse_id, day=day)
+    known = {item.pk: cost.unit_cost} if cost is not None and cost.unit_cost is not None else {}
+    facts = queries.item_facts([item], known)[item.pk]
     lists = queries.pricing_lists(company, [list_id] if list_id else [], item_ids=[item.pk])
     indexed = lists.get(list_id) if list_id else None
     check = Check(
         item=item, quantity=quantity, day=day, price_list=price_list, own_list=own,
         list_valid=indexed is not None and indexed.valid_on(day), resolution=None, rule_text="",
-        losers=[], skipped=[],
+        losers=[], skipped=[], cost=cost,
+        currency=price_list.currency if price_list else company.currency,
     )  # fmt: skip
+    check.other_currency = check.currency != company.currency
     try:
         resolution = pricing.resolve(facts, quantity, day, list_id, lists)
     except pricing.PriceListLoop:
@@ -86,6 +132,8 @@ def check_price(company, item: Item, quantity: Decimal, day: date, party_id: int
         for rule in resolution.losers
         if winner is not None
     ]
+    if known and not check.other_currency:
+        check.margin = costs.margin_at(quantity, resolution.unit_price, known[item.pk], item.min_margin)
     return check
 
 
@@ -95,7 +143,7 @@ def price_check(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy() if asked else None
     if data is not None and not data.get("day"):
         data["day"] = timezone.localdate().isoformat()
-    form = PriceCheckForm(data, company=request.company, initial={"party": request.GET.get("party")})
+    form = PriceCheckCostForm(data, company=request.company, initial={"party": request.GET.get("party")})
     check = None
     if asked and form.is_valid():
         party = form.cleaned_data["party"]
@@ -105,6 +153,7 @@ def price_check(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["quantity"],
             form.cleaned_data["day"],
             party.pk if party else None,
+            form.cleaned_data["warehouse"],
         )
     context = {"form": form, "check": check, "title": _("Price check")}
     template = "catalog/_price_check_result.html" if request.htmx else "catalog/price_check.html"
