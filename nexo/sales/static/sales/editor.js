@@ -3,6 +3,7 @@
 //  - what is being typed survives a row being re-rendered under the cursor (and is sent once more if it
 //    changed while the request was on its way);
 //  - Enter goes to the same field of the next line, and in the new-line row adds the line;
+//  - Alt+N (and the "New line" link) go straight to the new-line row, past every line's fields;
 //  - the item picker's options follow what is typed (a <datalist> fed by a small endpoint);
 //  - the cost bases panel (cost and margin under each basis) opens and closes.
 (function () {
@@ -180,6 +181,24 @@
       target.focus();
       if (target.select) target.select();
     }
+  });
+
+  // Alt+N: to the new line's item, wherever the focus is. The physical key (event.code), so that a Mac's
+  // Option+N, which types a dead key, works too. Browsers and screen readers leave Alt+N free.
+  function focusNewLine() {
+    var item = document.getElementById("new-line-item");
+    if (!item) return false;
+    item.focus();
+    item.select();
+    return true;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.code !== "KeyN" || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (isEditing() && focusNewLine()) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#go-to-new-line");
+    if (link && focusNewLine()) event.preventDefault();
   });
 
   // The cost detail: its summary takes the focus like any control; opened, the parts are placed in the
