@@ -26,7 +26,10 @@ def test_the_price_check_shows_the_price_and_its_rule(
 
     page = signed_in_page("ventas")
     page.goto(f"{live_server.url}/catalog/price-check/")
-    page.select_option("#id_item", str(item.pk))
+    page.locator("#id_item").press_sequentially("x-100")  # the item picker: type, go down, Enter
+    expect(page.locator("#id_item_listbox").get_by_role("option", name="X-100")).to_be_visible()
+    page.locator("#id_item").press("ArrowDown")
+    page.locator("#id_item").press("Enter")
     page.fill("#id_quantity", "5")
     page.click("#price-check-submit")
     expect(page.locator("#unit-price")).to_contain_text("18,00")  # Spanish number format

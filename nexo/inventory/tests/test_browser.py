@@ -18,7 +18,7 @@ def test_receive_then_count_with_the_keyboard(
 
     page.goto(f"{live_server.url}/inventory/moves/new/")
     expect(page.locator("#id_from_location")).to_be_hidden()  # a receipt comes from the suppliers
-    page.select_option("#id_item", str(screw.pk))
+    page.fill("#id_item", screw.sku)  # a SKU typed in the item picker
     page.fill("#id_quantity", "10")
     page.fill("#id_unit_cost", "2.5")
     page.click("#move-post")
@@ -29,7 +29,7 @@ def test_receive_then_count_with_the_keyboard(
     expect(page.locator("#id_from_location")).to_be_visible()
     expect(page.locator("#id_unit_cost")).to_be_hidden()
     page.select_option("#id_kind", "receipt")
-    page.select_option("#id_item", str(nut.pk))
+    page.fill("#id_item", nut.sku)
     page.fill("#id_quantity", "4")
     page.fill("#id_unit_cost", "1")
     page.click("#move-post")
