@@ -1,14 +1,16 @@
-"""Price list pages: the lists, one list with its rules in order of precedence, its customers, the forms."""
+"""Price list pages: the lists, one list with its rules in order of precedence (each flagged when it prices
+an item under its cost), its customers, the forms."""
 
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nexo.catalog import queries, services
+from nexo.catalog import queries, rule_costs, services
 from nexo.catalog.forms import AssignForm, PriceListForm, PriceRuleForm
 from nexo.catalog.models import PartyPricing, PriceList, PriceRule
 from nexo.catalog.rule_text import price_text, quantity_text
@@ -52,17 +54,21 @@ def _detail_context(request: HttpRequest, price_list: PriceList, **extra) -> dic
         PriceRule.objects.filter(price_list=price_list).select_related("item", "category", "base_list"),
         key=_precedence,
     )
+    against_cost = rule_costs.rules_against_cost(request.company, price_list, rules, timezone.localdate())
     for rule in rules:
         fixed = rule.method == PriceRule.Method.FIXED
         rule.value_text = price_text(rule.value) if fixed else f"{quantity_text(rule.value)} %"
         rule.min_quantity_text = quantity_text(rule.min_quantity)
         rule.rounding_text = quantity_text(rule.rounding) if rule.rounding else ""
+        rule.against_cost = against_cost.get(rule.pk)
     customers = (
         PartyPricing.objects.filter(price_list=price_list).select_related("party").order_by("party__name")
     )
     return {
         "price_list": price_list,
         "rules": rules,
+        "rules_under_cost": sum(1 for rule in rules if rule.against_cost and rule.against_cost.under),
+        "compared_with_cost": bool(against_cost),
         "customers": customers,
         "is_default": queries.price_list_of(request.company, None) == price_list.pk,
         "rule_form": extra.pop("rule_form", None) or PriceRuleForm(company=request.company),
