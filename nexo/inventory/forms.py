@@ -252,6 +252,16 @@ class ValuationForm(forms.Form):
         )
 
 
+class CountLocationForm(forms.Form):
+    """Which location the count sheet shows: a picker of the company's internal locations."""
+
+    location = LocationPicker(label=_("Location"), queryset=Location.objects.none(), required=False)
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, auto_id="count-%s", **kwargs)
+        self.fields["location"].queryset = queries.internal_locations(company)
+
+
 class CountForm(TextOnly, forms.Form):
     """The count's date and note; the counted quantities are read from the sheet's inputs."""
 

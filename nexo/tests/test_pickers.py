@@ -295,3 +295,19 @@ def test_the_quotation_form_offers_the_open_opportunities_of_the_chosen_customer
     form = QuotationCreateForm(company=company, opportunities=opportunities_visible_to(sales_user, company))
     html = str(form["opportunity"])
     assert 'data-send-party="party"' in html and "status=open" in html
+
+
+def test_the_stock_count_chooses_its_location_with_a_picker(warehouse_user, company, warehouse, stock):
+    shelf = inventory_services.location_create(
+        company=company, by=warehouse_user, warehouse_id=warehouse.pk, name="Estante C-3"
+    )
+    client = client_for(warehouse_user)
+    page = client.get(reverse("inventory:stock_count"), {"location": shelf.pk}).content.decode()
+    assert 'name="location_search"' in page and 'id="count-location"' in page
+    assert f'name="location" id="count-location_value" value="{shelf.pk}"' in page
+    assert f"{warehouse.code} · Estante C-3" in page
+    # Typed without the script: the location's name is looked up.
+    typed = client.get(reverse("inventory:stock_count"), {"location_search": "estante c-3"})
+    assert typed.context["location"] == shelf
+    unknown = client.get(reverse("inventory:stock_count"), {"location_search": "nowhere"})
+    assert unknown.context["location"] is None

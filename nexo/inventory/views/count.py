@@ -16,7 +16,7 @@ from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
 from nexo.inventory import queries, services
-from nexo.inventory.forms import CountForm
+from nexo.inventory.forms import CountForm, CountLocationForm
 from nexo.inventory.models import Location, StockMove
 from nexo.inventory.views.common import cost_text
 
@@ -90,7 +90,13 @@ def _row_errors(failure: ValidationFailed, form: CountForm) -> dict[int, list[st
 def stock_count(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     locations = list(queries.internal_locations(request.company))
-    location = _location(request, locations, source.get("location"))
+    raw_location = source.get("location")
+    if not raw_location and source.get("location_search", "").strip():
+        # Typed without the picker's script: the location whose label or name was typed, else none.
+        typed = CountLocationForm(source, company=request.company)
+        found = typed.cleaned_data.get("location") if typed.is_valid() else None
+        raw_location = str(found.pk) if found else "?"
+    location = _location(request, locations, raw_location)
     words = source.get("q", "").replace("\x00", "").strip()[:100]
     every_item = source.get("all") == "1"
     form = CountForm(request.POST or None)
@@ -118,6 +124,7 @@ def stock_count(request: HttpRequest) -> HttpResponse:
                 return _posted(request, location, moves)
         if status == 200:
             status = 422
+    chooser = CountLocationForm(company=request.company, initial={"location": location})
     sheet = []
     if location is not None:
         sheet = queries.count_sheet(request.company, location, words=words, only_stocked_here=not every_item)
@@ -125,7 +132,7 @@ def stock_count(request: HttpRequest) -> HttpResponse:
     shown_ids = {item.pk for item in shown}
     context = {
         "title": _("Stock count"),
-        "locations": locations,
+        "location_field": chooser["location"],
         "location": location,
         "form": form,
         "words": words,
