@@ -160,7 +160,8 @@ def picker_words(request: HttpRequest) -> list[str] | HttpResponse:
     text = request.GET.get("q", "")
     if len(text) > PICKER_QUERY_LENGTH or "\x00" in text:
         return HttpResponseBadRequest("q: at most 100 characters, no NUL.")
-    return text.split()
+    # A word with no letter or digit (the "·" of a label typed back) would match nothing.
+    return [word for word in text.split() if any(ch.isalnum() for ch in word)]
 
 
 def picker_options(request: HttpRequest, options: Iterable[PickerOption]) -> HttpResponse:

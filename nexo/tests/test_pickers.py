@@ -311,3 +311,10 @@ def test_the_stock_count_chooses_its_location_with_a_picker(warehouse_user, comp
     assert typed.context["location"] == shelf
     unknown = client.get(reverse("inventory:stock_count"), {"location_search": "nowhere"})
     assert unknown.context["location"] is None
+
+
+def test_a_label_typed_back_finds_its_record(warehouse_user, warehouse):
+    response = client_for(warehouse_user).get(
+        reverse("inventory:location_search"), {"q": f"{warehouse.code} · Existencias"}
+    )
+    assert option_values(response) == [warehouse.stock_location_id]

@@ -55,7 +55,8 @@
   }
 
   function search(picker) {
-    var values = { q: picker.input.value };
+    // A chosen record shows its label: opening the list then offers every record, not the label's matches.
+    var values = { q: picker.value.value ? "" : picker.input.value };
     var form = picker.input.form;
     Object.keys(picker.box.dataset).forEach(function (key) {
       // data-send-party="party": the search gets the value of the form's field "party" as "party".
