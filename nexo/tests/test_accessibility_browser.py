@@ -19,7 +19,7 @@ from nexo.core.demo import DEMO_PASSWORD
 from nexo.core.models import Company
 from nexo.crm.models import Opportunity
 from nexo.purchasing.models import PurchaseOrder
-from nexo.sales.models import Quotation
+from nexo.sales.models import Quotation, SalesOrder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,6 +120,9 @@ def demo_page(page, live_server, roles):
         "quotation editor": f"/sales/quotations/{editor.pk}/",
         "quotation compare": f"/sales/quotations/{revised.pk}/compare/",
         "sales orders": "/sales/orders/",
+        "sales order": f"/sales/orders/{SalesOrder.objects.filter(company=company).order_by('pk').first().pk}/",
+        "lead capture": "/crm/leads/new/",
+        "new stock move": "/inventory/moves/new/",
         "items": "/catalog/",
         "item": f"/catalog/items/{Item.objects.filter(company=company).order_by('pk').first().pk}/",
         "price lists": "/catalog/price-lists/",

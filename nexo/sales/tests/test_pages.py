@@ -645,7 +645,8 @@ def test_each_line_shows_its_price_rule_its_stock_available_and_a_keyboard_cost_
     # 20 on hand, nothing reserved, 7 on order: 27 available for the FIFO item, 20 for the average one.
     assert re.search(rf'id="line-{fifo.pk}-available"[^>]*>avail\. 27<', page)
     assert re.search(rf'id="line-{average.pk}-available"[^>]*>avail\. 20<', page)
-    assert 'summary tabindex="-1"' not in page and "<summary aria-label=" in page
+    # Reachable by keyboard, its name its visible text (the figure and basis) and then what it opens.
+    assert 'summary tabindex="-1"' not in page and '<details class="cost-detail"><summary><span class="cost-value">' in page
 
 
 def test_a_short_line_is_flagged_and_a_change_keeps_the_availability(sales_client, quotation):
