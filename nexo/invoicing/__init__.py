@@ -1,0 +1,6 @@
+"""Invoicing: customer and supplier invoices, credit notes (facturas rectificativas) and their tax computation.
+
+Layer 7 (docs/architecture.md): it may import sales, purchasing and every module below them; it must
+never import anything above it (payments, insight), which read invoices through their own services and
+hooks. Today it holds only the pure tax engine, `nexo.invoicing.tax`; the invoice records come next.
+"""
