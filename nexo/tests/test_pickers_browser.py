@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from nexo.inventory.models import StockMove
 from nexo.inventory.services import location_create
 from nexo.parties.services import party_create
+from nexo.tests.test_accessibility_browser import AXE_PATH, BLOCKING, RUN_AXE, WCAG_TAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +52,11 @@ def test_a_move_is_posted_with_items_and_locations_chosen_by_keyboard(
     # Opened again on the chosen item: every stocked item is offered, the service never.
     page.locator("#id_item").press("ArrowDown")
     expect(page.locator("#id_item_listbox [role=option]")).to_have_count(2)
+    page.locator("#id_item").press("ArrowDown")
+    expect(page.locator("#id_item")).to_have_attribute("aria-activedescendant", "id_item_listbox-1")
+    page.evaluate(AXE_PATH.read_text())  # the open combobox and its list as a screen reader meets them
+    blocking = [v["id"] for v in page.evaluate(RUN_AXE, WCAG_TAGS) if v["impact"] in BLOCKING]
+    assert blocking == []
     page.locator("#id_item").press("Escape")
     expect(page.locator("#id_item_listbox")).to_be_hidden()
 
