@@ -318,3 +318,12 @@ def test_a_label_typed_back_finds_its_record(warehouse_user, warehouse):
         reverse("inventory:location_search"), {"q": f"{warehouse.code} · Existencias"}
     )
     assert option_values(response) == [warehouse.stock_location_id]
+
+
+def test_the_price_check_takes_a_sku_typed_without_the_script(sales_user, make_item):
+    item = make_item("X-300", base_price="12.00")
+    response = client_for(sales_user).get(
+        reverse("catalog:price_check"),
+        {"item": "", "item_search": "x-300", "quantity": "1", "day": "2026-06-01"},
+    )
+    assert response.status_code == 200 and response.context["check"].item == item

@@ -139,7 +139,7 @@ def check_price(
 
 @page("catalog.view_pricelist", "catalog.view_item")
 def price_check(request: HttpRequest) -> HttpResponse:
-    asked = bool(request.GET.get("item"))
+    asked = bool(request.GET.get("item") or request.GET.get("item_search"))  # an id chosen, or a SKU typed
     data = request.GET.copy() if asked else None
     if data is not None and not data.get("day"):
         data["day"] = timezone.localdate().isoformat()
