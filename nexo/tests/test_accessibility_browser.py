@@ -200,7 +200,9 @@ def test_the_main_pages_pass_axe_with_targets_a_finger_can_hit_a_visible_focus_r
     login = context.new_page()
     for viewport in (LAPTOP, PHONE):
         login.set_viewport_size(viewport)
-        login.goto(f"{live_server.url}/login/")
+        response = login.goto(f"{live_server.url}/login/")
+        # axe runs with the page's own policy in force: evaluated through DevTools, never as a page script.
+        assert "script-src 'self'" in response.headers["content-security-policy"]
         if violations := _violations(login, axe_source):
             found[f"login at {viewport['width']} px"] = violations
         if viewport is PHONE and (too_small := _small_targets(login)):
