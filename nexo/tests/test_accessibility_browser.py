@@ -174,7 +174,7 @@ def _focus_ring(page, selector: str) -> dict:
 
 
 def test_the_main_pages_pass_axe_with_targets_a_finger_can_hit_a_visible_focus_ring_and_a_new_line_key(
-    demo_page, live_server, axe_source, browser
+    axe_source, demo_page, live_server, browser
 ):
     page, paths = demo_page
     found, small = {}, {}
