@@ -88,10 +88,10 @@ def test_the_list_shows_number_party_state_net_and_margin_and_filters(sales_clie
 
 def test_a_salesperson_has_no_salesperson_filter_a_manager_has(sales_client, manager_user, quotation):
     names = [f.name for f, _v in sales_client.get(_url("quotation_list")).context["listing"].filters]
-    assert names == ["state"]
+    assert names == ["state", "attention"]
     manager = _client_for(manager_user)
     names = [f.name for f, _v in manager.get(_url("quotation_list")).context["listing"].filters]
-    assert names == ["state", "salesperson"]
+    assert names == ["state", "attention", "salesperson"]
 
 
 def test_the_list_reads_a_fixed_number_of_queries(
