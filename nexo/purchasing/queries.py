@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from nexo.catalog.models import Item
 from nexo.core.errors import ValidationFailed
-from nexo.core.formatting import day_text
+from nexo.core.formatting import day_text, number
 from nexo.core.models import Company
 from nexo.core.rules import round_money, round_unit
 from nexo.inventory.models import Location, StockMove, StockQuant
@@ -141,9 +142,14 @@ class SupplierPriceTable:
                     BestPrice(price, round_unit(price.unit_price * rates[price.currency]))
                 )
 
-    def best(self, item_id: int, quantity: Decimal) -> BestPrice | None:
-        """The lowest price whose minimum quantity `quantity` reaches (ties: the higher break, then the oldest)."""
-        reached = [best for best in self.prices.get(item_id, ()) if best.price.min_quantity <= quantity]
+    def best(self, item_id: int, quantity: Decimal, *, supplier_id: int | None = None) -> BestPrice | None:
+        """The lowest price whose minimum quantity `quantity` reaches (ties: the higher break, then the oldest),
+        of one supplier when `supplier_id` is given."""
+        reached = [
+            best
+            for best in self.prices.get(item_id, ())
+            if best.price.min_quantity <= quantity and supplier_id in (None, best.price.supplier_id)
+        ]
         return min(
             reached, key=lambda best: (best.unit_cost, -best.price.min_quantity, best.price.pk), default=None
         )
@@ -158,6 +164,19 @@ def best_supplier_prices(
     return {item_id: best for item_id, best in found.items() if best is not None}
 
 
+#: The origin of a confirmed sales order's planned deliveries (sales.services.orders reserves stock under it;
+#: purchasing sits below sales and may not import it).
+SALES_ORDER_ORIGIN = "sales_order"
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What a confirmed sales order still has to deliver of an item: its planned deliveries."""
+
+    reference: str
+    quantity: Decimal
+
+
 @dataclass(frozen=True)
 class Suggestion:
     item: Item
@@ -168,56 +187,126 @@ class Suggestion:
     suggested: Decimal
     preferred: Party | None
     best: BestPrice | None
+    #: The confirmed sales orders that need the item, the first reference first.
+    orders: tuple[Demand, ...] = ()
+    #: The price of the supplier the order would go to, for the suggested quantity.
+    supplier_price: BestPrice | None = None
 
     @property
     def supplier(self) -> Party | None:
         return self.preferred or (self.best.supplier if self.best else None)
 
+    @property
+    def projected(self) -> Decimal:
+        return self.on_hand - self.reserved + self.on_order
+
+    @property
+    def reason(self) -> str:
+        """Why it is suggested, in the reader's language: "Order SO-2026-00012 needs 204; 0 on hand, 0 on
+        order"."""
+        parts = []
+        if self.orders:
+            needed = sum((demand.quantity for demand in self.orders), ZERO)
+            parts.append(
+                ngettext("Order %(orders)s needs %(quantity)s", "Orders %(orders)s need %(quantity)s", len(self.orders))
+                % {"orders": ", ".join(demand.reference for demand in self.orders), "quantity": number(needed)}
+            )  # fmt: skip
+            other = self.reserved - needed
+            if other > 0:
+                parts.append(_("%(quantity)s reserved by other planned moves") % {"quantity": number(other)})
+        elif self.reserved:
+            parts.append(_("%(quantity)s reserved") % {"quantity": number(self.reserved)})
+        if self.minimum:
+            parts.append(_("minimum %(quantity)s") % {"quantity": number(self.minimum)})
+        parts.append(
+            _("%(on_hand)s on hand, %(on_order)s on order")
+            % {"on_hand": number(self.on_hand), "on_order": number(self.on_order)}
+        )
+        return "; ".join(parts)
+
+
+def _supplier_minimum(table: "SupplierPriceTable", item_id: int, quantity: Decimal, supplier_id: int | None):
+    """The quantity rounded up to the smallest minimum quantity the supplier (any supplier when none is
+    preferred) sells the item in, when no price of it is reached by `quantity`."""
+    prices = [
+        best.price.min_quantity
+        for best in table.prices.get(item_id, ())
+        if supplier_id is None or best.price.supplier_id == supplier_id
+    ]
+    if not prices or any(minimum <= quantity for minimum in prices):
+        return quantity
+    return min(prices)
+
 
 def purchase_suggestions(company: Company) -> list[Suggestion]:
-    """Items whose stock (on hand - reserved + on order) is under their minimum, with what to order from
-    whom: enough to reach the minimum, at least the reorder quantity. A fixed number of queries."""
-    settings = list(
-        ItemPurchasing.objects.filter(
-            company=company, minimum_stock__gt=0, item__is_active=True
-        ).select_related("item", "preferred_supplier")
+    """Every active stocked item whose projected stock (on hand - reserved + on order, over all the
+    warehouses) is under its minimum — 0 when it has none, so the demand of confirmed sales orders reaches
+    the buyer — with what to order from whom: enough to reach the minimum, at least the reorder quantity,
+    rounded up to the supplier's minimum quantity. Reserved counts the planned moves out of the warehouses
+    (sales orders' deliveries among them); on order, what confirmed purchase orders still wait for.
+
+    Eight queries whatever the number of items: the figures are summed over the company, then only the
+    items short of stock are read."""
+    internal = Location.Kind.INTERNAL
+    with_minimum = set(
+        ItemPurchasing.objects.filter(company=company, minimum_stock__gt=0).values_list("item_id", flat=True)
     )
-    item_ids = [record.item_id for record in settings]
     on_hand = dict(
-        StockQuant.objects.filter(item_id__in=item_ids, location__kind=Location.Kind.INTERNAL)
+        StockQuant.objects.filter(company=company, location__kind=internal)
         .values("item_id").annotate(total=Sum("quantity")).values_list("item_id", "total")
     )  # fmt: skip
-    reserved = dict(
-        StockMove.objects.filter(item_id__in=item_ids, state=StockMove.State.DRAFT, from_location__kind=Location.Kind.INTERNAL)
-        .exclude(to_location__kind=Location.Kind.INTERNAL)
-        .values("item_id").annotate(total=Sum("quantity")).values_list("item_id", "total")
+    reserved: dict[int, Decimal] = defaultdict(Decimal)
+    orders: dict[int, list[Demand]] = defaultdict(list)
+    planned = (
+        StockMove.objects.filter(company=company, state=StockMove.State.DRAFT, from_location__kind=internal)
+        .exclude(to_location__kind=internal)
+        .values("item_id", "origin_type", "origin_id", "origin_label").annotate(total=Sum("quantity"))
+        .order_by("item_id", "origin_label", "origin_id")
     )  # fmt: skip
+    for row in planned:
+        reserved[row["item_id"]] += row["total"]
+        if row["origin_type"] == SALES_ORDER_ORIGIN:
+            orders[row["item_id"]].append(Demand(row["origin_label"] or str(row["origin_id"]), row["total"]))
     on_order: dict[int, Decimal] = defaultdict(Decimal)
-    open_lines = PurchaseOrderLine.objects.filter(item_id__in=item_ids, order__state__in=rules.RECEIVABLE)
+    open_lines = PurchaseOrderLine.objects.filter(order__company=company, order__state__in=rules.RECEIVABLE)
     for item_id, quantity, received in open_lines.values_list("item_id", "quantity", "received_quantity"):
         on_order[item_id] += max(quantity - received, ZERO)
-    wanted = {}
-    for record in settings:
-        projected = (
-            on_hand.get(record.item_id, ZERO) - reserved.get(record.item_id, ZERO) + on_order[record.item_id]
+
+    def projected(item_id: int) -> Decimal:
+        return on_hand.get(item_id, ZERO) - reserved[item_id] + on_order[item_id]
+
+    short = with_minimum | {item_id for item_id in set(on_hand) | set(reserved) if projected(item_id) < 0}
+    settings = {
+        record.item_id: record
+        for record in ItemPurchasing.objects.filter(company=company, item_id__in=short).select_related(
+            "preferred_supplier"
         )
-        if projected < record.minimum_stock:
-            wanted[record.item_id] = max(record.minimum_stock - projected, record.reorder_quantity)
-    best = best_supplier_prices(company, wanted)
-    return [
-        Suggestion(
-            item=record.item,
-            on_hand=on_hand.get(record.item_id, ZERO),
-            reserved=reserved.get(record.item_id, ZERO),
-            on_order=on_order[record.item_id],
-            minimum=record.minimum_stock,
-            suggested=wanted[record.item_id],
-            preferred=record.preferred_supplier,
-            best=best.get(record.item_id),
-        )
-        for record in sorted(settings, key=lambda record: record.item.sku)
-        if record.item_id in wanted
-    ]
+    }
+    items = Item.objects.filter(company=company, pk__in=short, is_active=True, kind=Item.Kind.STOCKED)
+    items_by_id = {item.pk: item for item in items.select_related("unit")}
+    wanted: dict[int, Decimal] = {}
+    for item_id in items_by_id:
+        record = settings.get(item_id)
+        minimum = record.minimum_stock if record else ZERO
+        if projected(item_id) < minimum:
+            wanted[item_id] = max(minimum - projected(item_id), record.reorder_quantity if record else ZERO)
+    table = SupplierPriceTable(company, wanted)
+    suggestions = []
+    for item_id, quantity in wanted.items():
+        record = settings.get(item_id)
+        preferred = record.preferred_supplier if record else None
+        quantity = _supplier_minimum(table, item_id, quantity, preferred.pk if preferred else None)
+        best = table.best(item_id, quantity)
+        supplier = preferred or (best.supplier if best else None)
+        suggestions.append(
+            Suggestion(
+                item=items_by_id[item_id], on_hand=on_hand.get(item_id, ZERO), reserved=reserved[item_id],
+                on_order=on_order[item_id], minimum=record.minimum_stock if record else ZERO,
+                suggested=quantity, preferred=preferred, best=best, orders=tuple(orders[item_id]),
+                supplier_price=table.best(item_id, quantity, supplier_id=supplier.pk) if supplier else None,
+            )
+        )  # fmt: skip
+    return sorted(suggestions, key=lambda suggestion: suggestion.item.sku)
 
 
 # The home page
@@ -231,11 +320,12 @@ def late_orders() -> Q:
 
 def home_figures(company: Company, *, orders: bool, suggestions: bool) -> dict:
     """What needs a buyer's attention today: confirmed orders whose expected date has passed and that are
-    not fully received (`orders`), and items whose projected stock is under their minimum (`suggestions`,
-    purchase_suggestions' fixed number of queries)."""
+    not fully received (`orders`), and the items to buy: those whose projected stock is under their minimum,
+    or under zero for the demand of confirmed sales orders (`suggestions`, purchase_suggestions' fixed number
+    of queries)."""
     figures: dict = {}
     if orders:
         figures["late_orders"] = PurchaseOrder.objects.filter(late_orders(), company=company).count()
     if suggestions:
-        figures["under_minimum"] = len(purchase_suggestions(company))
+        figures["items_to_buy"] = len(purchase_suggestions(company))
     return figures

@@ -1,5 +1,5 @@
-"""Purchase suggestions: the items under their minimum stock, what to order from whom, and draft orders for
-the ones ticked."""
+"""Purchase suggestions: the items to buy (under their minimum stock, or short for confirmed sales orders),
+what to order from whom and why, and draft orders for the ones ticked."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -49,6 +49,8 @@ def suggestions(request: HttpRequest) -> HttpResponse:
             "preferred": row.preferred, "best": row.best,
             "best_cost_text": price_text(row.best.unit_cost) if row.best else "",
             "best_price_text": price_text(row.best.price.unit_price) if row.best else "",
+            "reason": row.reason, "supplier_price": row.supplier_price,
+            "supplier_price_text": price_text(row.supplier_price.price.unit_price) if row.supplier_price else "",
         }
         for row in queries.purchase_suggestions(request.company)
     ]  # fmt: skip
