@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nexo.catalog.forms import DateInput, ServiceForm
 from nexo.catalog.models import Item
@@ -309,3 +310,16 @@ class ReceiveForm(TextOnly, forms.Form):
         """Some line gets more than is pending: the user must confirm it."""
         data = getattr(self, "cleaned_data", {})
         return any((data.get(self.field_name(line)) or 0) > line.pending_quantity for line in self.lines)
+
+
+class SendOrderForm(TextOnly, forms.Form):
+    """The e-mail of a purchase order to its supplier: the address (prefilled) and the text, both editable."""
+
+    to = forms.EmailField(label=pgettext_lazy("e-mail recipient", "To"), max_length=254)
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The text as it will go out: change it here if you like. The PDF goes attached."),
+    )

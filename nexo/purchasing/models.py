@@ -100,6 +100,11 @@ class PurchaseOrder(CompanyOwned):
         RECEIVED = rules.RECEIVED, _("Received")
         CANCELLED = rules.CANCELLED, _("Cancelled")
 
+    class EmailStatus(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
     number = models.CharField(_("number"), max_length=20, blank=True)
     supplier = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier")
@@ -115,6 +120,12 @@ class PurchaseOrder(CompanyOwned):
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The latest e-mail of the order to the supplier: queued in the sending transaction, sent or failed
+    # after it commits (docs/decisions/0005-side-effects-after-commit.md).
+    sent_to = models.EmailField(_("sent to"), max_length=254, blank=True)
+    email_status = models.CharField(_("e-mail status"), max_length=10, choices=EmailStatus.choices, blank=True)
+    email_error = models.CharField(_("e-mail error"), max_length=500, blank=True)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("purchase order")

@@ -1,12 +1,12 @@
-"""/purchase-orders with their lines: list, create, read, change while a draft, confirm and cancel. Goods
-come in through their receipts (`receipts.py`)."""
+"""/purchase-orders with their lines: list, create, read, change while a draft, confirm and cancel, the PDF
+and sending it to the supplier. Goods come in through their receipts (`receipts.py`)."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
@@ -26,7 +26,7 @@ from nexo.core.api import (
 )
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.rules import round_money
-from nexo.purchasing import queries, rules, services
+from nexo.purchasing import documents, queries, rules, sending, services
 from nexo.purchasing.api.common import MAX_LINES, Currency, Day, PriceIn, QuantityIn, RateOut
 from nexo.purchasing.api.receipts import ReceiptOut, receipt_body, receipt_lines
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
@@ -101,6 +101,12 @@ class OrderOut(Schema):
     confirmed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    sent_to: str = Field(description="Where its latest e-mail to the supplier went; empty when never sent")
+    email_status: Literal["", "queued", "sent", "failed"] = Field(
+        description="Its latest e-mail: queued (goes out after the commit), sent or failed; empty when never sent"
+    )
+    email_error: str
+    email_sent_at: datetime | None
 
 
 class OrderDetail(OrderOut):
@@ -133,7 +139,8 @@ def _order_fields(order: PurchaseOrder, total: Decimal) -> dict:
         "supplier_name": order.supplier.name, "warehouse_id": order.warehouse_id, "date": order.date,
         "expected_date": order.expected_date, "currency": order.currency, "exchange_rate": order.exchange_rate,
         "state": order.state, "notes": order.notes, "total": total, "confirmed_at": order.confirmed_at,
-        "created_at": order.created_at, "updated_at": order.updated_at,
+        "created_at": order.created_at, "updated_at": order.updated_at, "sent_to": order.sent_to,
+        "email_status": order.email_status, "email_error": order.email_error, "email_sent_at": order.email_sent_at,
     }  # fmt: skip
 
 
@@ -256,3 +263,53 @@ def purchase_order_confirm(request: HttpRequest, order_id: RecordId):
 )  # fmt: skip
 def purchase_order_cancel(request: HttpRequest, order_id: RecordId):
     return services.purchase_order_cancel(company=request.company, by=request.user, order_id=order_id)
+
+
+class SendIn(StrictSchema):
+    to: Annotated[str, Field(max_length=254)] = Field(
+        "", description="Empty: the supplier's primary contact's e-mail, else the supplier's"
+    )
+    message: Annotated[str, Field(max_length=5000), SafeText] = Field(
+        "", description="Empty: the standard text in the supplier's language"
+    )
+
+
+@endpoints.post(
+    "/purchase-orders/{order_id}/send", OrderDetail, perm="purchasing.change_purchaseorder", read=_saved,
+    summary="E-mail the purchase order's PDF to the supplier",
+    description="Recorded as queued at once (`email_status`), sent after the commit by a task that records "
+    "sent or failed. 409 for a draft or cancelled order; 422 when there is no valid address.",
+)  # fmt: skip
+def purchase_order_send(request: HttpRequest, order_id: RecordId, payload: SendIn):
+    return sending.purchase_order_send(
+        company=request.company, by=request.user, order_id=order_id, to=payload.to, message=payload.message
+    )
+
+
+PDF_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "The purchase order as the supplier reads it",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@endpoints.get(
+    "/purchase-orders/{order_id}/pdf",
+    None,
+    status=200,  # the PDF itself, described by PDF_RESPONSE
+    perm="purchasing.view_purchaseorder",
+    summary="The purchase order as a PDF",
+    description="In the supplier's language (else the company's): the company, the supplier with its tax id "
+    "and address, where to deliver, the lines with the supplier's reference, taxes per rate and the total.",
+    openapi_extra=PDF_RESPONSE,
+)
+def purchase_order_pdf(request: HttpRequest, order_id: RecordId):
+    order = documents.printable_order(request.company, order_id)
+    if order is None:
+        raise NotFound(_("No such purchase order."))
+    response = HttpResponse(documents.order_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.order_filename(order)}"'
+    return response

@@ -1,12 +1,12 @@
 """Purchase order pages: the list, the form with its lines edited in place, one order with its receipts,
-and the confirm and cancel actions."""
+its PDF, and the confirm, cancel and send-to-the-supplier actions."""
 
 from datetime import date as Date
 
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Upper
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,8 @@ from nexo.core.permissions import page
 from nexo.core.rules import round_money
 from nexo.core.validation import record_id
 from nexo.inventory.models import StockBalance
-from nexo.purchasing import rules, services
-from nexo.purchasing.forms import OrderLineFormSet, PurchaseOrderForm, plain, suppliers_of
+from nexo.purchasing import documents, rules, sending, services
+from nexo.purchasing.forms import OrderLineFormSet, PurchaseOrderForm, SendOrderForm, plain, suppliers_of
 from nexo.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, SupplierPrice
 from nexo.purchasing.queries import late_orders, line_amount, order_rate, order_totals
 from nexo.purchasing.views.common import ZERO, optional_url, price_text
@@ -152,17 +152,42 @@ def order_figures(order: PurchaseOrder, company: Company) -> dict:
     }
 
 
-@page("purchasing.view_purchaseorder")
-def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = order_of(request, order_id)
+def _send_form(order: PurchaseOrder, request: HttpRequest) -> SendOrderForm:
+    """The send form as it opens: the supplier's address and the text it would get, both editable."""
+    _subject, body = sending.order_email(order, request.user)
+    return SendOrderForm(initial={"to": order.sent_to or sending.default_recipient(order), "message": body})
+
+
+def order_context(request: HttpRequest, order: PurchaseOrder, **shown) -> dict:
+    can_send = order.state in sending.SENDABLE
     context = {
         "order": order,
         **order_figures(order, request.company),
         "can_change": order.state == State.DRAFT,
         "can_cancel": rules.ORDER_LIFECYCLE.allows(order.state, State.CANCELLED),
         "can_receive": order.state in rules.RECEIVABLE,
+        "can_send": can_send,
+        **shown,
     }
-    return render(request, "purchasing/order_detail.html", context)
+    if can_send and "send_form" not in context and request.user.has_perm("purchasing.change_purchaseorder"):
+        context["send_form"] = _send_form(order, request)
+    return context
+
+
+@page("purchasing.view_purchaseorder")
+def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = order_of(request, order_id)
+    return render(request, "purchasing/order_detail.html", order_context(request, order))
+
+
+@page("purchasing.view_purchaseorder")
+def order_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = documents.printable_order(request.company, order_id)
+    if order is None:
+        raise Http404(_("No such purchase order."))
+    response = HttpResponse(documents.order_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.order_filename(order)}"'
+    return response
 
 
 # The form
@@ -362,3 +387,34 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
         services.purchase_order_cancel(company=request.company, by=request.user, order_id=order.pk)
 
     return _act(request, order_id, cancel, _("Purchase order cancelled."))
+
+
+@page("purchasing.change_purchaseorder")
+@require_POST
+def order_send(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The send form posted: the service records the e-mail and queues it; a refused address is shown
+    beside the field, a refused order (a draft, cancelled) as a message."""
+    order = order_of(request, order_id)
+    form = SendOrderForm(request.POST)
+    if form.is_valid():
+        try:
+            sending.purchase_order_send(
+                company=request.company, by=request.user, order_id=order.pk, **form.cleaned_data
+            )
+        except ValidationFailed as failure:
+            apply_failure(form, failure)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return redirect("purchasing:order_view", order_id=order.pk)
+        else:
+            order.refresh_from_db(fields=["email_status"])
+            values = {"order": order, "to": form.cleaned_data["to"]}
+            if order.email_status == PurchaseOrder.EmailStatus.FAILED:
+                messages.error(request, _("The e-mail of %(order)s to %(to)s failed.") % values)
+            elif order.email_status == PurchaseOrder.EmailStatus.QUEUED:
+                messages.success(request, _("The e-mail of %(order)s to %(to)s is queued.") % values)
+            else:
+                messages.success(request, _("%(order)s sent to %(to)s.") % values)
+            return redirect("purchasing:order_view", order_id=order.pk)
+    context = order_context(request, order, send_form=form, show_send=True)
+    return render(request, "purchasing/order_detail.html", context, status=422)

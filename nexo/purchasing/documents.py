@@ -1,0 +1,272 @@
+"""A purchase order as the supplier reads it: a PDF (WeasyPrint) from an HTML template, in the supplier's
+language (else the company's, Spanish).
+
+It shows what the supplier needs to deliver and invoice: our company, the supplier with its tax id and
+address, the order's number and dates, where to deliver (the warehouse, at the company's address), the lines
+with the supplier's own reference, the amounts with the tax of each rate (the items' purchase tax at the
+order's date, `catalog` tax rates) and the total, in the order's currency. Figures are formatted for the
+language (babel). WeasyPrint fetches nothing: the stylesheet is inlined and every URL is refused.
+"""
+
+from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_percent
+from django.conf import settings
+from django.db.models import Case, IntegerField, Value, When
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from nexo.catalog.models import TaxRate
+from nexo.core import formatting
+from nexo.parties.models import Address, Party
+from nexo.purchasing import rules
+from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice
+from nexo.purchasing.queries import line_amount
+
+STYLESHEET = Path(__file__).resolve().parent / "static" / "purchasing" / "order_pdf.css"
+#: The company's language: a company records none, and Nexo's companies are Spanish.
+COMPANY_LANGUAGE = "es"
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class PrintedLine:
+    """An order line as the supplier reads it."""
+
+    position: int
+    description: str
+    sku: str
+    supplier_code: str
+    quantity: str
+    unit: str
+    unit_price: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class PrintedTax:
+    rate: str
+    base: str
+    tax: str
+
+
+def order_language(order: PurchaseOrder) -> str:
+    """The supplier's language when Nexo speaks it, else the company's."""
+    language = getattr(order.supplier, "language", "") or COMPANY_LANGUAGE
+    return language if language in LANGUAGES else COMPANY_LANGUAGE
+
+
+# Formatting in the current language (babel)
+
+
+def unit_price_text(value: Decimal, currency: str) -> str:
+    """Two decimals, or up to the six a unit price keeps when they matter (0,012500 € → 0,0125 €)."""
+    return format_currency(
+        formatting.trimmed(value, 2), currency, locale=formatting.current_locale(), decimal_quantization=False
+    )
+
+
+def percent_text(value: Decimal) -> str:
+    return format_percent(
+        formatting.trimmed(Decimal(value)) / HUNDRED,
+        locale=formatting.current_locale(),
+        decimal_quantization=False,
+    )
+
+
+def date_text(value: Date | None) -> str:
+    return format_date(value, "long", locale=formatting.current_locale()) if value else ""
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal: anything but plain letters, digits and spaces escaped as \\hex."""
+    escaped = "".join(char if char.isalnum() or char in " .,:-" else f"\\{ord(char):x} " for char in text)
+    return f'"{escaped}"'
+
+
+@cache
+def _stylesheet() -> str:
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+def _page_css(order: PurchaseOrder) -> str:
+    """The running parts of every page, translated: the page counter and, after the first page, the order's
+    number."""
+    marker = "\x00"
+    counter = _("Page %(page)s of %(pages)s") % {
+        "page": f"{marker}page{marker}",
+        "pages": f"{marker}pages{marker}",
+    }
+    parts = []
+    for index, part in enumerate(counter.split(marker)):
+        if index % 2:
+            parts.append(f"counter({part})")
+        elif part:
+            parts.append(_css_string(part))
+    company = order.company
+    issuer = " · ".join(part for part in (company.name, company.tax_id) if part)
+    running = f"{_('Purchase order')} {order.number}"
+    return (
+        f"@page {{ @bottom-right {{ content: {' '.join(parts)}; }}"
+        f" @bottom-left {{ content: {_css_string(issuer)}; }}"
+        f" @top-right {{ content: {_css_string(running)}; }} }}"
+        "@page :first { @top-right { content: none; } }"
+    )
+
+
+# What the document shows
+
+
+def supplier_address(party: Party) -> Address | None:
+    """Where the supplier is: its default billing address, else any billing address, else the default one,
+    else the first."""
+    billing_first = Case(
+        When(kind=Address.Kind.BILLING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return Address.objects.filter(party=party).order_by(billing_first, "-is_default", "id").first()
+
+
+def _tax_rates(category_ids: set[int], day: Date) -> dict[int, Decimal]:
+    """Each tax category's rate on `day`: the latest that starts on or before it (as catalog.queries.
+    tax_rate_on decides it), for all the categories in one query."""
+    rates: dict[int, Decimal] = {}
+    rows = TaxRate.objects.filter(tax_category_id__in=category_ids, valid_from__lte=day).order_by(
+        "tax_category_id", "-valid_from"
+    )
+    for category_id, rate in rows.values_list("tax_category_id", "rate"):
+        rates.setdefault(category_id, rate)
+    return rates
+
+
+def _supplier_codes(order: PurchaseOrder, lines: list[PurchaseOrderLine]) -> dict[int, str]:
+    """The supplier's own reference of each item: the one of the price a line used, else any of the
+    supplier's prices for the item that has one."""
+    codes: dict[int, str] = {}
+    rows = SupplierPrice.objects.filter(
+        company_id=order.company_id,
+        supplier_id=order.supplier_id,
+        item_id__in={line.item_id for line in lines},
+    ).exclude(supplier_code="")
+    for item_id, code in rows.order_by("-is_active", "-id").values_list("item_id", "supplier_code"):
+        codes.setdefault(item_id, code)
+    return codes
+
+
+@dataclass(frozen=True)
+class OrderFigures:
+    """An order's amounts in its currency: lines rounded one by one, tax per rate on the sum of its bases."""
+
+    lines: list[PurchaseOrderLine]
+    net: Decimal
+    taxes: tuple[rules.TaxLine, ...]
+    tax: Decimal
+    total: Decimal
+
+
+def order_figures(order: PurchaseOrder) -> OrderFigures:
+    """The order's lines (with their items, units and supplier prices), net, tax per rate and total: three
+    queries."""
+    lines = list(
+        order.lines.select_related("item__unit", "supplier_price").order_by("position", "id")
+    )  # fmt: skip
+    rates = _tax_rates({line.item.purchase_tax_id for line in lines}, order.date)
+    for line in lines:
+        line.amount = line_amount(line.quantity, line.unit_price)
+        line.tax_rate = rates.get(line.item.purchase_tax_id, Decimal(0))
+    taxes = rules.taxes_by_rate([(line.tax_rate, line.amount) for line in lines])
+    net = sum((line.amount for line in lines), Decimal(0))
+    tax = sum((line.tax for line in taxes), Decimal(0))
+    return OrderFigures(lines, net, taxes, tax, net + tax)
+
+
+def order_context(order: PurchaseOrder) -> dict:
+    """Everything the printed order shows, formatted in the active language."""
+    currency = order.currency
+    company = order.company
+    figures = order_figures(order)
+    codes = _supplier_codes(order, figures.lines)
+    address = supplier_address(order.supplier)
+    lines = [
+        PrintedLine(
+            position=index,
+            description=line.description or line.item.name,
+            sku=line.item.sku,
+            supplier_code=(line.supplier_price.supplier_code if line.supplier_price else "")
+            or codes.get(line.item_id, ""),
+            quantity=formatting.number(line.quantity),
+            unit=line.item.unit.code,
+            unit_price=unit_price_text(line.unit_price, currency),
+            amount=formatting.money(line.amount, currency),
+        )
+        for index, line in enumerate(figures.lines, start=1)
+    ]
+    return {
+        "order": order,
+        "company": company,
+        "supplier": order.supplier,
+        "address": address,
+        "show_country": address is not None and address.country != company.country,
+        "warehouse": order.warehouse,
+        "lines": lines,
+        "taxes": [
+            PrintedTax(
+                rate=percent_text(tax.rate),
+                base=formatting.money(tax.base, currency),
+                tax=formatting.money(tax.tax, currency),
+            )
+            for tax in figures.taxes
+        ],
+        "date": date_text(order.date),
+        "expected_date": date_text(order.expected_date),
+        "net": formatting.money(figures.net, currency),
+        "tax": formatting.money(figures.tax, currency),
+        "total": formatting.money(figures.total, currency),
+        "currency": currency,
+        "currency_symbol": formatting.currency_symbol(currency),
+        "stylesheet": mark_safe(_stylesheet() + _page_css(order)),  # noqa: S308 -- our own file, escaped strings
+    }
+
+
+def order_html(order: PurchaseOrder, *, language: str | None = None) -> SafeString:
+    with translation.override(language or order_language(order)):
+        return render_to_string("purchasing/order_pdf.html", order_context(order))
+
+
+def _refuse_urls():
+    """A URL fetcher that fetches nothing: the printed order needs no file, font or image from outside."""
+    from weasyprint.urls import URLFetcher
+
+    class NoFetching(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError(f"Purchase order PDFs fetch no external resource ({url[:80]}).")
+
+    return NoFetching()
+
+
+def order_pdf(order: PurchaseOrder, *, language: str | None = None) -> bytes:
+    """The purchase order as the supplier reads it, in its language (else the company's)."""
+    from weasyprint import HTML  # imported here: loading its native libraries takes a moment
+
+    html = order_html(order, language=language)
+    return HTML(string=html, url_fetcher=_refuse_urls()).write_pdf()
+
+
+def order_filename(order: PurchaseOrder) -> str:
+    return f"{order.number}.pdf" if order.number else f"draft-{order.pk}.pdf"
+
+
+def printable_order(company, order_id: int) -> PurchaseOrder | None:
+    """The order with what its PDF reads about it (company, supplier, warehouse), in one query."""
+    return (
+        PurchaseOrder.objects.select_related("company", "supplier", "warehouse")
+        .filter(company=company, pk=order_id)
+        .first()
+    )
