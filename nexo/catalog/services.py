@@ -23,6 +23,7 @@ from nexo.catalog.models import (
     Unit,
     ValuationMethod,
 )  # fmt: skip
+from nexo.core import plainsql
 from nexo.core.audit import audit_record, changed, snapshot
 from nexo.core.errors import Forbidden, ValidationFailed
 from nexo.core.models import AuditEntry, Company, User
@@ -75,8 +76,9 @@ def catalog_setup(*, company: Company) -> CatalogSettings:
 
 
 def settings_of(company: Company) -> CatalogSettings:
-    settings = CatalogSettings.objects.filter(company=company).first()
-    return settings or catalog_setup(company=company)
+    # Plain SQL: read on every item created, where the ORM's query building cost more than the read.
+    found = plainsql.select(CatalogSettings, ("company_id = %s", [company.pk]), limit=1)
+    return found[0] if found else catalog_setup(company=company)
 
 
 # Records of this company given by id
@@ -87,7 +89,11 @@ def _of_company(model, company: Company, value, field: str):
         if value is not None and value.company_id != company.pk:
             raise ValidationFailed.on(field, _("Unknown %(what)s.") % {"what": model._meta.verbose_name})
         return value
-    record = model.objects.filter(company=company, pk=value).first()
+    try:
+        found = plainsql.select(model, ("company_id = %s AND id = %s", [company.pk, int(value)]), order_by=())
+    except (TypeError, ValueError, OverflowError):
+        found = []  # not an id at all
+    record = found[0] if found else None
     if record is None:
         raise ValidationFailed.on(field, _("Unknown %(what)s.") % {"what": model._meta.verbose_name})
     return record
@@ -101,11 +107,14 @@ RELATIONS = {
 
 def _resolve(company: Company, fields: dict) -> dict:
     """`unit_id=3` or `unit=<Unit>` → the company's record; an unknown one is a field error."""
-    resolved = {}
+    resolved, read = {}, {}
     for name, value in fields.items():
         relation = name.removesuffix("_id")
         if relation in RELATIONS:
-            resolved[relation] = _of_company(RELATIONS[relation], company, value, relation)
+            key = (RELATIONS[relation], value if isinstance(value, int) else None)
+            if key[1] is None or key not in read:  # the sale and purchase taxes are often one category
+                read[key] = _of_company(RELATIONS[relation], company, value, relation)
+            resolved[relation] = read[key]
         else:
             resolved[name] = value
     return resolved
@@ -243,14 +252,20 @@ def _validated_item(item: Item, *, sku_checked: bool = False) -> None:
             item.barcode = ean.validate(item.barcode)
         except ean.ValidationError:
             errors["barcode"] = [_("This is not a valid EAN barcode: check its digits.")]
-    if (
-        item.sku
-        and not sku_checked
-        and Item.objects.filter(company_id=item.company_id, sku__iexact=item.sku).exclude(pk=item.pk).exists()
-    ):
+    if item.sku and not sku_checked and _sku_taken(item):
         errors["sku"] = [_("Another item already has this SKU.")]
     if errors:
         raise ValidationFailed.from_fields(errors)
+
+
+def _sku_taken(item: Item) -> bool:
+    """Another item of the company has this SKU, whatever the case (ASCII case on SQLite, as iexact)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM catalog_item WHERE company_id = %s AND UPPER(sku) = UPPER(%s) AND id <> %s LIMIT 1",
+            [item.company_id, item.sku, item.pk or 0],
+        )
+        return cursor.fetchone() is not None
 
 
 def _audited_save(item: Item, before: dict, by: User) -> Item:
@@ -272,8 +287,13 @@ def _search_text(item: Item) -> str:
 def _save_item(item: Item) -> Item:
     item.search_text = _search_text(item)
     try:
-        with transaction.atomic():
-            item.save()
+        if item._state.adding:
+            # No savepoint of its own: a SKU taken meanwhile fails item_create's transaction, which the
+            # error then leaves (rolled back), as every caller of _save_item is inside one.
+            plainsql.insert(Item, [item])
+        else:
+            with transaction.atomic():
+                item.save()
     except IntegrityError as error:
         raise ValidationFailed.on("sku", _("Another item already has this SKU.")) from error
     return item

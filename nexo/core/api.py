@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, get_args, get_type_hints
 
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Path, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -31,9 +33,10 @@ from pydantic import (
     field_validator,
 )
 
+from nexo.core import plainsql
 from nexo.core.errors import DomainError, Forbidden, ValidationFailed
 from nexo.core.middleware import RETRY_AFTER_SECONDS, database_busy
-from nexo.core.models import IdempotencyRecord
+from nexo.core.models import IdempotencyRecord, User
 from nexo.core.rules import round_money
 from nexo.core.services import token_authenticate
 from nexo.core.tenancy import companies_of, resolve_company
@@ -187,7 +190,39 @@ def _attach_company(request: HttpRequest) -> bool:
     if company is None or (requested_id is not None and company.pk != requested_id):
         return False
     request.company = company
+    preload_permissions(request.user)
     return True
+
+
+def preload_permissions(user) -> None:
+    """The user's permissions, own and through groups, read in one query and left where Django's
+    ModelBackend keeps them for the request (it would read them in two). Superusers are left to Django."""
+    if user.is_superuser or not user.is_active or hasattr(user, "_perm_cache"):
+        return
+    own, groups = User._meta.get_field("user_permissions"), User._meta.get_field("groups")
+    group_permissions = Group._meta.get_field("permissions")
+    quote = plainsql.quoted
+    permissions, content_types = quote(Permission._meta.db_table), quote(ContentType._meta.db_table)
+    sql = (
+        f"SELECT ct.app_label, p.codename, 'user' FROM {permissions} p "  # noqa: S608 (names quoted)
+        f"JOIN {content_types} ct ON ct.id = p.content_type_id "
+        f"JOIN {quote(own.m2m_db_table())} up ON up.{quote(own.m2m_reverse_name())} = p.id "
+        f"WHERE up.{quote(own.m2m_column_name())} = %s "
+        "UNION ALL "
+        f"SELECT ct.app_label, p.codename, 'group' FROM {permissions} p "
+        f"JOIN {content_types} ct ON ct.id = p.content_type_id "
+        f"JOIN {quote(group_permissions.m2m_db_table())} gp "
+        f"ON gp.{quote(group_permissions.m2m_reverse_name())} = p.id "
+        f"JOIN {quote(groups.m2m_db_table())} ug "
+        f"ON ug.{quote(groups.m2m_reverse_name())} = gp.{quote(group_permissions.m2m_column_name())} "
+        f"WHERE ug.{quote(groups.m2m_column_name())} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk])
+        rows = cursor.fetchall()
+    user._user_perm_cache = {f"{app}.{codename}" for app, codename, source in rows if source == "user"}
+    user._group_perm_cache = {f"{app}.{codename}" for app, codename, source in rows if source == "group"}
+    user._perm_cache = user._user_perm_cache | user._group_perm_cache
 
 
 class BearerTokenAuth(HttpBearer):

@@ -99,6 +99,22 @@ def select(
     return found
 
 
+@cache
+def columns(model: type[models.Model], alias: str) -> str:
+    """Every concrete column of `model` under a table alias, in the order `from_row` reads them."""
+    return ", ".join(f"{alias}.{quoted(field.column)}" for field in model._meta.concrete_fields)
+
+
+def from_row(model: type[models.Model], values: Sequence) -> models.Model:
+    """An instance from the values of `columns(model, ...)`, converted as `select` converts them."""
+    connection = _connection()
+    values = list(values)
+    for position, steps in _converters(model, connection.vendor):
+        for step, column in steps:
+            values[position] = step(values[position], column, connection)
+    return model.from_db(connection.alias, None, values)
+
+
 def _prepared(field: models.Field, instance: models.Model, add: bool, connection):
     return field.get_db_prep_save(field.pre_save(instance, add), connection)
 

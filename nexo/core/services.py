@@ -5,10 +5,11 @@ import secrets
 from datetime import timedelta
 
 from babel.numbers import list_currencies
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nexo.core import plainsql
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import ApiToken, Company, Sequence, User
 from nexo.core.modules import nexo_modules
@@ -35,14 +36,21 @@ def currency_code(value: str | None, field: str = "currency") -> str:
 
 def sequence_next(*, company_id: int, series: str, year: int) -> int:
     """The next number of a gapless series, under a row lock; the caller's transaction keeps it gapless."""
-    with transaction.atomic():
-        Sequence.objects.bulk_create(
-            [Sequence(company_id=company_id, series=series, year=year)], ignore_conflicts=True
+    # Two plain statements: the UPDATE locks the row (PostgreSQL) until the caller's transaction ends.
+    table = plainsql.quoted(Sequence._meta.db_table)
+    key = [company_id, series, year]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (company_id, series, year, last_number) VALUES (%s, %s, %s, 0) "  # noqa: S608
+            "ON CONFLICT DO NOTHING",
+            key,
         )
-        sequence = Sequence.objects.select_for_update().get(company_id=company_id, series=series, year=year)
-        sequence.last_number += 1
-        sequence.save(update_fields=["last_number"])
-        return sequence.last_number
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 (the table from the model)
+            "WHERE company_id = %s AND series = %s AND year = %s RETURNING last_number",
+            key,
+        )
+        return cursor.fetchone()[0]
 
 
 def token_hash(raw_token: str) -> str:
@@ -73,13 +81,21 @@ def token_revoke(*, user: User, token_id: int) -> ApiToken:
 
 
 def token_authenticate(raw_token: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_hash(raw_token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    # Plain SQL: read on every API request, where building the ORM's query cost more than running it.
+    tokens, users = plainsql.quoted(ApiToken._meta.db_table), plainsql.quoted(User._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {plainsql.columns(ApiToken, 't')}, {plainsql.columns(User, 'u')} "  # noqa: S608
+            f"FROM {tokens} t JOIN {users} u ON u.id = t.user_id "
+            "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s LIMIT 1",
+            [token_hash(raw_token), True],
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
+    width = len(ApiToken._meta.concrete_fields)
+    token = plainsql.from_row(ApiToken, row[:width])
+    token.user = plainsql.from_row(User, row[width:])
     now = timezone.now()
     # `last_used_at` is a day-level hint on the profile page: writing it at most once an hour keeps reads
     # with a token from needing the database's write lock (on SQLite, held by an import for minutes).

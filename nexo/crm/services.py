@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nexo.core import plainsql
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.modules import contributions
@@ -67,12 +68,17 @@ def _closing_stage(company: Company, kind: str) -> Stage:
 
 
 def _first_open_stage(company: Company) -> Stage:
-    stages_ensure_defaults(company=company)
-    stage = (
-        Stage.objects.filter(company=company, kind=Stage.Kind.OPEN, is_active=True)
-        .order_by("sequence", "id")
-        .first()
-    )
+    # Plain SQL, and the defaults made (under the company's row lock) only when no stage answers:
+    # every lead and opportunity created reads this.
+    def first() -> Stage | None:
+        where = ("company_id = %s AND kind = %s AND is_active = %s", [company.pk, Stage.Kind.OPEN, True])
+        found = plainsql.select(Stage, where, order_by=("sequence", "id"), limit=1)
+        return found[0] if found else None
+
+    stage = first()
+    if stage is None:
+        stages_ensure_defaults(company=company)
+        stage = first()
     if stage is None:
         raise Conflict(_("The pipeline has no active open stage."))
     return stage
@@ -177,7 +183,8 @@ def _resolve(company: Company, fields: dict) -> dict:
 def _validated_opportunity(opportunity: Opportunity) -> None:
     errors: dict[str, list[str]] = {}
     try:
-        full_clean(opportunity, exclude=["stage", "status"])
+        # Party and owner come from _resolve (this company's) or the record; the owner is checked below.
+        full_clean(opportunity, exclude=["stage", "status"], resolved=["party", "owner"])
     except ValidationFailed as failure:
         errors.update(failure.field_messages())
     if opportunity.amount is not None and opportunity.amount < 0:
@@ -212,8 +219,8 @@ def opportunity_create(*, company: Company, by: User, stage_id: int | None = Non
         if opportunity.probability is None:
             opportunity.probability = stage.probability
         _validated_opportunity(opportunity)
-        opportunity.save()
-        StageChange.objects.create(opportunity=opportunity, from_stage=None, to_stage=stage, by=by)
+        plainsql.insert(Opportunity, [opportunity])
+        plainsql.insert(StageChange, [StageChange(opportunity=opportunity, from_stage=None, to_stage=stage, by=by)])
         return opportunity
 
 
@@ -304,7 +311,8 @@ def _win(
         if amount < 0:
             raise ValidationFailed.on("amount", _("The amount cannot be negative."))
         opportunity.amount = amount
-        full_clean(opportunity, exclude=["stage", "status"])  # the amount fits its column
+        # The amount fits its column; party and owner are the locked record's own.
+        full_clean(opportunity, exclude=["stage", "status"], resolved=["party", "owner"])
     return _enter(opportunity, stage or _closing_stage(opportunity.company, Stage.Kind.WON), by, note=note)
 
 

@@ -260,10 +260,8 @@ def current_costs(warehouse_id: int, item_ids: list[int]) -> dict[int, Decimal]:
 def balances_for(warehouse_id: int, quantities: dict[int, Decimal]) -> dict[int, valuation.Balance]:
     """Each item's balance in a warehouse now, with the FIFO layers its next `quantity` units out would
     consume. Two queries whatever the number of items (a quotation's lines cost at once)."""
-    rows = {
-        row.item_id: row
-        for row in StockBalance.objects.filter(warehouse_id=warehouse_id, item_id__in=list(quantities))
-    }
+    where = plainsql.both(("warehouse_id = %s", [warehouse_id]), plainsql.among("item_id", quantities))
+    rows = {row.item_id: row for row in plainsql.select(StockBalance, where, order_by=())}
     in_stock = [item_id for item_id, row in rows.items() if row.received > row.issued]
     layers: dict[int, list[valuation.Layer]] = defaultdict(list)
     if in_stock:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from nexo.catalog import valuation_methods
 from nexo.catalog.models import Item
+from nexo.core import plainsql
 from nexo.core.models import Company
 from nexo.core.rules import round_money, round_unit
 from nexo.inventory import ledger, valuation
@@ -93,16 +94,19 @@ class _Costing:
         largest: dict[int, Decimal] = {}
         for item_id, quantity in lines:
             largest[item_id] = max(largest.get(item_id, ZERO), quantity)
-        self.items = Item.objects.in_bulk(list(largest))
+        # Plain SQL reads (core.plainsql): a quotation is costed on every write, and building these
+        # queries through the ORM cost more than running them.
+        self.items = {item.pk: item for item in plainsql.select(Item, plainsql.among("id", largest), order_by=())}
         self.balances = ledger.balances_for(self.warehouse_id, largest)
+        purchased = plainsql.both(plainsql.among("item_id", largest), ("last_purchase_cost IS NOT NULL", []))
         self.last_purchases = {
-            record.item_id: record
-            for record in ItemPurchasing.objects.filter(
-                item_id__in=list(largest), last_purchase_cost__isnull=False
-            )
+            record.item_id: record for record in plainsql.select(ItemPurchasing, purchased, order_by=())
         }
         sources = {layer.source for balance in self.balances.values() for layer in balance.layers}
-        self.layer_moves = StockMove.objects.only("origin_label", "date").in_bulk([s for s in sources if s])
+        self.layer_moves = {
+            move.pk: move
+            for move in plainsql.select(StockMove, plainsql.among("id", [s for s in sources if s]), order_by=())
+        }
         self.supplier_prices = SupplierPriceTable(company, largest, day)
         self._costs: dict[tuple[int, Decimal, str], Cost] = {}
 

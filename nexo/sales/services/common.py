@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from nexo.core import plainsql
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company
 from nexo.core.validation import decimal_of
@@ -16,6 +17,10 @@ HUNDRED = Decimal(100)
 
 
 def settings_of(company: Company) -> SalesSettings:
+    # Plain SQL first: read by every quotation written; created on the first one.
+    found = plainsql.select(SalesSettings, ("company_id = %s", [company.pk]), order_by=(), limit=1)
+    if found:
+        return found[0]
     settings, _created = SalesSettings.objects.get_or_create(company=company)
     return settings
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from nexo.catalog.models import Item, TaxCategory
+from nexo.core import plainsql
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.validation import decimal_of, quantity_of, record_id
@@ -36,7 +37,11 @@ def items_of(company: Company, lines: Sequence[Mapping]) -> dict[int, Item]:
     """The active items the lines name, in one query (an id not found is looked up, and refused, per line)."""
     ids = {record_id(str(line.get("item_id") or "")) for line in lines if isinstance(line, Mapping)}
     ids.discard(None)
-    return Item.objects.filter(company=company, is_active=True).in_bulk(ids) if ids else {}
+    if not ids:
+        return {}
+    # Plain SQL: read on every quotation written, where the ORM's query building cost more than the read.
+    where = plainsql.both(("company_id = %s AND is_active = %s", [company.pk, True]), plainsql.among("id", ids))
+    return {item.pk: item for item in plainsql.select(Item, where, order_by=())}
 
 
 class TaxChoices:

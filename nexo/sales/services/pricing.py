@@ -31,6 +31,9 @@ LINE_STORED = (
 )  # fmt: skip
 
 
+QUOTATION_STORED = tuple(field.name for field in Quotation._meta.concrete_fields if not field.primary_key)
+
+
 def price_and_cost(quotation: Quotation, lines: Sequence[QuotationLine], *, recost: bool = False) -> None:
     """Cost the lines not costed yet (frozen, with provenance and the unit cost under each basis), then
     price them from the list with that cost (a markup on cost needs it). A fixed number of queries whatever
@@ -118,7 +121,7 @@ def recompute(quotation: Quotation, lines: Sequence[QuotationLine], *, insert: b
         line.cost, line.margin, line.margin_percent = figure.cost, figure.margin, figure.margin_percent
         line.below_min_margin = figure.below_min_margin
     if insert:
-        QuotationLine.objects.bulk_create(lines)
+        plainsql.insert(QuotationLine, lines)  # one statement, without the ORM's per-row query building
     else:
         plainsql.update(QuotationLine, lines, LINE_STORED)  # one executemany, not bulk_update's CASEs
     quotation.gross_net, quotation.discount_amount = figures.gross_net, figures.document_discount
@@ -133,4 +136,4 @@ def recompute(quotation: Quotation, lines: Sequence[QuotationLine], *, insert: b
     from nexo.sales.services.approval import approval_void
 
     approval_void(quotation, lines, getattr(quotation, "updated_by", None))
-    quotation.save()
+    plainsql.update(Quotation, [quotation], QUOTATION_STORED)  # every column, as save() would write

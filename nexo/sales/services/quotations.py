@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from nexo.catalog import queries as catalog_queries
 from nexo.catalog.models import PriceList
+from nexo.core import plainsql
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.services import sequence_next
@@ -72,8 +73,12 @@ def _resolved_header(company: Company, fields: dict) -> dict:
     return resolved
 
 
+# Set only from this company's records, looked up by the service: no query per relation to check them again.
+RESOLVED_RELATIONS = ("party", "opportunity", "salesperson", "price_list", "warehouse")
+
+
 def _validated_header(quotation: Quotation) -> None:
-    full_clean(quotation, exclude=["number", "taxes"])
+    full_clean(quotation, exclude=["number", "taxes"], resolved=RESOLVED_RELATIONS)
     if quotation.valid_until < quotation.date:
         raise ValidationFailed.on("valid_until", _("The quotation cannot expire before its date."))
     if quotation.currency != quotation.company.currency:
@@ -83,10 +88,19 @@ def _validated_header(quotation: Quotation) -> None:
         )
 
 
+def _of_company(model, company: Company, record_id):
+    """The company's record of that id, or None; plain SQL: read on every quotation created."""
+    try:
+        found = plainsql.select(model, ("company_id = %s AND id = %s", [company.pk, int(record_id)]), order_by=())
+    except (TypeError, ValueError, OverflowError):
+        return None  # not an id
+    return found[0] if found else None
+
+
 def _party_and_opportunity(company: Company, party_id, opportunity_id) -> tuple[Party, Opportunity | None]:
     opportunity = None
     if opportunity_id:
-        opportunity = Opportunity.objects.filter(company=company, pk=opportunity_id).first()
+        opportunity = _of_company(Opportunity, company, opportunity_id)
         if opportunity is None:
             raise ValidationFailed.on("opportunity", _("Unknown opportunity."))
         if opportunity.status != Opportunity.Status.OPEN:
@@ -94,7 +108,7 @@ def _party_and_opportunity(company: Company, party_id, opportunity_id) -> tuple[
         if party_id and int(party_id) != opportunity.party_id:
             raise ValidationFailed.on("party", _("The opportunity belongs to another party."))
         party_id = opportunity.party_id
-    party = Party.objects.filter(company=company, pk=party_id).first() if party_id else None
+    party = _of_company(Party, company, party_id) if party_id else None
     if party is None:
         raise ValidationFailed.on("party", _("Unknown party."))
     if not party.is_active:
@@ -120,7 +134,7 @@ def quotation_create(
         quotation = Quotation(
             company=company, party=party, opportunity=opportunity, salesperson=by, date=today,
             valid_until=today + timedelta(days=settings.quotation_validity_days), currency=company.currency,
-            payment_terms=settings.payment_terms, warehouse=inventory_settings(company).default_warehouse,
+            payment_terms=settings.payment_terms, warehouse_id=inventory_settings(company).default_warehouse_id,
             created_by=by, updated_by=by,
         )  # fmt: skip
         quotation.price_list_id = catalog_queries.price_list_of(company, party.pk)
@@ -131,7 +145,7 @@ def quotation_create(
         _validated_header(quotation)
         year = quotation.date.year
         quotation.number = f"P-{year}-{sequence_next(company_id=company.pk, series='P', year=year):05d}"
-        quotation.save()
+        plainsql.insert(Quotation, [quotation])
         built = lines_from(quotation, lines)
         price_and_cost(quotation, built)
         recompute(quotation, built, insert=True)
