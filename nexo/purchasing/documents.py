@@ -134,7 +134,7 @@ def supplier_address(party: Party) -> Address | None:
     return Address.objects.filter(party=party).order_by(billing_first, "-is_default", "id").first()
 
 
-def _tax_rates(category_ids: set[int], day: Date) -> dict[int, Decimal]:
+def tax_rates_on(category_ids: set[int], day: Date) -> dict[int, Decimal]:
     """Each tax category's rate on `day`: the latest that starts on or before it (as catalog.queries.
     tax_rate_on decides it), for all the categories in one query."""
     rates: dict[int, Decimal] = {}
@@ -177,7 +177,7 @@ def order_figures(order: PurchaseOrder) -> OrderFigures:
     lines = list(
         order.lines.select_related("item__unit", "supplier_price").order_by("position", "id")
     )  # fmt: skip
-    rates = _tax_rates({line.item.purchase_tax_id for line in lines}, order.date)
+    rates = tax_rates_on({line.item.purchase_tax_id for line in lines}, order.date)
     for line in lines:
         line.amount = line_amount(line.quantity, line.unit_price)
         line.tax_rate = rates.get(line.item.purchase_tax_id, Decimal(0))

@@ -117,6 +117,8 @@ def test_the_pdf_is_offered_on_the_page_and_through_the_api(company, buyer, conf
     client = client_of(buyer)
     page = client.get(reverse("purchasing:order_view", args=[confirmed.pk]), **EN).content.decode()
     assert reverse("purchasing:order_pdf", args=[confirmed.pk]) in page and "Send to supplier" in page
+    # The page shows the tax the PDF shows.
+    assert "VAT 21 %" in page and "VAT 10 %" in page and "€113.29" in page
     download = client.get(reverse("purchasing:order_pdf", args=[confirmed.pk]))
     assert download["Content-Type"] == "application/pdf" and download.content.startswith(b"%PDF")
     assert f'filename="{confirmed.number}.pdf"' in download["Content-Disposition"]

@@ -142,9 +142,15 @@ def order_figures(order: PurchaseOrder, company: Company) -> dict:
         balance = stock.get(line.item_id)
         line.on_hand = balance.quantity if balance else ZERO
         line.stock_value = balance.value if balance else ZERO
+    # The tax the supplier will charge, per rate, as the order's PDF shows it.
+    tax_rates = documents.tax_rates_on({line.item.purchase_tax_id for line in lines}, order.date)
+    taxes = rules.taxes_by_rate([(tax_rates.get(line.item.purchase_tax_id, ZERO), line.amount) for line in lines])
+    tax = sum((tax_line.tax for tax_line in taxes), ZERO)
     return {
         "lines": lines,
         "total": total,
+        "taxes": taxes,
+        "total_with_tax": total + tax,
         "rate": rate,
         "total_company": round_money(total * rate) if rate is not None else None,
         "pending_total": sum((line.pending for line in lines), ZERO),
