@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nexo.purchasing.rules import (
     CANCELLED,
@@ -10,7 +12,9 @@ from nexo.purchasing.rules import (
     PARTIALLY_RECEIVED,
     RECEIVABLE,
     RECEIVED,
+    TaxLine,
     receipt_state,
+    taxes_by_rate,
 )
 
 D = Decimal
@@ -45,3 +49,26 @@ def test_goods_come_in_for_confirmed_and_partially_received_orders_only():
 )
 def test_the_receipt_state_follows_from_each_lines_quantities(ordered, received, state):
     assert receipt_state(ordered, received) == state
+
+
+def test_the_tax_of_a_rate_is_computed_on_the_sum_of_its_bases_the_highest_rate_first():
+    """Three lines of 0.15 at 10 % owe 0.05 together, not 3 times 0.02."""
+    bases = [(D(10), D("0.15"))] * 3 + [(D(21), D("80.45"))]
+    assert taxes_by_rate(bases) == (
+        TaxLine(D(21), D("80.45"), D("16.89")),
+        TaxLine(D(10), D("0.45"), D("0.05")),
+    )
+    assert taxes_by_rate([]) == ()
+
+
+amounts = st.decimals(min_value=0, max_value=10**9, places=2)
+rates = st.sampled_from([D(0), D(4), D(10), D(21)])
+
+
+@given(st.lists(st.tuples(rates, amounts), max_size=30))
+def test_taxes_by_rate_keep_every_base_and_round_each_rate_once(bases):
+    taxes = taxes_by_rate(bases)
+    assert sum((line.base for line in taxes), D(0)) == sum((base for _rate, base in bases), D(0))
+    assert len({line.rate for line in taxes}) == len(taxes)
+    for line in taxes:
+        assert abs(line.tax - line.base * line.rate / 100) <= D("0.005")
