@@ -6,11 +6,17 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.db.models.functions import Length
 from playwright.sync_api import expect
 
+from nexo.catalog.models import Item, PriceList
 from nexo.core.demo import DEMO_PASSWORD
 from nexo.core.models import Company
-from nexo.sales.models import Quotation
+from nexo.crm.models import Activity
+from nexo.inventory.models import StockMove
+from nexo.parties.models import Contact
+from nexo.purchasing.models import PurchaseOrder
+from nexo.sales.models import Quotation, SalesOrder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,25 +128,76 @@ def test_a_role_sees_only_what_it_may_open(signed_in_page, live_server, warehous
     expect(modules.get_by_role("link", name="Embudo")).to_have_count(0)
 
 
-def test_no_main_page_scrolls_sideways_at_laptop_or_phone_width(page, live_server, roles):
-    call_command("demo", verbosity=0)
-    company = Company.objects.get(name="Suministros Levante, S.L.")
+def _main_pages(company):
+    """Every main page, the records chosen for their long contents (the longest editor, the longest next activity,
+    the longest contact e-mail)."""
     drafts = Quotation.objects.filter(company=company, state="draft").annotate(line_count=Count("lines"))
     quotation = drafts.order_by("-line_count", "pk").first()  # the longest editor
-    pages = [
+    opportunity = (
+        Activity.objects.filter(company=company, done=False, opportunity__status="open")
+        .annotate(subject_length=Length("subject"))
+        .order_by("-subject_length", "pk")
+        .first()
+        .opportunity_id
+    )
+    party = (
+        Contact.objects.filter(company=company)
+        .annotate(email_length=Length("email"))
+        .order_by("-email_length")
+        .first()
+    ).party_id
+    purchases = PurchaseOrder.objects.filter(company=company)
+    draft_purchase = purchases.filter(state="draft").order_by("pk").first()
+    confirmed_purchase = purchases.filter(state="confirmed").order_by("pk").first()
+    item = Item.objects.filter(company=company).order_by("sku").first()
+    return [
         "/",
-        "/parties/",
         "/crm/",
+        "/crm/opportunities/",
+        f"/crm/opportunities/{opportunity}/",
+        "/crm/leads/new/",
         "/crm/forecast/",
+        "/crm/activities/",
+        "/crm/stages/",
         "/sales/",
         f"/sales/quotations/{quotation.pk}/",
+        f"/sales/quotations/{quotation.pk}/compare/",
         "/sales/orders/",
-        "/purchasing/",
+        f"/sales/orders/{SalesOrder.objects.filter(company=company).order_by('pk').first().pk}/",
+        "/sales/settings/",
+        "/catalog/",
+        f"/catalog/items/{item.pk}/",
+        "/catalog/items/new/",
+        "/catalog/categories/",
+        "/catalog/price-lists/",
+        f"/catalog/price-lists/{PriceList.objects.filter(company=company).order_by('pk').first().pk}/",
+        "/catalog/price-check/",
         "/inventory/",
         "/inventory/valuation/",
         "/inventory/moves/",
-        "/catalog/",
-    ]
+        f"/inventory/moves/{StockMove.objects.filter(company=company).order_by('-pk').first().pk}/",
+        "/inventory/moves/new/",
+        "/inventory/count/",
+        "/inventory/warehouses/",
+        "/inventory/settings/",
+        "/purchasing/",
+        f"/purchasing/orders/{confirmed_purchase.pk}/",
+        f"/purchasing/orders/{confirmed_purchase.pk}/receive/",
+        "/purchasing/orders/new/",
+        f"/purchasing/orders/{draft_purchase.pk}/edit/",
+        "/purchasing/suggestions/",
+        "/purchasing/supplier-prices/",
+        "/purchasing/exchange-rates/",
+        "/parties/",
+        f"/parties/{party}/",
+        "/profile/",
+    ], opportunity
+
+
+def test_no_main_page_scrolls_sideways_at_laptop_or_phone_width(page, live_server, roles):
+    call_command("demo", verbosity=0)
+    company = Company.objects.get(name="Suministros Levante, S.L.")
+    pages, opportunity = _main_pages(company)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "gerente")
     page.fill("#id_password", DEMO_PASSWORD)
@@ -150,8 +207,9 @@ def test_no_main_page_scrolls_sideways_at_laptop_or_phone_width(page, live_serve
     for viewport in (LAPTOP, PHONE):
         page.set_viewport_size(viewport)
         for path in pages:
-            page.goto(f"{live_server.url}{path}")
-            page.wait_for_load_state("networkidle")
+            # goto waits for the load event: the stylesheets are applied and the deferred scripts have run.
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, path
             width, inner = page.evaluate(PAGE_WIDTHS)
             assert width <= inner, f"{path} at {viewport['width']} px is {width} px wide"
 
@@ -160,12 +218,27 @@ def test_no_main_page_scrolls_sideways_at_laptop_or_phone_width(page, live_serve
         first_cell = page.locator("#list-results tbody tr").first.locator("td").first
         expect(first_cell).to_have_css("position", "sticky")
 
-    # At a laptop's width the board shows every stage without scrolling.
+    # On a phone an opportunity's activities scroll in their own region, which takes the focus; a long next
+    # activity wraps inside its card.
+    page.goto(f"{live_server.url}/crm/opportunities/{opportunity}/")
+    activities = page.get_by_role("region", name="Actividades de esta oportunidad")
+    expect(activities).to_have_attribute("tabindex", "0")
+    expect(activities.locator("table.activities")).to_be_visible()
+    assert activities.evaluate("box => box.getBoundingClientRect().right") <= PHONE["width"]
+    details = page.locator("dl.facts").first
+    assert details.evaluate("facts => facts.scrollWidth <= facts.clientWidth")
+
+    # At a laptop's width the board shows every stage without scrolling, and every card holds its contents
+    # (amount, close date and its overdue mark, next activity).
     page.set_viewport_size(LAPTOP)
     page.goto(f"{live_server.url}/crm/")
     board = page.locator("#board")
     expect(board.locator(".board-column")).to_have_count(6)
     assert board.evaluate("b => b.scrollWidth <= b.clientWidth")
+    spilling = board.evaluate(
+        "b => [...b.querySelectorAll('.board-card')].filter(card => card.scrollWidth > card.clientWidth).map(card => card.id)"
+    )
+    assert spilling == []
 
     # The valuation is paged like the other lists, its total the whole report's.
     page.goto(f"{live_server.url}/inventory/valuation/")
@@ -175,3 +248,26 @@ def test_no_main_page_scrolls_sideways_at_laptop_or_phone_width(page, live_serve
     page.locator(".pager a[rel=next]").click()
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(page.locator("#valuation-total")).to_have_text(total)
+
+    # Stock levels at a laptop's width, in Spanish and in English: the whole table fits, and the item's name has
+    # the room to read on a line or two (the number columns' headers wrap instead).
+    for language in ("es", "en"):
+        if language == "en":
+            page.locator(".user-toggle").click()
+            page.select_option("#language-switch", "en")
+            page.locator("form", has=page.locator("#language-switch")).get_by_role(
+                "button", name="Cambiar"
+            ).click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        for page_number in (1, 2, 5):
+            page.goto(f"{live_server.url}/inventory/?page={page_number}")
+            table = page.locator("#stock-levels")
+            assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"), language
+            lines = table.evaluate(
+                """t => Math.max(...[...t.querySelectorAll('td.item-name')].map(cell => {
+                    const text = document.createRange();
+                    text.selectNodeContents(cell);
+                    return Math.round(text.getBoundingClientRect().height / parseFloat(getComputedStyle(cell).lineHeight));
+                }))"""
+            )
+            assert lines <= 2, (language, page_number, lines)
