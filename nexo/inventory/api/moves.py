@@ -75,7 +75,9 @@ class StockMoveList(Schema):
 
 
 def _move(request: HttpRequest, move_id: int) -> StockMove:
-    move = queries.moves_of(request.company).filter(pk=move_id).first()
+    # The body needs only the move's columns and the names annotated: no related rows built (a third
+    # of the read's cost, paid after every move posted through the API).
+    move = queries.moves_of(request.company).select_related(None).filter(pk=move_id).first()
     if move is None:
         raise NotFound(_("No such stock move."))
     return move
