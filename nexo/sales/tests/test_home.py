@@ -76,7 +76,8 @@ def test_home_shows_what_needs_attention_today(attention, manager_user, django_a
     assert sales["orders_to_deliver"] == 1
     assert panels["inventory/_home_panel.html"]["short_items"] == 1
     buying = panels["purchasing/_home_panel.html"]
-    assert (buying["late_orders"], buying["under_minimum"]) == (1, 1)
+    # To buy: the item under its minimum, and the FIFO item the accepted order is short of.
+    assert (buying["late_orders"], buying["items_to_buy"]) == (1, 2)
     html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert reverse("purchasing:suggestions") in html and "Purchase orders late" in html
     # Each count links to its list filtered by the same condition: the list shows as many rows.
