@@ -45,23 +45,28 @@ lint: $(DEV_STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/nexo makemigrations --check --dry-run --verbosity 0 || (echo "Models changed without a migration: run 'nexo makemigrations'." && exit 1)
 
-# The SQLite pass runs everything but the PostgreSQL-only tests; the browser tests need Debian's chromium.
+# The SQLite pass runs everything but the PostgreSQL-only tests: first the tests without a browser on every
+# core (pytest-xdist, one database per worker), then the browser tests one at a time (each starts chromium
+# and a live server). The browser tests need Debian's chromium.
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+WORKERS ?= auto
+
 unit-sqlite: $(DEV_STAMP) $(AXE)
+	$(PYTEST) -n $(WORKERS) -m "not postgres and not browser"
 	@if [ -x "$(CHROMIUM)" ] && [ -f "$(AXE)" ]; then \
-		$(BIN)/pytest -m "not postgres" -p no:cacheprovider; \
+		$(PYTEST) -m "browser and not postgres"; \
 	elif [ -x "$(CHROMIUM)" ]; then \
-		$(BIN)/pytest -m "not postgres" -p no:cacheprovider --ignore=nexo/tests/test_accessibility_browser.py; \
+		$(PYTEST) -m "browser and not postgres" --ignore=nexo/tests/test_accessibility_browser.py; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI: $(CHROMIUM) is missing; the browser tests are required." >&2; exit 1; \
 	else \
-		echo "chromium not found: running without the browser tests (apt-get install chromium)"; \
-		$(BIN)/pytest -m "not postgres and not browser" -p no:cacheprovider; \
+		echo "chromium not found: the browser tests did not run (apt-get install chromium)"; \
 	fi
 
 # The PostgreSQL pass runs every test but the browser ones (they ran against SQLite).
 unit-postgres: $(DEV_STAMP)
 	@if [ -n "$$NEXO_TEST_POSTGRES_URL" ]; then \
-		NEXO_DATABASE_URL="$$NEXO_TEST_POSTGRES_URL" $(BIN)/pytest -m "not browser" -p no:cacheprovider; \
+		NEXO_DATABASE_URL="$$NEXO_TEST_POSTGRES_URL" $(PYTEST) -n $(WORKERS) -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI: NEXO_TEST_POSTGRES_URL is not set; the PostgreSQL pass is required." >&2; exit 1; \
 	else \
