@@ -194,6 +194,7 @@ class PriceCheckForm(TextOnly, forms.Form):
             raise forms.ValidationError(_("Enter a date from 1900 on."))
         return day
 
+
 class PriceCheckCostForm(PriceCheckForm):
     """The price check with where to cost the item: a warehouse of those the stock-keeping module lists
     (asked through the `warehouses` hook: catalog sits below inventory), empty for the company's default."""
