@@ -5,26 +5,23 @@ It shows what the supplier needs to deliver and invoice: our company, the suppli
 address, the order's number and dates, where to deliver (the warehouse, at the company's address), the lines
 with the supplier's own reference, the amounts with the tax of each rate (the items' purchase tax at the
 order's date, `catalog` tax rates) and the total, in the order's currency. Figures are formatted for the
-language (babel). WeasyPrint fetches nothing: the stylesheet is inlined and every URL is refused.
+language (babel). The page, its stylesheet and the WeasyPrint call are the printed documents'
+(nexo/core/documents.py).
 """
 
 from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_percent
 from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
-from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from nexo.catalog.models import TaxRate
 from nexo.core import formatting
+from nexo.core.documents import date_text, percent_text, render_html, render_pdf, unit_price_text
 from nexo.parties.models import Address, Party
 from nexo.purchasing import rules
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice
@@ -34,7 +31,6 @@ STYLESHEET = Path(__file__).resolve().parent / "static" / "purchasing" / "order_
 #: The company's language: a company records none, and Nexo's companies are Spanish.
 COMPANY_LANGUAGE = "es"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -62,64 +58,6 @@ def order_language(order: PurchaseOrder) -> str:
     """The supplier's language when Nexo speaks it, else the company's."""
     language = getattr(order.supplier, "language", "") or COMPANY_LANGUAGE
     return language if language in LANGUAGES else COMPANY_LANGUAGE
-
-
-# Formatting in the current language (babel)
-
-
-def unit_price_text(value: Decimal, currency: str) -> str:
-    """Two decimals, or up to the six a unit price keeps when they matter (0,012500 € → 0,0125 €)."""
-    return format_currency(
-        formatting.trimmed(value, 2), currency, locale=formatting.current_locale(), decimal_quantization=False
-    )
-
-
-def percent_text(value: Decimal) -> str:
-    return format_percent(
-        formatting.trimmed(Decimal(value)) / HUNDRED,
-        locale=formatting.current_locale(),
-        decimal_quantization=False,
-    )
-
-
-def date_text(value: Date | None) -> str:
-    return format_date(value, "long", locale=formatting.current_locale()) if value else ""
-
-
-def _css_string(text: str) -> str:
-    """A CSS string literal: anything but plain letters, digits and spaces escaped as \\hex."""
-    escaped = "".join(char if char.isalnum() or char in " .,:-" else f"\\{ord(char):x} " for char in text)
-    return f'"{escaped}"'
-
-
-@cache
-def _stylesheet() -> str:
-    return STYLESHEET.read_text(encoding="utf-8")
-
-
-def _page_css(order: PurchaseOrder) -> str:
-    """The running parts of every page, translated: the page counter and, after the first page, the order's
-    number."""
-    marker = "\x00"
-    counter = _("Page %(page)s of %(pages)s") % {
-        "page": f"{marker}page{marker}",
-        "pages": f"{marker}pages{marker}",
-    }
-    parts = []
-    for index, part in enumerate(counter.split(marker)):
-        if index % 2:
-            parts.append(f"counter({part})")
-        elif part:
-            parts.append(_css_string(part))
-    company = order.company
-    issuer = " · ".join(part for part in (company.name, company.tax_id) if part)
-    running = f"{_('Purchase order')} {order.number}"
-    return (
-        f"@page {{ @bottom-right {{ content: {' '.join(parts)}; }}"
-        f" @bottom-left {{ content: {_css_string(issuer)}; }}"
-        f" @top-right {{ content: {_css_string(running)}; }} }}"
-        "@page :first { @top-right { content: none; } }"
-    )
 
 
 # What the document shows
@@ -231,32 +169,22 @@ def order_context(order: PurchaseOrder) -> dict:
         "total": formatting.money(figures.total, currency),
         "currency": currency,
         "currency_symbol": formatting.currency_symbol(currency),
-        "stylesheet": mark_safe(_stylesheet() + _page_css(order)),  # noqa: S308 -- our own file, escaped strings
+        "running_header": f"{_('Purchase order')} {order.number}",
     }
 
 
 def order_html(order: PurchaseOrder, *, language: str | None = None) -> SafeString:
-    with translation.override(language or order_language(order)):
-        return render_to_string("purchasing/order_pdf.html", order_context(order))
-
-
-def _refuse_urls():
-    """A URL fetcher that fetches nothing: the printed order needs no file, font or image from outside."""
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"Purchase order PDFs fetch no external resource ({url[:80]}).")
-
-    return NoFetching()
+    return render_html(
+        "purchasing/order_pdf.html",
+        lambda: order_context(order),
+        language=language or order_language(order),
+        stylesheets=[STYLESHEET],
+    )
 
 
 def order_pdf(order: PurchaseOrder, *, language: str | None = None) -> bytes:
     """The purchase order as the supplier reads it, in its language (else the company's)."""
-    from weasyprint import HTML  # imported here: loading its native libraries takes a moment
-
-    html = order_html(order, language=language)
-    return HTML(string=html, url_fetcher=_refuse_urls()).write_pdf()
+    return render_pdf(order_html(order, language=language))
 
 
 def order_filename(order: PurchaseOrder) -> str:
