@@ -192,6 +192,9 @@ class QuotationLine(models.Model):
         PriceRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     price_rule_text = models.CharField(_("price rule"), max_length=300, blank=True)
+    # The same words in every language Nexo speaks, written when the line was priced ({"es": …, "en": …}):
+    # a rule may change later, so it is not described again, and each reader gets it in their language.
+    price_rule_texts = models.JSONField(_("price rule in each language"), default=dict, blank=True)
     discount = models.DecimalField(_("discount %"), default=0, **PERCENT)
     tax_category = models.ForeignKey(
         TaxCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tax")
