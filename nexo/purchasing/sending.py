@@ -10,24 +10,20 @@ The text is fixed, in the supplier's language: the sales e-mail templates name a
 (validity, salesperson) that an order has not.
 """
 
-import logging
 from functools import partial
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from nexo.core.errors import Conflict, ValidationFailed
+from nexo.core import mailing
+from nexo.core.errors import Conflict
 from nexo.core.models import Company, User
 from nexo.core.validation import locked
 from nexo.parties.models import Contact
 from nexo.purchasing import documents, rules
 from nexo.purchasing.models import PurchaseOrder
 
-logger = logging.getLogger(__name__)
 EmailStatus = PurchaseOrder.EmailStatus
 #: Orders that may go to the supplier: decided, not cancelled (a draft is not an order yet).
 SENDABLE = (rules.CONFIRMED, rules.PARTIALLY_RECEIVED, rules.RECEIVED)
@@ -74,15 +70,6 @@ def order_email(order: PurchaseOrder, by: User | None = None) -> tuple[str, str]
     return subject, body
 
 
-def _recipient(address: str) -> str:
-    recipient = (address or "").strip()
-    try:
-        validate_email(recipient)
-    except DjangoValidationError as error:
-        raise ValidationFailed.on("to", _("Give the e-mail address to send the order to.")) from error
-    return recipient
-
-
 def purchase_order_send(
     *, company: Company, by: User, order_id: int, to: str = "", message: str = ""
 ) -> PurchaseOrder:
@@ -98,26 +85,14 @@ def purchase_order_send(
                 _("Only a confirmed purchase order can be sent to the supplier (%(order)s: %(state)s).")
                 % {"order": order, "state": order.get_state_display()}
             )
-        recipient = _recipient(to or default_recipient(order))
-        subject, body = order_email(order, by)
-        body = (message or "").strip() or body
-        order.sent_to, order.updated_by = recipient, by
-        order.email_status, order.email_error, order.email_sent_at = EmailStatus.QUEUED, "", None
-        order.save(
-            update_fields=[
-                "sent_to",
-                "email_status",
-                "email_error",
-                "email_sent_at",
-                "updated_by",
-                "updated_at",
-            ]
+        recipient = mailing.recipient(
+            to or default_recipient(order), missing=_("Give the e-mail address to send the order to.")
         )
-        transaction.on_commit(
-            partial(
-                _enqueue_delivery, order_id=order.pk, to=recipient, subject=subject, body=body,
-                reply_to=by.email or "",
-            )
+        subject, body = order_email(order, by)
+        order.updated_by = by
+        mailing.queue_email(
+            order, to=recipient, subject=subject, body=(message or "").strip() or body, reply_to=by.email or "",
+            enqueue=partial(_enqueue_delivery, order_id=order.pk),
         )  # fmt: skip
         return order
 
@@ -126,40 +101,18 @@ def _enqueue_delivery(*, order_id: int, **email) -> None:
     # Imported here: the tasks module imports this one.
     from nexo.purchasing import tasks
 
-    try:
-        tasks.send_purchase_order_email.enqueue(order_id=order_id, **email)
-    except Exception as error:  # the queue itself refused it: say so where it can be sent again
-        logger.exception("The e-mail of purchase order %s could not be queued.", order_id)
-        _record_failure(order_id, error)
-
-
-def _record_failure(order_id: int, error: Exception) -> None:
-    text = str(error).strip() or type(error).__name__
-    PurchaseOrder.objects.filter(pk=order_id).update(email_status=EmailStatus.FAILED, email_error=text[:500])
+    tasks.send_purchase_order_email.enqueue(order_id=order_id, **email)
 
 
 def purchase_order_email_deliver(
     *, order_id: int, to: str, subject: str, body: str, reply_to: str = ""
 ) -> str:
-    """Build the order's PDF and e-mail it, then record the outcome on the order; returns it.
-
-    Run by the task after the sending transaction committed: no transaction is open and no row is locked
-    while the mail server answers. The outcome is one UPDATE: sent with the time, or failed with the error
-    (a failure is recorded, not raised). An e-mail no longer queued (already sent) is not sent twice."""
+    """Build the order's PDF and e-mail it, then record the outcome on the order (sent with the time, or
+    failed with the error, as `mailing.deliver` does); returns it."""
     order = (
         PurchaseOrder.objects.select_related("company", "supplier", "warehouse").filter(pk=order_id).first()
     )
-    if order is None or order.email_status != EmailStatus.QUEUED:
-        return order.email_status if order else ""
-    try:
-        email = EmailMessage(subject=subject, body=body, to=[to], reply_to=[reply_to] if reply_to else None)
-        email.attach(documents.order_filename(order), documents.order_pdf(order), "application/pdf")
-        email.send()
-    except Exception as error:  # whatever the server or the PDF says, the order tells the user
-        logger.warning("The e-mail of purchase order %s to %s failed: %s", order, to, error)
-        _record_failure(order_id, error)
-        return EmailStatus.FAILED
-    PurchaseOrder.objects.filter(pk=order_id).update(
-        email_status=EmailStatus.SENT, email_error="", email_sent_at=timezone.now()
-    )
-    return EmailStatus.SENT
+    return mailing.deliver(
+        order, to=to, subject=subject, body=body, reply_to=reply_to,
+        attachment=lambda order: (documents.order_filename(order), documents.order_pdf(order), "application/pdf"),
+    )  # fmt: skip

@@ -6,17 +6,13 @@ the PDF and talks to the mail server, holding no lock, and records the outcome o
 the time, or failed, with the error. A failed e-mail can be sent again (`quotation_resend`).
 """
 
-import logging
 from functools import partial
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nexo.core.errors import Conflict, ValidationFailed
+from nexo.core import mailing
+from nexo.core.errors import Conflict
 from nexo.core.models import Company, User
 from nexo.sales import documents, rules
 from nexo.sales.models import Quotation
@@ -24,36 +20,22 @@ from nexo.sales.services.common import locked_quotation
 from nexo.sales.services.emails import default_recipient, quotation_email
 from nexo.sales.services.lifecycle import mark_sent
 
-logger = logging.getLogger(__name__)
 EmailStatus = Quotation.EmailStatus
 
 
 def _recipient(address: str) -> str:
-    recipient = (address or "").strip()
-    try:
-        validate_email(recipient)
-    except DjangoValidationError as error:
-        raise ValidationFailed.on("to", _("Give the e-mail address to send the quotation to.")) from error
-    return recipient
+    return mailing.recipient(address, missing=_("Give the e-mail address to send the quotation to."))
 
 
 def _queue_email(quotation: Quotation, company: Company, by: User, recipient: str, message: str) -> None:
     """Record the e-mail on the quotation as queued and hand it to the task queue once the transaction
     commits. Subject and text are written now, from the company's template in the customer's language (the
     text as the sender left it, when given); the PDF is made by the task."""
-    quotation.sent_to = recipient
-    quotation.email_status, quotation.email_error, quotation.email_sent_at = EmailStatus.QUEUED, "", None
-    quotation.save(
-        update_fields=["sent_to", "email_status", "email_error", "email_sent_at", "updated_by", "updated_at"]
-    )
     # The company's template in the customer's language, its dates and amounts written for that language.
     email = quotation_email(quotation)
-    subject, body = email.subject, (message or "").strip() or email.body
-    transaction.on_commit(
-        partial(
-            _enqueue_delivery, quotation_id=quotation.pk, to=recipient, subject=subject, body=body,
-            reply_to=by.email or "",
-        )
+    mailing.queue_email(
+        quotation, to=recipient, subject=email.subject, body=(message or "").strip() or email.body,
+        reply_to=by.email or "", enqueue=partial(_enqueue_delivery, quotation_id=quotation.pk),
     )  # fmt: skip
 
 
@@ -61,16 +43,7 @@ def _enqueue_delivery(*, quotation_id: int, **email) -> None:
     # Imported here: the tasks module imports the services.
     from nexo.sales import tasks
 
-    try:
-        tasks.send_quotation_email.enqueue(quotation_id=quotation_id, **email)
-    except Exception as error:  # the queue itself refused it: say so where it can be sent again
-        logger.exception("The e-mail of quotation %s could not be queued.", quotation_id)
-        _record_failure(quotation_id, error)
-
-
-def _record_failure(quotation_id: int, error: Exception) -> None:
-    text = str(error).strip() or type(error).__name__
-    Quotation.objects.filter(pk=quotation_id).update(email_status=EmailStatus.FAILED, email_error=text[:500])
+    tasks.send_quotation_email.enqueue(quotation_id=quotation_id, **email)
 
 
 def quotation_send(
@@ -107,27 +80,14 @@ def quotation_resend(
 def quotation_email_deliver(
     *, quotation_id: int, to: str, subject: str, body: str, reply_to: str = ""
 ) -> str:
-    """Build the quotation's PDF and e-mail it, then record the outcome on the quotation; returns it.
-
-    Run by the task after the sending transaction committed: no transaction is open and no row is locked
-    while the mail server answers. The outcome is one UPDATE: sent with the time, or failed with the error
-    (a failure is recorded, not raised). An e-mail no longer queued (already sent) is not sent twice."""
+    """Build the quotation's PDF and e-mail it, then record the outcome on the quotation (sent with the
+    time, or failed with the error, as `mailing.deliver` does); returns it."""
     quotation = (
         Quotation.objects.select_related("company", "party", "salesperson").filter(pk=quotation_id).first()
     )
-    if quotation is None or quotation.email_status != EmailStatus.QUEUED:
-        return quotation.email_status if quotation else ""
-    try:
-        email = EmailMessage(subject=subject, body=body, to=[to], reply_to=[reply_to] if reply_to else None)
-        email.attach(
+    return mailing.deliver(
+        quotation, to=to, subject=subject, body=body, reply_to=reply_to,
+        attachment=lambda quotation: (
             documents.quotation_filename(quotation), documents.quotation_pdf(quotation), "application/pdf"
-        )
-        email.send()
-    except Exception as error:  # whatever the server or the PDF says, the quotation tells the user
-        logger.warning("The e-mail of quotation %s to %s failed: %s", quotation, to, error)
-        _record_failure(quotation_id, error)
-        return EmailStatus.FAILED
-    Quotation.objects.filter(pk=quotation_id).update(
-        email_status=EmailStatus.SENT, email_error="", email_sent_at=timezone.now()
-    )
-    return EmailStatus.SENT
+        ),
+    )  # fmt: skip
