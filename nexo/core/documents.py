@@ -9,6 +9,7 @@ refused.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
 from functools import cache
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +27,21 @@ from nexo.core import formatting
 
 DOCUMENT_STYLESHEET = Path(__file__).resolve().parent / "static" / "core" / "document_pdf.css"
 HUNDRED = Decimal(100)
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+@dataclass(frozen=True)
+class PrintedTax:
+    """One tax rate of a printed document: the rate, its base and its tax, formatted."""
+
+    rate: str
+    base: str
+    tax: str
+
+
+def reader_language(language: str, default: str) -> str:
+    """The reader's `language` when Nexo speaks it, else `default`."""
+    return language if language in LANGUAGES else default
 
 
 # Formatting in the current language (babel), as the reader expects to read it

@@ -14,14 +14,21 @@ from datetime import date as Date
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from nexo.catalog.models import TaxRate
 from nexo.core import formatting
-from nexo.core.documents import date_text, percent_text, render_html, render_pdf, unit_price_text
+from nexo.core.documents import (
+    PrintedTax,
+    date_text,
+    percent_text,
+    reader_language,
+    render_html,
+    render_pdf,
+    unit_price_text,
+)
 from nexo.parties.models import Address, Party
 from nexo.purchasing import rules
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierPrice
@@ -30,7 +37,6 @@ from nexo.purchasing.queries import line_amount
 STYLESHEET = Path(__file__).resolve().parent / "static" / "purchasing" / "order_pdf.css"
 #: The company's language: a company records none, and Nexo's companies are Spanish.
 COMPANY_LANGUAGE = "es"
-LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 @dataclass(frozen=True)
@@ -47,17 +53,9 @@ class PrintedLine:
     amount: str
 
 
-@dataclass(frozen=True)
-class PrintedTax:
-    rate: str
-    base: str
-    tax: str
-
-
 def order_language(order: PurchaseOrder) -> str:
     """The supplier's language when Nexo speaks it, else the company's."""
-    language = getattr(order.supplier, "language", "") or COMPANY_LANGUAGE
-    return language if language in LANGUAGES else COMPANY_LANGUAGE
+    return reader_language(getattr(order.supplier, "language", ""), COMPANY_LANGUAGE)
 
 
 # What the document shows

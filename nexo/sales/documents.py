@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from nexo.core import formatting
-from nexo.core.documents import date_text, percent_text, render_html, render_pdf, unit_price_text
+from nexo.core.documents import PrintedTax, date_text, percent_text, render_html, render_pdf, unit_price_text
 from nexo.core.documents import refuse_urls as _refuse_urls  # noqa: F401 -- the fetcher the PDF uses
 from nexo.parties.models import Address, Party
 from nexo.sales.models import Quotation
@@ -35,13 +35,6 @@ class PrintedLine:
     unit_price: str
     discount: str
     amount: str
-
-
-@dataclass(frozen=True)
-class PrintedTax:
-    rate: str
-    base: str
-    tax: str
 
 
 # The document

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nexo.core.documents import reader_language
 from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company, User
 from nexo.parties.models import Contact
@@ -38,8 +39,7 @@ class QuotationEmail:
 
 def quotation_language(quotation: Quotation) -> str:
     """The customer's language (the one its PDF is printed in), else the default."""
-    language = getattr(quotation.party, "language", "") or documents.DEFAULT_LANGUAGE
-    return language if language in LANGUAGES else documents.DEFAULT_LANGUAGE
+    return reader_language(getattr(quotation.party, "language", ""), documents.DEFAULT_LANGUAGE)
 
 
 def default_recipient(quotation: Quotation) -> str:
