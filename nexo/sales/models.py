@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from nexo.catalog.models import Item, PriceList, PriceRule, TaxCategory
@@ -224,6 +225,13 @@ class QuotationLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="quotation_line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="quotation_line_price_not_negative"),
         ]
+
+    @property
+    def price_rule_words(self) -> str:
+        """The price rule in the reader's language; lines priced before the rule was kept in every language
+        have it only in the language they were priced in."""
+        language = (get_language() or "")[:2]
+        return self.price_rule_texts.get(language) or self.price_rule_text
 
 
 class SalesOrder(CompanyOwned):

@@ -9,7 +9,8 @@ quotation's date. Totals come from the pure `rules.totals` on every change.
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nexo.catalog import queries as catalog_queries
@@ -26,6 +27,7 @@ MARGIN_PERCENT_LIMIT = Decimal("1e7")  # margin % columns: 9 digits, 2 of them d
 LINE_FIGURES = ("gross_net", "discount_share", "net", "cost", "margin", "margin_percent", "below_min_margin")
 LINE_STORED = (
     "item", "description", "quantity", "list_price", "unit_price", "price_locked", "price_rule", "price_rule_text",
+    "price_rule_texts",
     "discount", "tax_category", "tax_rate", "unit_cost", "cost_source", "cost_parts", "cost_comparison",
     "costed_at", "min_margin", "position", *LINE_FIGURES,
 )  # fmt: skip
@@ -69,11 +71,19 @@ def price_and_cost(quotation: Quotation, lines: Sequence[QuotationLine], *, reco
         resolution = price.resolution
         line.list_price = resolution.unit_price
         line.price_rule_id = resolution.rule.id if resolution.rule else None
-        line.price_rule_text = describe_rule(resolution.rule, names)[:300]
-        if resolution.floored:
-            line.price_rule_text = (line.price_rule_text + " · " + _("raised to the minimum margin"))[:300]
+        line.price_rule_texts = {}
         if not line.price_locked:
             line.unit_price = resolution.unit_price
+    # The rule in words in every language, one language at a time (switching language costs more than
+    # describing a rule); the reader's language is the one kept in price_rule_text as well.
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            floored = " · " + _("raised to the minimum margin")
+            for line, price in zip(item_lines, priced, strict=True):
+                words = describe_rule(price.resolution.rule, names) + (floored if price.resolution.floored else "")
+                line.price_rule_texts[language] = words[:300]
+    for line in item_lines:
+        line.price_rule_text = line.price_rule_words
     _tax_rates(quotation, lines)
 
 

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nexo.catalog.models import TaxCategory
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
@@ -371,3 +371,18 @@ def test_sending_without_an_address_changes_nothing(company, sales_user, make_qu
         services.quotation_send(company=company, by=sales_user, quotation_id=quotation.pk)
     quotation.refresh_from_db()
     assert quotation.state == "draft" and not mailoutbox
+
+
+def test_a_lines_price_rule_reads_in_the_readers_language_whoever_priced_it(make_quotation, stocked_items):
+    with translation.override("es"):
+        quotation = make_quotation([{"item_id": stocked_items["fifo"].pk, "quantity": "15"}])
+    line = quotation.lines.get()
+    assert line.price_rule_texts == {"es": "Sin regla: precio de venta base", "en": "No rule: base sale price"}
+    assert line.price_rule_text == "Sin regla: precio de venta base"  # the words of whoever priced it
+    with translation.override("en"):
+        assert line.price_rule_words == "No rule: base sale price"
+    with translation.override("en-us"):
+        assert line.price_rule_words == "No rule: base sale price"
+    line.price_rule_texts = {}  # priced before the words were kept in every language
+    with translation.override("en"):
+        assert line.price_rule_words == "Sin regla: precio de venta base"
