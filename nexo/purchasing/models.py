@@ -151,9 +151,17 @@ class PurchaseOrderLine(models.Model):
         SupplierPrice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     received_quantity = models.DecimalField(_("received"), default=0, **QUANTITY)
+    # The document this line buys for (a sales order line short of stock), named as inventory names a
+    # move's origin: purchasing sits below sales and keeps the reference, not a foreign key. The unit cost
+    # the sale was costed with (company currency) is kept to show what the purchase price differs by.
+    origin_type = models.CharField(_("origin"), max_length=30, blank=True)
+    origin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin_label = models.CharField(_("origin document"), max_length=60, blank=True)
+    origin_unit_cost = models.DecimalField(_("costed unit cost"), null=True, blank=True, **UNIT_COST)
 
     class Meta:
         ordering = ["order", "position", "id"]
+        indexes = [models.Index(fields=["origin_type", "origin_id"], name="purchase_line_origin_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="purchase_line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="purchase_line_price_not_negative"),

@@ -2,6 +2,7 @@
 their receipts (which bring the goods in through the inventory services)."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
 
@@ -423,3 +424,68 @@ def purchase_orders_from_suggestions(
                 purchase_order_create(company=company, by=by, supplier_id=supplier_id, lines=order_lines)
             )
         return orders
+
+
+@dataclass(frozen=True)
+class OriginLine:
+    """A line bought for another document (a sales order line short of stock): what, how many, at what
+    price (the order's currency), and the document with the unit cost it was costed at."""
+
+    item_id: int
+    quantity: Decimal
+    unit_price: Decimal
+    supplier_price_id: int | None
+    origin_type: str
+    origin_id: int
+    origin_label: str
+    origin_unit_cost: Decimal | None
+
+
+def purchase_lines_for_origins(
+    *,
+    company: Company,
+    by: User,
+    supplier_id: int,
+    warehouse_id: int,
+    currency: str,
+    lines: Sequence[OriginLine],
+) -> PurchaseOrder:
+    """The lines added to the supplier's draft order into the warehouse in that currency (a new draft when
+    there is none). The caller's transaction holds the lock of the document the lines come from; the draft
+    is locked here too, so its positions are not given twice."""
+    with transaction.atomic():
+        supplier = _supplier_of(company, supplier_id)
+        draft = (
+            PurchaseOrder.objects.filter(
+                company=company,
+                supplier=supplier,
+                warehouse_id=warehouse_id,
+                currency=currency,
+                state=State.DRAFT,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if draft is not None:
+            order = locked(PurchaseOrder, company=company, pk=draft, missing=_("No such purchase order."))
+            order.updated_by = by
+            order.save(update_fields=["updated_by", "updated_at"])
+        else:
+            order = PurchaseOrder.objects.create(
+                company=company, supplier=supplier, warehouse_id=warehouse_id, currency=currency,
+                date=timezone.localdate(), created_by=by, updated_by=by,
+            )  # fmt: skip
+        position = max(order.lines.values_list("position", flat=True), default=0)
+        items = Item.objects.filter(company=company).in_bulk({line.item_id for line in lines})
+        PurchaseOrderLine.objects.bulk_create([
+            PurchaseOrderLine(
+                order=order, position=position + index, item=items[line.item_id],
+                description=items[line.item_id].name, quantity=line.quantity, unit_price=line.unit_price,
+                supplier_price_id=line.supplier_price_id, origin_type=line.origin_type,
+                origin_id=line.origin_id, origin_label=line.origin_label[:60],
+                origin_unit_cost=line.origin_unit_cost,
+            )
+            for index, line in enumerate(lines, start=1)
+        ])  # fmt: skip
+        return order

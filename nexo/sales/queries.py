@@ -3,21 +3,34 @@ under every basis, two versions compared line by line, and the panels on party a
 Every helper reads a fixed number of queries, whatever the number of lines."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Greatest
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from nexo.catalog.models import Item, TaxCategory, TaxRate
 from nexo.core.models import Company, User
+from nexo.core.rules import round_unit
 from nexo.crm.queries import sees_everyone
 from nexo.inventory.models import Location, StockBalance, StockMove
+from nexo.purchasing import queries as purchasing_queries
 from nexo.purchasing import rules as purchasing_rules
 from nexo.purchasing.costing import COMPARISON_BASES
-from nexo.purchasing.models import PurchaseOrderLine
+from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from nexo.sales import rules
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine, SalesSettings
 
@@ -144,9 +157,25 @@ def repriced_lines(
     return list(quotation.lines.filter(pk__in=ids).select_related("item").order_by("position", "id"))
 
 
-def stock_available(company_id: int, warehouse_id: int | None, item_ids) -> dict[int, Decimal]:
+@dataclass(frozen=True)
+class Availability:
+    """An item's stock in a warehouse as a line shows it: on hand - reserved + on order, and when the next
+    receipt is due (the earliest expected date of the confirmed purchase orders still to receive)."""
+
+    on_hand: Decimal
+    reserved: Decimal
+    on_order: Decimal
+    next_receipt: date | None
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved + self.on_order
+
+
+def stock_available(company_id: int, warehouse_id: int | None, item_ids) -> dict[int, Availability]:
     """Each stocked item's stock available in the warehouse: on hand - reserved (draft moves out of it) + on
-    order (what confirmed purchase orders into it have still to receive). One query, whatever the items."""
+    order (what confirmed purchase orders into it have still to receive), with the next receipt's expected
+    date. One query, whatever the items."""
     ids = sorted({item_id for item_id in item_ids if item_id})
     if not ids or warehouse_id is None:
         return {}
@@ -169,29 +198,29 @@ def stock_available(company_id: int, warehouse_id: int | None, item_ids) -> dict
         .annotate(total=Sum("quantity"))
         .values("total")
     )
+    pending = PurchaseOrderLine.objects.filter(
+        item_id=OuterRef("pk"),
+        order__warehouse_id=warehouse_id,
+        order__state__in=purchasing_rules.RECEIVABLE,
+        quantity__gt=F("received_quantity"),
+    ).order_by()
     on_order = (
-        PurchaseOrderLine.objects.filter(
-            item_id=OuterRef("pk"),
-            order__warehouse_id=warehouse_id,
-            order__state__in=purchasing_rules.RECEIVABLE,
-        )
-        .order_by()
-        .values("item_id")
-        .annotate(total=Sum(Greatest(F("quantity") - F("received_quantity"), Value(ZERO))))
-        .values("total")
+        pending.values("item_id").annotate(total=Sum(F("quantity") - F("received_quantity"))).values("total")
     )
+    next_receipt = pending.values("item_id").annotate(day=Min("order__expected_date")).values("day")
     rows = (
         Item.objects.filter(company_id=company_id, pk__in=ids, kind=Item.Kind.STOCKED)
         .annotate(
             on_hand=Subquery(on_hand, output_field=quantity),
             reserved=Subquery(reserved, output_field=quantity),
             on_order=Subquery(on_order, output_field=quantity),
+            next_receipt=Subquery(next_receipt, output_field=DateField()),
         )
-        .values_list("pk", "on_hand", "reserved", "on_order")
+        .values_list("pk", "on_hand", "reserved", "on_order", "next_receipt")
     )
     return {
-        pk: (on_hand or ZERO) - (reserved or ZERO) + (on_order or ZERO)
-        for pk, on_hand, reserved, on_order in rows
+        pk: Availability(on_hand or ZERO, reserved or ZERO, on_order or ZERO, next_receipt)
+        for pk, on_hand, reserved, on_order, next_receipt in rows
     }
 
 
@@ -399,6 +428,96 @@ def order_lines(order: SalesOrder) -> list[SalesOrderLine]:
     for line in lines:
         line.margin_percent = rules.margin_percent(line.margin, line.net)
     return lines
+
+
+#: The origin a purchase order line names when it buys a sales order line's shortage.
+ORDER_LINE_ORIGIN = "sales_order_line"
+
+
+def with_supply(company: Company, order: SalesOrder, lines: list[SalesOrderLine]) -> list[SalesOrderLine]:
+    """The order's lines, each given what its warehouse holds for it and what is bought for it, in four
+    queries at most whatever the lines:
+
+    - `availability` (None for a service or a free-text line), `to_deliver` (its planned delivery still to
+      post), `available` (on hand - reserved + on order, counting back its own reservation: what there is
+      for this line), `shortage` (what is to deliver beyond that);
+    - `purchases`: the purchase order lines bought for it, each with `company_unit_price` (the price in the
+      company's currency, when known), `costed_unit_cost` (what the quotation's cost assumed for those units:
+      the supplier price it was frozen from, else the line's frozen unit cost) and `difference`;
+      `buying` (what draft purchase orders already hold for it; confirmed ones count as on order) and
+      `to_buy` (the shortage still to buy)."""
+    item_ids = [line.item_id for line in lines if line.item_id]
+    stock = stock_available(order.company_id, order.warehouse_id, item_ids)
+    planned: dict[int, Decimal] = {}
+    if stock:
+        rows = (
+            StockMove.objects.filter(
+                origin_type=ORDER_DELIVERY_ORIGIN,
+                origin_id=order.pk,
+                state=StockMove.State.DRAFT,
+                item_id__in=list(stock),
+            )
+            .order_by()
+            .values("item_id")
+            .annotate(total=Sum("quantity"))
+            .values_list("item_id", "total")
+        )
+        planned = dict(rows)
+    purchases: dict[int, list[PurchaseOrderLine]] = {}
+    if lines:
+        bought = (
+            PurchaseOrderLine.objects.filter(
+                origin_type=ORDER_LINE_ORIGIN, origin_id__in=[line.pk for line in lines]
+            )
+            .exclude(order__state=PurchaseOrder.State.CANCELLED)
+            .select_related("order", "order__supplier")
+            .order_by("order_id", "position", "pk")
+        )
+        for purchase in bought:
+            purchases.setdefault(purchase.origin_id, []).append(purchase)
+    rates = _rates_of(company, [purchase for found in purchases.values() for purchase in found])
+    for line in lines:
+        line.availability = stock.get(line.item_id) if line.item_id else None
+        line.to_deliver = planned.get(line.item_id, ZERO) if line.availability else ZERO
+        line.available = line.availability.available + line.to_deliver if line.availability else None
+        line.shortage = max(line.to_deliver - line.available, ZERO) if line.availability else ZERO
+        line.purchases = purchases.get(line.pk, [])
+        for purchase in line.purchases:
+            rate = rates.get(purchase.order.currency)
+            purchase.company_unit_price = round_unit(purchase.unit_price * rate) if rate else None
+            # Against what the quotation's cost assumed for the units bought (kept on the purchase line).
+            purchase.costed_unit_cost = (
+                purchase.origin_unit_cost if purchase.origin_unit_cost is not None else line.unit_cost
+            )
+            purchase.difference = (
+                purchase.company_unit_price - purchase.costed_unit_cost
+                if purchase.company_unit_price is not None and purchase.costed_unit_cost is not None
+                else None
+            )
+        line.buying = sum(
+            (p.quantity for p in line.purchases if p.order.state == PurchaseOrder.State.DRAFT), ZERO
+        )
+        line.to_buy = max(line.shortage - line.buying, ZERO)
+    return lines
+
+
+def _rates_of(company: Company, purchases: list[PurchaseOrderLine]) -> dict[str, Decimal]:
+    """The rate of each purchase's currency: 1 for the company's own, the rate fixed at confirmation, else
+    today's (one query, only when a draft is in a foreign currency)."""
+    company_currency = company.currency
+    rates = {company_currency: Decimal(1)}
+    missing = set()
+    for purchase in purchases:
+        currency = purchase.order.currency
+        if currency in rates:
+            continue
+        if purchase.order.exchange_rate:
+            rates[currency] = purchase.order.exchange_rate
+        else:
+            missing.add(currency)
+    if missing:
+        rates |= purchasing_queries.rates_on(company, missing, timezone.localdate())
+    return rates
 
 
 # Panels on lower modules' pages

@@ -29,4 +29,5 @@ urlpatterns = [
     path("settings/email/<str:language>/", settings.email_template, name="email_template"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<id:order_id>/", orders.order_view, name="order_view"),
+    path("orders/<id:order_id>/buy-shortages/", orders.order_buy_shortages, name="order_buy_shortages"),
 ]

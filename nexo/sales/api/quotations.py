@@ -12,7 +12,7 @@ from ninja import Field
 from nexo.core.api import Endpoints, Limit, Offset, QueryId, RecordId, SafeText, page_of
 from nexo.core.errors import NotFound
 from nexo.crm.queries import check_opportunity_visible
-from nexo.sales import documents, rules, services
+from nexo.sales import documents, queries, rules, services
 from nexo.sales.api.sales_orders import sales_order_body
 from nexo.sales.api.schemas import (
     ApprovalIn,
@@ -64,12 +64,15 @@ def _comparison(line: QuotationLine) -> dict:
     return compared
 
 
-def _line_body(line: QuotationLine) -> dict:
+def _line_body(line: QuotationLine, availability: queries.Availability | None = None) -> dict:
     return {
+        "available": availability.available if availability else None,
+        "on_order": availability.on_order if availability else None,
+        "next_receipt_date": availability.next_receipt if availability else None,
         "id": line.pk, "position": line.position, "item_id": line.item_id, "item_sku": line.item_sku,
         "description": line.description, "quantity": line.quantity, "list_price": line.list_price,
         "unit_price": line.unit_price, "price_locked": line.price_locked, "price_rule": line.price_rule_id,
-        "price_rule_text": line.price_rule_text, "discount": line.discount,
+        "price_rule_text": line.price_rule_words, "discount": line.discount,
         "tax_category_id": line.tax_category_id, "tax_rate": line.tax_rate,
         "gross_net": line.gross_net, "document_discount": line.discount_share, "net": line.net,
         "unit_cost": line.unit_cost, "cost_source": line.cost_source, "costed_at": line.costed_at,
@@ -96,7 +99,10 @@ def quotation_body(request: HttpRequest, quotation_id: int) -> dict:
         .order_by("position", "id")
     )
     body = {name: getattr(quotation, name) for name in DETAIL_FIELDS}
-    body["lines"] = [_line_body(line) for line in lines]
+    stock = queries.stock_available(
+        request.company.pk, quotation.warehouse_id, [line.item_id for line in lines]
+    )
+    body["lines"] = [_line_body(line, stock.get(line.item_id)) for line in lines]
     body["awaiting_approval"] = services.awaits_approval(quotation, lines)
     return body
 

@@ -189,6 +189,17 @@ class QuotationLineOut(BaseModel):
     margin_percent: PercentOut | None = Field(description="Margin on the net; null for a zero net")
     min_margin: PercentOut
     below_min_margin: bool
+    available: QuantityOut | None = Field(
+        description="Stock available in the quotation's warehouse: on hand - reserved + on order; null for a "
+        "service or a free-text line"
+    )
+    on_order: QuantityOut | None = Field(
+        description="What confirmed purchase orders into that warehouse have still to receive"
+    )
+    next_receipt_date: Day | None = Field(
+        description="The earliest expected date of those purchase orders (null when none is on order or none "
+        "has a date)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -262,6 +273,36 @@ class QuotationList(Schema):
     items: list[QuotationSummary]
 
 
+class ShortagePurchaseOut(BaseModel):
+    """A purchase order line bought for a sales order line, its price against the line's frozen cost."""
+
+    purchase_order_id: int
+    purchase_order_number: str = Field(description="Empty while the purchase order is a draft")
+    purchase_order_state: str
+    purchase_line_id: int
+    supplier_id: int
+    quantity: QuantityOut
+    unit_price: PriceOut = Field(description="In the purchase order's currency")
+    currency: str
+    company_unit_price: PriceOut | None = Field(
+        description="The unit price in the company's currency (null without an exchange rate)"
+    )
+    costed_unit_cost: PriceOut | None = Field(
+        description="What the quotation's frozen cost assumed for these units: the supplier price it was "
+        "costed with, else (a cost from stock) the line's frozen unit cost"
+    )
+    difference: PriceOut | None = Field(
+        description="company_unit_price - costed_unit_cost: what buying costs more (or less) per unit than "
+        "the margin assumed"
+    )
+
+
+class ShortagesIn(StrictSchema):
+    line_ids: list[Id] | None = Field(
+        None, max_length=MAX_LINES, description="Only these lines of the order; all of them when left out"
+    )
+
+
 class SalesOrderLineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -278,6 +319,22 @@ class SalesOrderLineOut(BaseModel):
     unit_cost: PriceOut | None = Field(description="The cost quoted (frozen on the quotation)")
     cost_source: str
     margin: MoneyOut = Field(description="The margin quoted")
+    to_deliver: QuantityOut = Field(description="Its planned delivery still to post (0 for a service)")
+    available: QuantityOut | None = Field(
+        description="Stock there is for this line in the order's warehouse: on hand - reserved + on order, "
+        "its own reservation counted back; null for a service or a free-text line"
+    )
+    on_order: QuantityOut | None = Field(
+        description="What confirmed purchase orders into that warehouse have still to receive"
+    )
+    next_receipt_date: Day | None = Field(description="The earliest expected date of those purchase orders")
+    shortage: QuantityOut = Field(description="What is to deliver beyond what is available")
+    to_buy: QuantityOut = Field(
+        description="The shortage not yet on a draft purchase order: what buy-shortages would buy"
+    )
+    purchases: list[ShortagePurchaseOut] = Field(
+        description="The purchase order lines bought for it (cancelled orders left out)"
+    )
 
 
 class SalesOrderSummary(Schema):
@@ -309,3 +366,24 @@ class SalesOrderOut(SalesOrderSummary):
 class SalesOrderList(Schema):
     count: int
     items: list[SalesOrderSummary]
+
+
+class ShortageBoughtOut(BaseModel):
+    sales_order_line_id: int
+    item_id: int
+    quantity: QuantityOut
+    purchase_order_id: int
+    supplier_id: int
+    unit_price: PriceOut = Field(description="In the purchase order's currency")
+    currency: str
+    from_frozen_cost: bool = Field(
+        description="true: the supplier price the line's cost was frozen from; false: its cost came from stock "
+        "(FIFO, average, last purchase, standard), so the item's preferred supplier at its current price"
+    )
+
+
+class ShortagesBought(Schema):
+    """What buy-shortages put on draft purchase orders, and the order as it now reads."""
+
+    bought: list[ShortageBoughtOut]
+    order: SalesOrderOut

@@ -3,7 +3,7 @@
 One module per aggregate: `quotations` (the header: create, update), `lines` (add, change, delete a line),
 `pricing` (lines priced, costed and taxed; totals recomputed), `lifecycle` (sent, accepted, rejected,
 revised, cancelled, expired: every move through `core.states`), `orders` (the sales order an acceptance
-makes, and the stock it reserves), `sending` (the e-mail, sent after the commit), `approval` (a manager's word on a quotation under its
+makes, and the stock it reserves), `shortages` (an order's shortages bought from the supplier its cost came from), `sending` (the e-mail, sent after the commit), `approval` (a manager's word on a quotation under its
 minimum margin), `emails` (the e-mail's text from the company's template). Callers use this package:
 `from nexo.sales import services; services.quotation_create(...)`.
 """
@@ -28,10 +28,13 @@ from nexo.sales.services.lines import quotation_line_add, quotation_line_delete,
 from nexo.sales.services.orders import RESERVATION_ORIGIN
 from nexo.sales.services.quotations import open_quotation_blocker, quotation_create, quotation_update
 from nexo.sales.services.sending import quotation_email_deliver, quotation_resend, quotation_send
+from nexo.sales.services.shortages import Bought, bought_text, sales_order_buy_shortages
 
 __all__ = [
     "RESERVATION_ORIGIN",
+    "Bought",
     "awaits_approval",
+    "bought_text",
     "check_editable",
     "default_recipient",
     "open_quotation_blocker",
@@ -53,6 +56,7 @@ __all__ = [
     "quotation_send",
     "quotation_update",
     "quotations_expire",
+    "sales_order_buy_shortages",
     "sales_settings_update",
     "settings_of",
     "template_for",

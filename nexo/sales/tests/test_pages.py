@@ -643,7 +643,7 @@ def test_each_line_shows_its_price_rule_its_stock_available_and_a_keyboard_cost_
     assert fifo.price_rule_text and f'<div class="rule-note" id="line-{fifo.pk}-rule">' in page
     assert fifo.price_rule_text in page.split(f'id="line-{fifo.pk}-rule">')[1].split("</div>")[0]
     # 20 on hand, nothing reserved, 7 on order: 27 available for the FIFO item, 20 for the average one.
-    assert re.search(rf'id="line-{fifo.pk}-available"[^>]*>avail\. 27<', page)
+    assert re.search(rf'id="line-{fifo.pk}-available"[^>]*>avail\. 27 · <span class="on-order">\+7 on order</span><', page)
     assert re.search(rf'id="line-{average.pk}-available"[^>]*>avail\. 20<', page)
     # Reachable by keyboard, its name its visible text (the figure and basis) and then what it opens.
     assert 'summary tabindex="-1"' not in page and '<details class="cost-detail"><summary><span class="cost-value">' in page

@@ -128,13 +128,15 @@ def ready(line: QuotationLine, typed: dict | None = None, errors: dict | None = 
 
 
 def with_available(quotation: Quotation, lines: list) -> list:
-    """The lines, each given `available`: its item's stock in the quotation's warehouse (on hand - reserved +
-    on order), None for a free-text line or a service. One query for all of them."""
+    """The lines, each given `availability` (on hand, reserved, on order, next receipt) and `available`: its
+    item's stock in the quotation's warehouse (on hand - reserved + on order), None for a free-text line or a
+    service. One query for all of them."""
     available = queries.stock_available(
         quotation.company_id, quotation.warehouse_id, [line.item_id for line in lines]
     )
     for line in lines:
-        line.available = available.get(line.item_id)
+        line.availability = available.get(line.item_id)
+        line.available = line.availability.available if line.availability else None
         line.is_short = line.available is not None and line.available < line.quantity
     return lines
 

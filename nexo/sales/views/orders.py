@@ -1,17 +1,20 @@
 """Sales order pages: the list and one order with its lines, the quoted costs and margins, and the way back
 to its quotation and opportunity."""
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from nexo.core.errors import DomainError
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.permissions import page
-from nexo.sales import queries, rules
+from nexo.sales import queries, rules, services
 from nexo.sales.models import SalesOrder
-from nexo.sales.views.common import cost_texts
+from nexo.sales.views.common import cost_text, cost_texts
 from nexo.sales.views.quotations import day_of
 
 ORDER_LIST = ListPage(
@@ -66,10 +69,19 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @page("sales.view_salesorder")
 def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
     order = queries.order_for(request.user, request.company, order_id)
-    lines = queries.order_lines(order)
+    lines = queries.with_supply(request.company, order, queries.order_lines(order))
     for line in lines:
         cost_texts(line)
+        for purchase in line.purchases:
+            # What the purchase price differs from the frozen unit cost by, signed: "+0.5000".
+            sign = "+" if purchase.difference and purchase.difference > 0 else ""
+            purchase.difference_text = sign + cost_text(purchase.difference)
+            purchase.costed_unit_cost_text = cost_text(purchase.costed_unit_cost)
+    may_buy = request.user.has_perm("purchasing.add_purchaseorder")
     context = {
+        "to_buy": any(line.to_buy > 0 for line in lines),
+        "may_buy": may_buy and order.state == SalesOrder.State.CONFIRMED,
+        "sees_purchases": request.user.has_perm("purchasing.view_purchaseorder"),
         "order": order,
         "lines": lines,
         "margin_percent": rules.margin_percent(order.margin, order.net),
@@ -79,3 +91,24 @@ def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
         "title": order.number,
     }
     return render(request, "sales/order_detail.html", context)
+
+
+@page("sales.view_salesorder", "purchasing.add_purchaseorder")
+@require_POST
+def order_buy_shortages(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Buy what the order's lines are short of (sales.services.sales_order_buy_shortages), then back to the
+    order, which shows the purchase price beside each line's frozen cost."""
+    order = queries.order_for(request.user, request.company, order_id)
+    try:
+        bought = services.sales_order_buy_shortages(
+            company=request.company, by=request.user, order_id=order.pk
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            _("Shortages bought on draft purchase orders: %(lines)s.")
+            % {"lines": "; ".join(services.bought_text(line) for line in bought)},
+        )
+    return redirect("sales:order_view", order_id=order.pk)
