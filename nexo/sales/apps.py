@@ -21,6 +21,8 @@ class SalesConfig(modules.NexoModule):
     role_permissions = {
         "sales": SALES_QUOTING,
         "warehouse": ["sales.view_salesorder"],
+        # A buyer reads the orders to buy what they are short of.
+        "purchasing": ["sales.view_salesorder"],
         "accounting": ["sales.view_quotation", "sales.view_salesorder"],
     }
     lifecycles = [

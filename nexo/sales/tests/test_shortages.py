@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from nexo.conftest import ApiClient
 from nexo.core.errors import Conflict, NotFound
 from nexo.parties.services import party_create
 from nexo.purchasing import services as purchasing
@@ -166,13 +167,14 @@ def test_buying_is_refused_for_another_company_an_unknown_line_or_an_item_withou
 
 
 def test_the_order_page_shows_availability_buys_and_compares_prices(
-    company, boss, sales_user, order, stocked_items, short_item, django_assert_max_num_queries
+    company, boss, buyer, sales_user, order, stocked_items, short_item, django_assert_max_num_queries
 ):
     client = _client_for(boss)
     url = reverse("sales:order_view", args=[order.pk])
     page = client.get(url).content.decode()
     assert 'id="order-buy-shortages"' in page and "short 10" in page and "avail. 20" in page
-    # A salesperson sees the order but does not buy.
+    # A buyer reads the order and may buy; a salesperson sees the order but does not buy.
+    assert 'id="order-buy-shortages"' in _client_for(buyer).get(url).content.decode()
     assert 'id="order-buy-shortages"' not in _client_for(sales_user).get(url).content.decode()
     assert (
         _client_for(sales_user).post(reverse("sales:order_buy_shortages", args=[order.pk])).status_code == 403
@@ -198,12 +200,12 @@ def test_the_order_page_shows_availability_buys_and_compares_prices(
     purchase = PurchaseOrderLine.objects.get(origin_id=average_line.pk)
     detail = client.get(reverse("purchasing:order_view", args=[purchase.order_id])).content.decode()
     assert f"costed at 7.0000 EUR on {order.number}" in detail
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
 
 
 def test_the_order_page_reads_a_fixed_number_of_queries_whatever_the_lines(
-    company, boss, sales_user, make_item, receive, make_quotation, buyer, lead
+    company, boss, sales_user, make_item, receive, make_quotation, buyer, lead, django_assert_max_num_queries
 ):
     counts = []
     for size in (2, 8):
@@ -224,7 +226,16 @@ def test_the_order_page_reads_a_fixed_number_of_queries_whatever_the_lines(
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("sales:order_view", args=[order.pk])).status_code == 200
         counts.append(len(captured))
-    assert counts[0] == counts[1]
+        api = ApiClient(boss, company)
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/sales-orders/{order.pk}").status_code == 200
+        counts.append(len(captured))
+    # The page and the API read as many queries for 8 lines, each with a purchase, as for 2.
+    assert counts[0] == counts[2] and counts[1] == counts[3]
+    with django_assert_max_num_queries(14):
+        client.get(reverse("sales:order_view", args=[order.pk]))
+    with django_assert_max_num_queries(10):
+        api.get(f"/sales-orders/{order.pk}")
 
 
 def test_quotation_lines_show_on_order_and_the_next_receipt(
