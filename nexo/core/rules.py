@@ -1,7 +1,7 @@
 """Pure rules shared by every module: money rounding, decimals, state tables. No Django here."""
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,6 +23,25 @@ def round_unit(amount: Decimal) -> Decimal:
 
 def is_zero(amount: Decimal, places: int = MONEY_PLACES) -> bool:
     return round_money(amount, places) == 0
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    rate: Decimal  # percent
+    base: Decimal
+    tax: Decimal
+
+
+def taxes_by_rate(bases: Sequence[tuple[Decimal, Decimal]]) -> tuple[TaxLine, ...]:
+    """(rate, base) pairs → one line per rate, the highest rate first; the tax of a rate is computed on the
+    sum of its bases and rounded half-up there (three bases of 0.15 at 10 % pay 0.05, not 3 x 0.02): the
+    rounding point of a quotation's and a purchase order's taxes."""
+    grouped: dict[Decimal, Decimal] = {}
+    for rate, base in bases:
+        grouped[rate] = grouped.get(rate, Decimal(0)) + base
+    return tuple(
+        TaxLine(rate, base, round_money(base * rate / 100)) for rate, base in sorted(grouped.items(), reverse=True)
+    )
 
 
 class InvalidTransition(Exception):

@@ -2,12 +2,10 @@
 receipt state its received quantities give, and its tax per rate. No Django here (docs/decisions/0002-lifecycle-and-derived-states.md)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
-from nexo.core.rules import Lifecycle, round_money
-
-HUNDRED = Decimal(100)
+# A purchase order's tax per rate is worked out as a quotation's: core's one rule.
+from nexo.core.rules import Lifecycle, TaxLine, taxes_by_rate  # noqa: F401
 
 DRAFT, CONFIRMED, PARTIALLY_RECEIVED, RECEIVED, CANCELLED = (
     "draft", "confirmed", "partially_received", "received", "cancelled",
@@ -43,20 +41,3 @@ def receipt_state(ordered: Sequence[Decimal], received: Sequence[Decimal]) -> st
     return CONFIRMED
 
 
-@dataclass(frozen=True)
-class TaxLine:
-    rate: Decimal  # percent
-    base: Decimal
-    tax: Decimal
-
-
-def taxes_by_rate(bases: Sequence[tuple[Decimal, Decimal]]) -> tuple[TaxLine, ...]:
-    """(rate, line amount) pairs → one line per rate, the highest rate first; the tax of a rate is computed
-    on the sum of its bases and rounded half-up there (the named rounding point), as a quotation's is."""
-    grouped: dict[Decimal, Decimal] = {}
-    for rate, base in bases:
-        grouped[rate] = grouped.get(rate, Decimal(0)) + base
-    return tuple(
-        TaxLine(rate, base, round_money(base * rate / HUNDRED))
-        for rate, base in sorted(grouped.items(), reverse=True)
-    )

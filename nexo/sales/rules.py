@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from nexo.core.rules import Lifecycle, round_money
+from nexo.core.rules import Lifecycle, TaxLine, round_money, taxes_by_rate
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -117,13 +117,6 @@ class LineFigures:
 
 
 @dataclass(frozen=True)
-class TaxLine:
-    rate: Decimal
-    base: Decimal
-    tax: Decimal
-
-
-@dataclass(frozen=True)
 class Totals:
     lines: tuple[LineFigures, ...]
     gross_net: Decimal
@@ -135,17 +128,6 @@ class Totals:
     cost: Decimal
     margin: Decimal
     margin_percent: Decimal | None
-
-
-def taxes_by_rate(bases: Sequence[tuple[Decimal, Decimal]]) -> tuple[TaxLine, ...]:
-    """(rate, base) pairs → one line per rate, the tax computed on the sum of that rate's bases."""
-    grouped: dict[Decimal, Decimal] = {}
-    for rate, base in bases:
-        grouped[rate] = grouped.get(rate, ZERO) + base
-    return tuple(
-        TaxLine(rate, base, round_money(base * rate / HUNDRED))
-        for rate, base in sorted(grouped.items(), reverse=True)
-    )
 
 
 def cost_and_margin(
