@@ -59,6 +59,7 @@ def test_accepting_asks_for_confirmation(
     assert not SalesOrder.objects.exists()
 
     page.click("#accept")
+    expect(page.locator("#accept-confirm")).to_be_focused()  # the script moves it there: wait for it
     page.keyboard.press("Enter")  # the confirm button has the focus
     page.wait_for_url(f"{live_server.url}/sales/orders/**")
     assert SalesOrder.objects.get().quotation_id == quotation.pk
