@@ -28,7 +28,7 @@ from nexo.core.audit import audit_record, changed, snapshot
 from nexo.core.errors import Forbidden, ValidationFailed
 from nexo.core.models import AuditEntry, Company, User
 from nexo.core.rules import fold
-from nexo.core.validation import assign, full_clean, locked
+from nexo.core.validation import MAX_ID, assign, full_clean, locked
 from nexo.parties.models import Party
 
 SPANISH_TAXES = [  # code, name, rate %, equivalence surcharge % (IVA since 1 September 2012)
@@ -105,15 +105,20 @@ RELATIONS = {
 }  # fmt: skip
 
 
-def _resolve(company: Company, fields: dict) -> dict:
-    """`unit_id=3` or `unit=<Unit>` → the company's record; an unknown one is a field error."""
-    resolved, read = {}, {}
+def _resolve(company: Company, fields: dict, read: dict | None = None) -> dict:
+    """`unit_id=3` or `unit=<Unit>` → the company's record; an unknown one is a field error. `read` holds
+    records already read by (model, id), None for an id the company does not have."""
+    resolved, read = {}, dict(read or {})
     for name, value in fields.items():
         relation = name.removesuffix("_id")
         if relation in RELATIONS:
             key = (RELATIONS[relation], value if isinstance(value, int) else None)
             if key[1] is None or key not in read:  # the sale and purchase taxes are often one category
                 read[key] = _of_company(RELATIONS[relation], company, value, relation)
+            elif read[key] is None:
+                raise ValidationFailed.on(
+                    relation, _("Unknown %(what)s.") % {"what": RELATIONS[relation]._meta.verbose_name}
+                )
             resolved[relation] = read[key]
         else:
             resolved[name] = value
@@ -237,7 +242,8 @@ def _refuse_price_change(by: User | None, item: Item, before: dict) -> None:
         )
 
 
-def _validated_item(item: Item, *, sku_checked: bool = False) -> None:
+def _validated_item(item: Item, *, sku_checked: bool = False, sku_taken: dict | None = None) -> None:
+    """`sku_taken` maps SKUs already looked up to whether another item of the company has them."""
     errors: dict[str, list[str]] = {}
     try:
         # Unit, category and taxes were resolved to this company's records already: no query per field here.
@@ -252,7 +258,8 @@ def _validated_item(item: Item, *, sku_checked: bool = False) -> None:
             item.barcode = ean.validate(item.barcode)
         except ean.ValidationError:
             errors["barcode"] = [_("This is not a valid EAN barcode: check its digits.")]
-    if item.sku and not sku_checked and _sku_taken(item):
+    known = (sku_taken or {}).get(item.sku)
+    if item.sku and not sku_checked and (known if known is not None else _sku_taken(item)):
         errors["sku"] = [_("Another item already has this SKU.")]
     if errors:
         raise ValidationFailed.from_fields(errors)
@@ -299,8 +306,10 @@ def _save_item(item: Item) -> Item:
     return item
 
 
-def _new_item(company: Company, by: User | None, settings: CatalogSettings, fields: dict) -> Item:
-    fields = _resolve(company, fields)
+def _new_item(
+    company: Company, by: User | None, settings: CatalogSettings, fields: dict, read: dict | None = None
+) -> Item:
+    fields = _resolve(company, fields, read)
     item = Item(
         company=company,
         created_by=by,
@@ -315,18 +324,66 @@ def _new_item(company: Company, by: User | None, settings: CatalogSettings, fiel
     return item
 
 
-def _new_item_checked(company: Company, by: User | None, settings: CatalogSettings, fields: dict) -> Item:
-    item = _new_item(company, by, settings, fields)
+def _new_item_checked(
+    company: Company, by: User | None, settings: CatalogSettings, fields: dict, read: dict | None = None
+) -> Item:
+    item = _new_item(company, by, settings, fields, read)
     defaults = {"base_price": Decimal(0), "standard_cost": None, "min_margin": settings.default_min_margin}
     _refuse_price_change(by, item, defaults)
     return item
 
 
+def _creation_reads(company: Company, fields: dict) -> tuple[CatalogSettings | None, dict, dict]:
+    """What creating an item reads, in one statement: the company's catalog settings, the records named by
+    id (unit, category, taxes) as `_resolve` reads them, and whether another item has the SKU as given."""
+    wanted = {}
+    for name, value in fields.items():
+        model = RELATIONS.get(name.removesuffix("_id"))
+        if model is not None and type(value) is int and 0 < value <= MAX_ID:
+            wanted.setdefault((model, value), f"r{len(wanted)}")
+    sku = fields.get("sku")
+    sku = sku.strip() if isinstance(sku, str) else None
+    selected = [plainsql.columns(CatalogSettings, "s")]
+    joins, params = [], []
+    if sku:
+        selected.append(
+            "EXISTS (SELECT 1 FROM catalog_item WHERE company_id = %s AND UPPER(sku) = UPPER(%s))"
+        )
+        params += [company.pk, sku]
+    joins.append(f"LEFT JOIN {plainsql.quoted(CatalogSettings._meta.db_table)} s ON s.company_id = %s")
+    params.append(company.pk)
+    for (model, pk), alias in wanted.items():
+        selected.append(plainsql.columns(model, alias))
+        joins.append(
+            f"LEFT JOIN {plainsql.quoted(model._meta.db_table)} {alias} "
+            f"ON {alias}.company_id = %s AND {alias}.id = %s"
+        )
+        params += [company.pk, pk]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selected)} FROM (SELECT 1 AS one) one {' '.join(joins)}", params)  # noqa: S608 (names from the models)
+        row = cursor.fetchone()
+    width = len(CatalogSettings._meta.concrete_fields)
+    settings = plainsql.from_row(CatalogSettings, row[:width]) if row[0] is not None else None
+    position, taken = width, {}
+    if sku:
+        taken[sku] = bool(row[position])
+        position += 1
+    read = {}
+    for model, pk in wanted:
+        size = len(model._meta.concrete_fields)
+        values = row[position : position + size]
+        read[(model, pk)] = plainsql.from_row(model, values) if values[0] is not None else None
+        position += size
+    return settings, read, taken
+
+
 def item_create(*, company: Company, by: User, **fields) -> Item:
     """A new item; a user who edits items without the price permission leaves its prices at the defaults."""
     with transaction.atomic():
-        item = _new_item_checked(company, by, settings_of(company), fields)
-        _validated_item(item)
+        # One read for the settings, the related records and the SKU (each its own query cost more).
+        settings, read, sku_taken = _creation_reads(company, fields)
+        item = _new_item_checked(company, by, settings or catalog_setup(company=company), fields, read)
+        _validated_item(item, sku_taken=sku_taken)
         return _audited_save(item, {}, by)
 
 

@@ -21,6 +21,11 @@ def _connection():
     return connections[DEFAULT_DB_ALIAS]
 
 
+def connection_now():
+    """The default connection itself, for statements written by hand."""
+    return _connection()
+
+
 def quoted(name: str) -> str:
     return _connection().ops.quote_name(name)
 
