@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from nexo.core import plainsql
-from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company
-from nexo.core.validation import decimal_of
+from nexo.core.validation import decimal_of, locked
 from nexo.sales import rules
 from nexo.sales.models import Quotation, SalesSettings
 
@@ -27,9 +27,9 @@ def settings_of(company: Company) -> SalesSettings:
 
 def locked_quotation(company: Company, quotation_id: int) -> Quotation:
     """The company's quotation, its row locked until the transaction ends (404 when there is none)."""
-    quotation = Quotation.objects.select_for_update().filter(company=company, pk=quotation_id).first()
-    if quotation is None:
-        raise NotFound(_("No such quotation."))
+    # Plain SQL (every action on a quotation starts here): the same row lock as select_for_update.
+    quotation = locked(Quotation, company=company, pk=quotation_id, missing=_("No such quotation."))
+    quotation.company = company  # its own company, already at hand: no query when an action reads it
     return quotation
 
 

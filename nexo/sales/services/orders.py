@@ -25,7 +25,8 @@ def sales_order_from(quotation: Quotation, by: User) -> SalesOrder:
     lines = list(quotation.lines.select_related("item"))
     order = SalesOrder.objects.create(
         company=company, number=number, quotation=quotation, party=quotation.party,
-        opportunity=quotation.opportunity, salesperson=quotation.salesperson, warehouse=quotation.warehouse,
+        opportunity_id=quotation.opportunity_id, salesperson_id=quotation.salesperson_id,
+        warehouse=quotation.warehouse,
         date=day, currency=quotation.currency, payment_terms=quotation.payment_terms, net=quotation.net,
         tax=quotation.tax, total=quotation.total, cost=quotation.cost, margin=quotation.margin,
         taxes=quotation.taxes, created_by=by, updated_by=by,
