@@ -189,23 +189,38 @@ def _back(quotation: Quotation) -> HttpResponse:
     return redirect("sales:quotation_view", quotation_id=quotation.pk)
 
 
+# What a form posted to a quotation's service came to: done, refused on a field (the form shows it), or
+# refused as a whole (its message is queued for the page).
+DONE, REFUSED_FIELD, REFUSED = "done", "refused_field", "refused"
+
+
+def _posted_to(service, request: HttpRequest, quotation: Quotation, form) -> str:
+    """The form's values given to the service, which decides; the one shape of the send, send-again,
+    approve and refuse handlers."""
+    if not form.is_valid():
+        return REFUSED_FIELD
+    try:
+        service(company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data)
+    except ValidationFailed as failure:
+        apply_failure(form, failure)
+        return REFUSED_FIELD
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return REFUSED
+    return DONE
+
+
 def _e_mail(request: HttpRequest, quotation_id: int, *, again: bool) -> HttpResponse:
     """The send form (or, for a sent quotation whose e-mail failed, the send-again form) posted: the service
     queues the e-mail; a refused address is shown beside the field."""
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
     form = SendForm(request.POST, prefix=RESEND_PREFIX if again else None)
-    if form.is_valid():
-        send = services.quotation_resend if again else services.quotation_send
-        try:
-            send(company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data)
-        except ValidationFailed as failure:
-            apply_failure(form, failure)
-        except DomainError as error:
-            messages.error(request, error.detail)
-            return _back(quotation)
-        else:
+    send = services.quotation_resend if again else services.quotation_send
+    outcome = _posted_to(send, request, quotation, form)
+    if outcome is not REFUSED_FIELD:
+        if outcome is DONE:
             _say_how_it_went(request, quotation, form.cleaned_data["to"], again=again)
-            return _back(quotation)
+        return _back(quotation)
     shown = {"resend_form": form, "show_resend": True} if again else {"send_form": form, "show_send": True}
     context = document_context(request, quotation, **shown)
     return render(request, "sales/quotation_detail.html", context, status=422)
@@ -285,23 +300,16 @@ def _decision(request: HttpRequest, quotation_id: int, *, approve: bool) -> Http
     the field."""
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
     form = ApprovalForm(request.POST)
-    if form.is_valid():
-        decide = services.quotation_approve if approve else services.quotation_refuse_approval
-        try:
-            decide(company=request.company, by=request.user, quotation_id=quotation.pk, **form.cleaned_data)
-        except ValidationFailed as failure:
-            apply_failure(form, failure)
-        except DomainError as error:
-            messages.error(request, error.detail)
-            return _back(quotation)
-        else:
-            if approve:
-                messages.success(request, _("Quotation %(quotation)s approved.") % {"quotation": quotation})
-            else:
-                messages.success(
-                    request, _("Approval of quotation %(quotation)s refused.") % {"quotation": quotation}
-                )
-            return _back(quotation)
+    decide = services.quotation_approve if approve else services.quotation_refuse_approval
+    outcome = _posted_to(decide, request, quotation, form)
+    if outcome is not REFUSED_FIELD:
+        if outcome is DONE and approve:
+            messages.success(request, _("Quotation %(quotation)s approved.") % {"quotation": quotation})
+        elif outcome is DONE:
+            messages.success(
+                request, _("Approval of quotation %(quotation)s refused.") % {"quotation": quotation}
+            )
+        return _back(quotation)
     quotation.refresh_from_db()
     context = document_context(request, quotation, approval_form=form)
     return render(request, "sales/quotation_detail.html", context, status=422)
