@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from nexo.core.models import Company
 from nexo.core.rules import fold
-from nexo.parties.models import Party
+from nexo.parties.models import Contact, Party
 
 
 def parties_of(company: Company) -> QuerySet[Party]:
@@ -39,3 +39,16 @@ def party_counts(company: Company) -> dict[str, int]:
         customers=Count("pk", filter=Q(status=Party.Status.CUSTOMER)),
         suppliers=Count("pk", filter=Q(is_supplier=True)),
     )
+
+
+def email_address_of(party: Party) -> str:
+    """Where a document for the party goes unless the sender says otherwise: its primary contact's e-mail
+    (else its first contact with one), else the party's own address."""
+    contact = (
+        Contact.objects.filter(party_id=party.pk)
+        .exclude(email="")
+        .order_by("-is_primary", "name", "id")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return contact or party.email

@@ -20,7 +20,7 @@ from nexo.core import mailing
 from nexo.core.errors import Conflict
 from nexo.core.models import Company, User
 from nexo.core.validation import locked
-from nexo.parties.models import Contact
+from nexo.parties.queries import email_address_of
 from nexo.purchasing import documents, rules
 from nexo.purchasing.models import PurchaseOrder
 
@@ -32,14 +32,7 @@ SENDABLE = (rules.CONFIRMED, rules.PARTIALLY_RECEIVED, rules.RECEIVED)
 def default_recipient(order: PurchaseOrder) -> str:
     """Where the order goes unless the sender says otherwise: the supplier's primary contact (else its
     first contact with an e-mail), else the supplier's own address."""
-    contact = (
-        Contact.objects.filter(party_id=order.supplier_id)
-        .exclude(email="")
-        .order_by("-is_primary", "name", "id")
-        .values_list("email", flat=True)
-        .first()
-    )
-    return contact or order.supplier.email
+    return email_address_of(order.supplier)
 
 
 def order_email(order: PurchaseOrder, by: User | None = None) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from nexo.core.documents import reader_language
 from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company, User
-from nexo.parties.models import Contact
+from nexo.parties.queries import email_address_of
 from nexo.sales import documents
 from nexo.sales.models import Quotation, QuotationEmailTemplate
 
@@ -46,14 +46,7 @@ def default_recipient(quotation: Quotation) -> str:
     """Where the quotation goes unless the sender says otherwise: the e-mail of the person we deal with
     (the party's primary contact, else its first contact with an e-mail; an opportunity names no contact of
     its own), else the party's own address."""
-    contact = (
-        Contact.objects.filter(party_id=quotation.party_id)
-        .exclude(email="")
-        .order_by("-is_primary", "name", "id")
-        .values_list("email", flat=True)
-        .first()
-    )
-    return contact or quotation.party.email
+    return email_address_of(quotation.party)
 
 
 def _values(quotation: Quotation) -> dict[str, str]:
