@@ -10,4 +10,5 @@ MODULES = [
     "nexo.inventory",
     "nexo.purchasing",
     "nexo.sales",
+    "nexo.invoicing",
 ]

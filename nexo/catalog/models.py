@@ -149,6 +149,12 @@ class Item(CompanyOwned):
     )
     barcode = models.CharField(_("barcode (EAN)"), max_length=14, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # How invoices tax it beyond its VAT rate: the IRPF withheld when the customer withholds (professional
+    # services, e.g. 15 %), and the paragraph of art. 20.Uno LIVA that exempts it (empty: not exempt).
+    irpf_rate = models.DecimalField(
+        _("IRPF withholding %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT
+    )
+    vat_exemption = models.PositiveSmallIntegerField(_("VAT exemption (art. 20.Uno LIVA)"), null=True, blank=True)
     search_text = models.TextField(blank=True, editable=False)
 
     class Meta:

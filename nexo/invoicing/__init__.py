@@ -2,5 +2,5 @@
 
 Layer 7 (docs/architecture.md): it may import sales, purchasing and every module below them; it must
 never import anything above it (payments, insight), which read invoices through their own services and
-hooks. Today it holds only the pure tax engine, `nexo.invoicing.tax`; the invoice records come next.
+hooks. The pure tax engine is `nexo.invoicing.tax`; models.py holds the invoices, services/ the actions.
 """

@@ -28,6 +28,12 @@ class Party(CompanyOwned):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.LEAD)
     is_supplier = models.BooleanField(_("supplier"), default=False)
+    # The party's tax position as a customer (invoicing.tax.tax_position): recargo de equivalencia (a retailer
+    # in that regime), whether it withholds IRPF on professional services, and whether its EU VAT number was
+    # checked valid (VIES), which makes supplies to it intra-Community.
+    subject_to_recargo = models.BooleanField(_("subject to equivalence surcharge"), default=False)
+    withholds_irpf = models.BooleanField(_("withholds IRPF"), default=False)
+    eu_vat_valid = models.BooleanField(_("EU VAT number checked valid"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
     # Kept by the services: the default address's city, and the folded text the list searches.

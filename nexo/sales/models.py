@@ -26,7 +26,9 @@ class SalesSettings(models.Model):
     quotation_validity_days = models.PositiveIntegerField(_("quotation validity (days)"), default=30)
     payment_terms = models.CharField(_("payment terms"), max_length=200, default="Transferencia a 30 días")
     margin_approval = models.BooleanField(
-        _("quotations with a line under its minimum margin need a manager's approval before they can be sent"),
+        _(
+            "quotations with a line under its minimum margin need a manager's approval before they can be sent"
+        ),
         default=False,
     )
 
@@ -106,7 +108,9 @@ class Quotation(CompanyOwned):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_to = models.CharField(_("sent to"), max_length=254, blank=True)
     # The e-mail sent with the PDF (none when it was marked sent by hand): the outcome the task recorded.
-    email_status = models.CharField(_("e-mail status"), max_length=10, choices=EmailStatus.choices, blank=True)
+    email_status = models.CharField(
+        _("e-mail status"), max_length=10, choices=EmailStatus.choices, blank=True
+    )
     email_error = models.CharField(_("e-mail error"), max_length=500, blank=True)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -235,9 +239,24 @@ class QuotationLine(models.Model):
 
 
 class SalesOrder(CompanyOwned):
+    # Confirmed until fully invoiced (then done: locked), or cancelled before anything was delivered.
     class State(models.TextChoices):
         CONFIRMED = rules.ORDER_CONFIRMED, _("Confirmed")
+        DONE = rules.ORDER_DONE, _("Done")
         CANCELLED = rules.ORDER_CANCELLED, _("Cancelled")
+
+    # Both follow from the lines' quantities (sales.rules), kept by the services that change them.
+    class DeliveryState(models.TextChoices):
+        NOTHING = rules.NOTHING_TO_DO, _("Nothing to deliver")
+        TO_DELIVER = rules.TO_DELIVER, _("To deliver")
+        PARTIAL = rules.PARTIALLY_DELIVERED, _("Partially delivered")
+        DELIVERED = rules.DELIVERED, _("Delivered")
+
+    class InvoiceState(models.TextChoices):
+        NOTHING = rules.NOTHING_TO_DO, _("Nothing to invoice")
+        TO_INVOICE = rules.TO_INVOICE, _("To invoice")
+        PARTIAL = rules.PARTIALLY_INVOICED, _("Partially invoiced")
+        INVOICED = rules.INVOICED, _("Invoiced")
 
     number = models.CharField(_("number"), max_length=20)
     quotation = models.OneToOneField(
@@ -269,6 +288,18 @@ class SalesOrder(CompanyOwned):
     cost = models.DecimalField(_("quoted cost"), **AMOUNT)
     margin = models.DecimalField(_("quoted margin"), **AMOUNT)
     taxes = models.JSONField(default=list, blank=True)
+    delivery_state = models.CharField(
+        _("delivery"), max_length=12, choices=DeliveryState.choices, default=DeliveryState.TO_DELIVER
+    )
+    invoice_state = models.CharField(
+        _("invoicing"), max_length=12, choices=InvoiceState.choices, default=InvoiceState.TO_INVOICE
+    )
+    # Realised figures (issue: quoted against realised margin): the cost of the goods delivered less those
+    # returned, and the net invoiced less credited; kept by the delivery and invoicing services.
+    delivered_cost = models.DecimalField(_("cost of goods delivered"), **AMOUNT)
+    invoiced_net = models.DecimalField(_("net invoiced"), **AMOUNT)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    customer_reference = models.CharField(_("customer's reference"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("sales order")
@@ -299,6 +330,104 @@ class SalesOrderLine(models.Model):
     unit_cost = models.DecimalField(_("quoted unit cost"), null=True, blank=True, **UNIT_COST)
     cost_source = models.CharField(_("cost source"), max_length=20, blank=True)
     margin = models.DecimalField(_("quoted margin"), **AMOUNT)
+    tax_category = models.ForeignKey(
+        TaxCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Fulfilment: what was delivered (validated delivery notes), returned, invoiced (posted invoices less
+    # credit notes) and cancelled (no longer to deliver). Kept by the services, in the documents' transactions.
+    delivered = models.DecimalField(_("delivered"), default=0, **QUANTITY)
+    returned = models.DecimalField(_("returned"), default=0, **QUANTITY)
+    invoiced = models.DecimalField(_("invoiced"), default=0, **QUANTITY)
+    cancelled = models.DecimalField(_("cancelled"), default=0, **QUANTITY)
+    delivered_cost = models.DecimalField(_("cost of goods delivered"), **AMOUNT)
+    invoiced_net = models.DecimalField(_("net invoiced"), **AMOUNT)
 
     class Meta:
         ordering = ["order", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delivered__gte=0, returned__gte=0, invoiced__gte=0, cancelled__gte=0),
+                name="sales_order_line_fulfilment_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned__lte=models.F("delivered")), name="sales_order_line_returned_delivered"
+            ),
+        ]
+
+
+class Delivery(CompanyOwned):
+    """A delivery note (albarán): goods of one order leaving one warehouse, or (kind return) coming back from
+    the customer against an earlier delivery. A draft holds the order's reservation as draft stock moves;
+    validating posts them (what is not delivered stays on a backorder: a new draft delivery)."""
+
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", _("Delivery")
+        RETURN = "return", _("Return")
+
+    class State(models.TextChoices):
+        DRAFT = rules.DRAFT, _("Draft")
+        DONE = rules.DONE, _("Done")
+        CANCELLED = rules.CANCELLED, _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DELIVERY)
+    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="deliveries")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
+    )
+    date = models.DateField(_("date"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    backorder_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="backorders",
+        verbose_name=_("backorder of"),
+    )  # fmt: skip
+    return_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="returns",
+        verbose_name=_("return of"),
+    )  # fmt: skip
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    cost = models.DecimalField(_("cost of goods"), **AMOUNT)
+    done_at = models.DateTimeField(_("validated at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("delivery note")
+        verbose_name_plural = _("delivery notes")
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["company", "number"], name="delivery_number_unique")]
+        indexes = [
+            models.Index(fields=["company", "state", "date"], name="delivery_state_idx"),
+            models.Index(fields=["company", "party"], name="delivery_party_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DeliveryLine(models.Model):
+    """One order line's goods on a delivery note: its stock move (draft while the delivery is), and once
+    validated the cost of goods sold the move left with (a return line: the cost they come back at)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(SalesOrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    position = models.PositiveIntegerField(default=0)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    move = models.ForeignKey(
+        "inventory.StockMove", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_line = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="return_lines"
+    )
+    unit_cost = models.DecimalField(_("unit cost"), null=True, blank=True, **UNIT_COST)
+    cost = models.DecimalField(_("cost of goods"), **AMOUNT)
+
+    class Meta:
+        ordering = ["delivery", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="delivery_line_quantity_not_negative")
+        ]

@@ -33,6 +33,8 @@ QUOTATION_LIFECYCLE = Lifecycle(
     },
 )
 OPEN_STATES = (DRAFT, SENT)
+# A delivery note: a draft (holding the reservation) is validated (done) or cancelled.
+DONE = "done"
 
 # A manager's decision on a quotation with a line under its minimum margin, when the company asks for it
 # (docs/decisions/0008-quotation-approval.md): recorded beside the lifecycle, not in it. Undecided until a
@@ -54,10 +56,21 @@ def awaits_approval(*, required: bool, below_min_margin: bool, approval: str) ->
     return required and below_min_margin and approval != APPROVED
 
 
-# A sales order is created confirmed by accepting its quotation; nothing moves it yet (cancelled is declared
-# for the orders to come, no action reaches it today).
-ORDER_CONFIRMED, ORDER_CANCELLED = "confirmed", "cancelled"
-SALES_ORDER_LIFECYCLE = Lifecycle("sales order", {ORDER_CONFIRMED: frozenset(), ORDER_CANCELLED: frozenset()})
+# A sales order is created confirmed (by accepting its quotation, or directly); it is done (locked) once
+# fully invoiced, and can be cancelled while nothing of it was delivered or invoiced.
+ORDER_CONFIRMED, ORDER_DONE, ORDER_CANCELLED = "confirmed", "done", "cancelled"
+SALES_ORDER_LIFECYCLE = Lifecycle(
+    "sales order",
+    {
+        ORDER_CONFIRMED: frozenset({ORDER_DONE, ORDER_CANCELLED}),
+        ORDER_DONE: frozenset(),
+        ORDER_CANCELLED: frozenset(),
+    },
+)
+# An order's delivery and invoice states, from its lines' quantities.
+NOTHING_TO_DO = "nothing"
+TO_DELIVER, PARTIALLY_DELIVERED, DELIVERED = "to_deliver", "partial", "delivered"
+TO_INVOICE, PARTIALLY_INVOICED, INVOICED = "to_invoice", "partial", "invoiced"
 
 
 def line_net(quantity: Decimal, unit_price: Decimal, discount: Decimal = ZERO) -> Decimal:
@@ -158,3 +171,60 @@ def totals(lines: Sequence[LineInput], document_discount: Decimal = ZERO) -> Tot
         lines=tuple(figures), gross_net=sum(gross, ZERO), document_discount=sum(shares, ZERO), net=net,
         taxes=taxes, tax=tax, total=net + tax, cost=cost, margin=margin, margin_percent=margin_percent(margin, net),
     )  # fmt: skip
+
+
+# Fulfilment: what an order line still has to deliver and to invoice, and the order's states from them.
+
+
+@dataclass(frozen=True)
+class LineFulfilment:
+    """An order line's quantities: ordered, delivered, returned, invoiced (net of credit notes) and
+    cancelled (no longer to deliver). A service line (stocked False) is not delivered: it is invoiced on
+    its ordered quantity."""
+
+    stocked: bool
+    ordered: Decimal
+    delivered: Decimal = ZERO
+    returned: Decimal = ZERO
+    invoiced: Decimal = ZERO
+    cancelled: Decimal = ZERO
+
+    @property
+    def to_deliver(self) -> Decimal:
+        return max(self.ordered - self.delivered - self.cancelled, ZERO) if self.stocked else ZERO
+
+    @property
+    def invoiceable(self) -> Decimal:
+        """What may be billed in all: the goods kept by the customer (delivered less returned), or a
+        service's ordered quantity less what was cancelled."""
+        return self.delivered - self.returned if self.stocked else self.ordered - self.cancelled
+
+    @property
+    def to_invoice(self) -> Decimal:
+        return max(self.invoiceable - self.invoiced, ZERO)
+
+
+def delivery_state(lines: Sequence[LineFulfilment]) -> str:
+    """Nothing to deliver (no goods, or all cancelled), to deliver (nothing delivered yet), partially
+    delivered, or delivered (nothing left to deliver)."""
+    goods = [line for line in lines if line.stocked and line.ordered - line.cancelled > 0]
+    if not goods:
+        return NOTHING_TO_DO
+    if all(line.to_deliver == 0 for line in goods):
+        return DELIVERED
+    if any(line.delivered > 0 for line in goods):
+        return PARTIALLY_DELIVERED
+    return TO_DELIVER
+
+
+def invoice_state(lines: Sequence[LineFulfilment]) -> str:
+    """Invoiced once every line's billable quantity (what was delivered, or ordered for a service, and will
+    not be delivered any more) is invoiced; partially when something is; nothing when nothing ever will be."""
+    billable = [line for line in lines if line.invoiceable > 0 or line.to_deliver > 0 or line.invoiced > 0]
+    if not billable:
+        return NOTHING_TO_DO
+    if all(line.to_deliver == 0 and line.to_invoice == 0 for line in billable):
+        return INVOICED
+    if any(line.invoiced > 0 for line in billable):
+        return PARTIALLY_INVOICED
+    return TO_INVOICE

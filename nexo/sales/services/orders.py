@@ -35,7 +35,8 @@ def sales_order_from(quotation: Quotation, by: User) -> SalesOrder:
         SalesOrderLine(
             order=order, quotation_line=line, position=line.position, item_id=line.item_id,
             description=line.description, quantity=line.quantity, unit_price=line.unit_price,
-            discount=line.discount, tax_rate=line.tax_rate, net=line.net, unit_cost=line.unit_cost,
+            discount=line.discount, tax_category_id=line.tax_category_id, tax_rate=line.tax_rate, net=line.net,
+            unit_cost=line.unit_cost,
             cost_source=line.cost_source, margin=line.margin,
         )
         for line in lines

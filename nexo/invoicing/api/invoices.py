@@ -1,0 +1,5 @@
+"""invoices API."""
+
+from nexo.core.api import Endpoints
+
+endpoints = Endpoints()

@@ -1,0 +1,5 @@
+"""supplier_invoices API."""
+
+from nexo.core.api import Endpoints
+
+endpoints = Endpoints()

@@ -1,0 +1,32 @@
+from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
+from nexo.invoicing import rules
+
+INVOICING_READ = ["invoicing.view_invoice", "invoicing.view_supplierinvoice"]
+INVOICING_WRITE = [
+    *INVOICING_READ, "invoicing.add_invoice", "invoicing.change_invoice", "invoicing.delete_invoice",
+    "invoicing.post_invoice",
+]  # fmt: skip
+SUPPLIER_INVOICING_WRITE = [
+    "invoicing.view_supplierinvoice", "invoicing.add_supplierinvoice", "invoicing.change_supplierinvoice",
+    "invoicing.delete_supplierinvoice", "invoicing.post_supplierinvoice",
+]  # fmt: skip
+
+
+class InvoicingConfig(modules.NexoModule):
+    name = "nexo.invoicing"
+    label = "invoicing"
+    verbose_name = _("Invoicing")
+    url_prefix = "invoicing/"
+    api_router = "nexo.invoicing.api:router"
+    # Navigation entries are added with the list pages (invoicing:invoice_list, supplier_invoice_list).
+    lifecycles = [
+        ("invoicing.Invoice", "state", rules.INVOICE_LIFECYCLE),
+        ("invoicing.SupplierInvoice", "state", rules.INVOICE_LIFECYCLE),
+    ]
+    role_permissions = {
+        "sales": ["invoicing.view_invoice"],
+        "purchasing": ["invoicing.view_supplierinvoice"],
+        "accounting": [*INVOICING_WRITE, *SUPPLIER_INVOICING_WRITE],
+    }

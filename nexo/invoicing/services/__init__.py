@@ -1,0 +1,1 @@
+"""Invoicing services: customer invoices and credit notes, supplier invoices."""

@@ -1,0 +1,1 @@
+"""Invoicing pages: customer invoices and credit notes (invoices), supplier invoices (supplier_invoices)."""

@@ -1,0 +1,3 @@
+"""Customer invoice and credit note pages."""
+
+urlpatterns: list = []

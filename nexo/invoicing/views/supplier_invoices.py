@@ -1,0 +1,3 @@
+"""Supplier invoice pages."""
+
+urlpatterns: list = []
