@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.http import QueryDict
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -189,7 +189,9 @@ class SendForm(TextOnly, forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("The text as it will go out: change it here if you like. The PDF goes attached."),
+        help_text=gettext_lazy(
+            "The text as it will go out: change it here if you like. The PDF goes attached."
+        ),
     )
 
 
@@ -226,4 +228,128 @@ class SalesSettingsForm(TextOnly, forms.Form):
 
 class EmailTemplateForm(TextOnly, forms.Form):
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label=gettext_lazy("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+# Delivery notes: what leaves now of each line, and what comes back
+
+
+QUANTITY_INPUT = {"class": "num", "step": "any", "inputmode": "decimal", "autocomplete": "off"}
+
+
+def _quantity_field(label: str, initial: Decimal | None) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=16, decimal_places=4, min_value=Decimal(0), required=False,
+        initial=trimmed(initial) if initial else None, widget=forms.NumberInput(attrs=QUANTITY_INPUT),
+    )  # fmt: skip
+
+
+class DeliveryQuantities(TextOnly, forms.Form):
+    """A quantity per delivery line (empty: none), never more than `limit_of(line)`; the date."""
+
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    too_much = gettext_lazy("At most %(limit)s.")
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[self.field_name(line)] = _quantity_field(
+                _("Quantity of %(sku)s") % {"sku": line.item.sku}, self.initial_of(line)
+            )
+
+    @staticmethod
+    def field_name(line) -> str:
+        return f"line_{line.pk}"
+
+    def initial_of(self, line) -> Decimal | None:
+        return None
+
+    def limit_of(self, line) -> Decimal:
+        return line.quantity
+
+    def rows(self):
+        return [(line, self[self.field_name(line)]) for line in self.lines]
+
+    def clean(self):
+        data = super().clean()
+        for line in self.lines:
+            name = self.field_name(line)
+            value, limit = data.get(name), self.limit_of(line)
+            if value is not None and value > limit:
+                self.add_error(name, self.too_much % {"limit": input_number(limit)})
+        if not self.errors and not any(data.get(self.field_name(line)) for line in self.lines):
+            raise forms.ValidationError(self.nothing_message)
+        return data
+
+    def quantities(self) -> dict[int, Decimal]:
+        """The quantities typed, by delivery line id (an empty input is nothing of that line)."""
+        return {line.pk: self.cleaned_data.get(self.field_name(line)) or Decimal(0) for line in self.lines}
+
+    def apply(self, failure: ValidationFailed) -> None:
+        """The service names a line's quantity `quantities.<line id>`: shown on that line's input."""
+        for field, messages in failure.field_messages().items():
+            if field.startswith("quantities."):
+                field = f"line_{field.removeprefix('quantities.')}"
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class DeliveryValidateForm(DeliveryQuantities):
+    """What leaves now of each line of a draft delivery (prefilled with what is on hand for it, up to its
+    quantity), and what becomes of the rest: a backorder (a new draft delivery) or cancelled."""
+
+    KEEP, CANCEL = "keep", "cancel"
+    backorder = forms.ChoiceField(
+        label=gettext_lazy("What is not delivered now"),
+        choices=[
+            (KEEP, gettext_lazy("Keep the rest as a backorder")),
+            (CANCEL, gettext_lazy("No backorder: cancel the rest")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+    too_much = gettext_lazy("More than this line has to deliver: at most %(limit)s.")
+    nothing_message = gettext_lazy("Type the quantity that leaves of at least one line.")
+
+    def __init__(self, *args, available: dict[int, Decimal], **kwargs):
+        self.available = available
+        super().__init__(*args, **kwargs)
+
+    def initial_of(self, line) -> Decimal | None:
+        on_hand = self.available.get(line.pk)
+        if on_hand is None:
+            return line.quantity
+        return max(min(line.quantity, on_hand), Decimal(0))
+
+    def keeps_backorder(self) -> bool:
+        return self.cleaned_data["backorder"] == self.KEEP
+
+
+class DeliveryReturnForm(DeliveryQuantities):
+    """What comes back of each line of a done delivery (up to what it delivered and was not yet returned),
+    and why."""
+
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+    too_much = gettext_lazy("More than was delivered and not yet returned: at most %(limit)s.")
+    nothing_message = gettext_lazy("Type the quantity that comes back of at least one line.")
+
+    def limit_of(self, line) -> Decimal:
+        return line.returnable
+
+
+class CustomerFilterForm(TextOnly, forms.Form):
+    """The delivery list's customer filter, chosen by typing (a record that is not a customer of the company
+    filters nothing)."""
+
+    party = PartyPicker(label=gettext_lazy("Customer"), queryset=Party.objects.none(), required=False)
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = parties_in_role(company)
+
+    def chosen(self) -> Party | None:
+        return self.cleaned_data.get("party") if self.is_valid() else None
