@@ -228,3 +228,77 @@ def invoice_state(lines: Sequence[LineFulfilment]) -> str:
     if any(line.invoiced > 0 for line in billable):
         return PARTIALLY_INVOICED
     return TO_INVOICE
+
+
+# Quoted against realised margin (docs/modules/sales.md, "Quoted and realised margin"). Quoted: the order's
+# net less the cost frozen when it was priced. Realised: over what was both delivered (kept by the customer)
+# and invoiced, the net actually invoiced less the cost the goods actually left the warehouse with, so a
+# partly delivered or partly invoiced order compares like with like. The two rounding points: a line's
+# invoiced net and its delivered cost taken pro rata to that matched quantity.
+
+
+@dataclass(frozen=True)
+class RealisedInput:
+    """An order line's fulfilment figures: what was delivered and returned with the cost of the goods kept
+    (`delivered_cost`, returns deducted), and what was invoiced with its net (credit notes deducted).
+    `unit_cost` is the quoted cost: a line that is not delivered (a service, free text) has no other."""
+
+    stocked: bool
+    delivered: Decimal
+    returned: Decimal
+    invoiced: Decimal
+    delivered_cost: Decimal
+    invoiced_net: Decimal
+    unit_cost: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RealisedFigures:
+    quantity: Decimal  # delivered (kept) and invoiced: what the realised figures are measured on
+    net: Decimal
+    cost: Decimal
+    margin: Decimal
+    margin_percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class RealisedMargin:
+    lines: tuple[RealisedFigures, ...]
+    net: Decimal
+    cost: Decimal
+    margin: Decimal
+    margin_percent: Decimal | None
+
+
+def _share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """`amount` for `part` of `whole` units, rounded once (the whole amount when part is the whole)."""
+    if part == whole:
+        return amount
+    return round_money(amount * part / whole) if whole else ZERO
+
+
+def realised_line(line: RealisedInput) -> RealisedFigures:
+    """One line's realised figures. Goods: over min(delivered - returned, invoiced), the invoiced net and
+    the delivered cost each taken pro rata to that quantity. A line that is not delivered: its invoiced net
+    against its quoted unit cost for the invoiced quantity."""
+    if line.stocked:
+        kept = max(line.delivered - line.returned, ZERO)
+        invoiced = max(line.invoiced, ZERO)
+        quantity = min(kept, invoiced)
+        net = _share(line.invoiced_net, quantity, invoiced) if quantity else ZERO
+        cost = _share(line.delivered_cost, quantity, kept) if quantity else ZERO
+    else:
+        quantity = max(line.invoiced, ZERO)
+        net = line.invoiced_net if quantity else ZERO
+        cost = round_money(quantity * line.unit_cost) if quantity and line.unit_cost is not None else ZERO
+    margin = net - cost
+    return RealisedFigures(quantity, net, cost, margin, margin_percent(margin, net))
+
+
+def realised_margin(lines: Sequence[RealisedInput]) -> RealisedMargin:
+    """An order's realised figures: each line's (`realised_line`) and their sums; the margin % on the
+    realised net (none while nothing is both delivered and invoiced)."""
+    figures = tuple(realised_line(line) for line in lines)
+    net = sum((figure.net for figure in figures), ZERO)
+    cost = sum((figure.cost for figure in figures), ZERO)
+    return RealisedMargin(figures, net, cost, net - cost, margin_percent(net - cost, net))
