@@ -1,0 +1,368 @@
+"""Supplier invoices: drawn from purchase orders or typed by hand, checked against what was ordered and
+received, posted with their deductible VAT per rate and our gapless number."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from nexo.catalog.models import TaxCategory
+from nexo.core.errors import Conflict, NotFound, ValidationFailed
+from nexo.invoicing import services
+from nexo.invoicing.models import SupplierInvoice, SupplierInvoiceLine
+from nexo.invoicing.services.supplier_invoices import difference_text
+from nexo.parties.services import party_create
+from nexo.purchasing import services as purchasing
+
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Messages are asserted in English; the Spanish catalogue has its own test."""
+
+
+@pytest.fixture
+def accountant(make_user):
+    return make_user("contable", "accounting")
+
+
+@pytest.fixture
+def buyer(make_user):
+    return make_user("compras", "purchasing")
+
+
+@pytest.fixture
+def supplier(company, sales_user):
+    return party_create(company=company, by=sales_user, name="Ferretería Mayorista, S.A.", is_supplier=True)
+
+
+@pytest.fixture
+def other_supplier(company, sales_user):
+    return party_create(company=company, by=sales_user, name="Tornillos del Sur, S.L.", is_supplier=True)
+
+
+@pytest.fixture
+def items(company, make_item):
+    """A hammer at 21 % VAT and a book of plans at 10 %."""
+    reduced = TaxCategory.objects.get(company=company, code="reducido")
+    return make_item("MART-01"), make_item("PLAN-01", purchase_tax_id=reduced.pk)
+
+
+@pytest.fixture
+def received_order(company, buyer, supplier, items, stock):
+    """Ordered 10 hammers at 12.50 and 4 books at 7.25 on 5 January; 8 hammers and the 4 books received."""
+
+    def make(day=date(2026, 1, 5), hammers=8, extra_lines=0, party=None):
+        hammer, book = items
+        lines = [
+            {"item_id": hammer.pk, "quantity": D("10"), "unit_price": D("12.50")},
+            {"item_id": book.pk, "quantity": D("4"), "unit_price": D("7.25")},
+        ]
+        lines += [
+            {"item_id": book.pk, "quantity": D("1"), "unit_price": D("1.00")} for _ in range(extra_lines)
+        ]
+        order = purchasing.purchase_order_create(
+            company=company, by=buyer, supplier_id=(party or supplier).pk, date=day, lines=lines
+        )
+        purchasing.purchase_order_confirm(company=company, by=buyer, order_id=order.pk)
+        order_lines = list(order.lines.order_by("position"))
+        quantities = {order_lines[0].pk: D(hammers), **{line.pk: line.quantity for line in order_lines[1:]}}
+        purchasing.purchase_order_receive(
+            company=company, by=buyer, order_id=order.pk, quantities=quantities, date=day
+        )
+        return order
+
+    return make
+
+
+def from_orders(company, accountant, *orders, number="A-101", day=date(2026, 1, 20)):
+    return services.supplier_invoice_from_orders(
+        company=company,
+        by=accountant,
+        order_ids=[order.pk for order in orders],
+        supplier_number=number,
+        date=day,
+    )
+
+
+def lines_of(invoice):
+    return list(SupplierInvoiceLine.objects.filter(invoice=invoice).order_by("position"))
+
+
+def taxes_of(invoice):
+    return [(tax.kind, tax.rate, tax.base, tax.amount) for tax in invoice.taxes.order_by("kind", "-rate")]
+
+
+def test_an_invoice_from_an_order_bills_what_was_received_at_the_ordered_price_and_rate(
+    company, accountant, received_order
+):
+    order = received_order()
+    invoice = from_orders(company, accountant, order)
+
+    assert invoice.state == "draft" and invoice.number == "" and invoice.year == 2026
+    assert [
+        (line.quantity, line.unit_price, line.net, line.vat_rate, line.difference)
+        for line in lines_of(invoice)
+    ] == [
+        (D("8"), D("12.50"), D("100.00"), D("21.00"), ""),
+        (D("4"), D("7.25"), D("29.00"), D("10.00"), ""),
+    ]
+    # 21 % of 100.00 and 10 % of 29.00
+    assert taxes_of(invoice) == [
+        ("vat", D("21.00"), D("100.00"), D("21.00")),
+        ("vat", D("10.00"), D("29.00"), D("2.90")),
+    ]
+    invoice.refresh_from_db()
+    assert (invoice.base, invoice.vat, invoice.total, invoice.amount_due) == (
+        D("129.00"), D("23.90"), D("152.90"), D("152.90"),
+    )  # fmt: skip
+
+
+def test_a_price_difference_is_flagged_refuses_posting_until_accepted_then_posts(
+    company, accountant, received_order
+):
+    invoice = from_orders(company, accountant, received_order())
+    hammer, book = lines_of(invoice)
+    services.supplier_invoice_update(
+        company=company, by=accountant, invoice_id=invoice.pk,
+        lines=[{"id": hammer.pk}, {"id": book.pk, "unit_price": "7.50"}],
+    )  # fmt: skip
+    hammer, book = lines_of(invoice)
+    assert hammer.difference == ""
+    assert difference_text(book.difference) == "unit price 7.50, ordered at 7.25"
+
+    with pytest.raises(Conflict) as refused:
+        services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+    assert refused.value.errors == [
+        {"field": "lines.1", "message": "Artículo PLAN-01: unit price 7.50, ordered at 7.25"}
+    ]
+    assert SupplierInvoice.objects.get(pk=invoice.pk).state == "draft"
+
+    services.supplier_invoice_accept_differences(company=company, by=accountant, invoice_id=invoice.pk)
+    posted = services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+
+    posted.refresh_from_db()
+    assert posted.differences_accepted_by == accountant and posted.differences_accepted_at is not None
+    assert (posted.state, posted.number, posted.posted_by) == ("posted", "FR-2026-000001", accountant)
+    # 4 x 7.50 = 30.00 at 10 % → 3.00; 100.00 at 21 % → 21.00
+    assert taxes_of(posted) == [
+        ("vat", D("21.00"), D("100.00"), D("21.00")),
+        ("vat", D("10.00"), D("30.00"), D("3.00")),
+    ]
+    assert (posted.base, posted.vat, posted.total) == (D("130.00"), D("24.00"), D("154.00"))
+
+
+def test_billing_more_than_received_is_a_quantity_difference(company, accountant, received_order):
+    invoice = from_orders(company, accountant, received_order())
+    hammer, book = lines_of(invoice)
+    services.supplier_invoice_update(
+        company=company,
+        by=accountant,
+        invoice_id=invoice.pk,
+        lines=[{"id": hammer.pk, "quantity": "10"}, {"id": book.pk}],
+    )
+    assert difference_text(lines_of(invoice)[0].difference) == "bills 10, received and not yet invoiced 8"
+
+
+def test_a_new_difference_after_accepting_needs_accepting_again(company, accountant, received_order):
+    invoice = from_orders(company, accountant, received_order())
+    hammer, book = lines_of(invoice)
+    lines = [{"id": hammer.pk}, {"id": book.pk, "unit_price": "7.50"}]
+    services.supplier_invoice_update(company=company, by=accountant, invoice_id=invoice.pk, lines=lines)
+    services.supplier_invoice_accept_differences(company=company, by=accountant, invoice_id=invoice.pk)
+    lines[0]["quantity"] = "9"
+    changed = services.supplier_invoice_update(
+        company=company, by=accountant, invoice_id=invoice.pk, lines=lines
+    )
+    assert changed.differences_accepted_at is None
+    with pytest.raises(Conflict):
+        services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+
+
+def test_what_one_invoice_bills_is_not_drawn_again_and_a_second_bill_of_it_is_flagged(
+    company, accountant, received_order
+):
+    order = received_order()
+    first = from_orders(company, accountant, order, number="A-1")
+    with pytest.raises(ValidationFailed) as nothing_left:
+        from_orders(company, accountant, order, number="A-2")
+    assert nothing_left.value.errors[0]["field"] == "order_ids"
+
+    # The same goods typed again by hand on another draft linked to nothing: no check; but a copy of the
+    # first draft's lines posted after it bills what is already invoiced.
+    services.supplier_invoice_post(company=company, by=accountant, invoice_id=first.pk)
+    hammer_line = lines_of(first)[0]
+    second = SupplierInvoice.objects.create(
+        company=company,
+        party=first.party,
+        supplier_number="A-3",
+        date=date(2026, 1, 21),
+        year=2026,
+        currency="EUR",
+    )
+    SupplierInvoiceLine.objects.create(
+        invoice=second, position=1, purchase_line=hammer_line.purchase_line, item=hammer_line.item, description="x",
+        quantity=D("8"), unit_price=D("12.50"), net=D("100.00"), vat_rate=D("21"),
+    )  # fmt: skip
+    with pytest.raises(Conflict) as refused:
+        services.supplier_invoice_post(company=company, by=accountant, invoice_id=second.pk)
+    assert refused.value.errors[0]["message"] == "x: bills 8, received and not yet invoiced 0"
+
+
+def test_a_duplicate_supplier_number_is_refused_for_the_same_supplier_and_year_only(
+    company, accountant, supplier, other_supplier, received_order
+):
+    from_orders(company, accountant, received_order(), number="A-101")
+    with pytest.raises(ValidationFailed) as duplicate:
+        from_orders(company, accountant, received_order(), number=" a-101 ")
+    assert duplicate.value.errors[0]["field"] == "supplier_number"
+    assert "already recorded" in duplicate.value.errors[0]["message"]
+
+    by_hand = {"lines": [{"description": "Portes", "quantity": "1", "unit_price": "10", "vat_rate": "21"}]}
+    services.supplier_invoice_create(
+        company=company,
+        by=accountant,
+        party_id=other_supplier.pk,
+        supplier_number="A-101",
+        date=date(2026, 2, 1),
+        **by_hand,
+    )
+    services.supplier_invoice_create(
+        company=company,
+        by=accountant,
+        party_id=supplier.pk,
+        supplier_number="A-101",
+        date=date(2027, 1, 2),
+        **by_hand,
+    )
+    draft = services.supplier_invoice_create(
+        company=company,
+        by=accountant,
+        party_id=supplier.pk,
+        supplier_number="A-102",
+        date=date(2026, 2, 1),
+        **by_hand,
+    )
+    with pytest.raises(ValidationFailed) as renamed:
+        services.supplier_invoice_update(
+            company=company, by=accountant, invoice_id=draft.pk, supplier_number="A-101"
+        )
+    assert renamed.value.errors[0]["field"] == "supplier_number"
+    assert SupplierInvoice.objects.filter(party=supplier, supplier_number="A-101").count() == 2
+
+
+def test_a_professional_service_typed_by_hand_withholds_irpf(company, accountant, supplier):
+    invoice = services.supplier_invoice_create(
+        company=company, by=accountant, party_id=supplier.pk, supplier_number="2026/17", date=date(2026, 3, 1),
+        lines=[{"description": "Asesoría fiscal, marzo", "quantity": "1", "unit_price": "1000", "vat_rate": "21", "irpf_rate": "15"}],
+    )  # fmt: skip
+    posted = services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+    posted.refresh_from_db()
+    assert (posted.base, posted.vat, posted.withholding, posted.total, posted.amount_due) == (
+        D("1000.00"), D("210.00"), D("150.00"), D("1210.00"), D("1060.00"),
+    )  # fmt: skip
+    assert taxes_of(posted) == [
+        ("irpf", D("15.00"), D("1000.00"), D("150.00")),
+        ("vat", D("21.00"), D("1000.00"), D("210.00")),
+    ]
+
+
+def test_numbers_are_gapless_in_date_order_and_an_earlier_date_is_refused(company, accountant, supplier):
+    def post(number, day):
+        draft = services.supplier_invoice_create(
+            company=company, by=accountant, party_id=supplier.pk, supplier_number=number, date=day,
+            lines=[{"description": "Portes", "quantity": "1", "unit_price": "10", "vat_rate": "21"}],
+        )  # fmt: skip
+        return services.supplier_invoice_post(company=company, by=accountant, invoice_id=draft.pk)
+
+    assert post("1", date(2026, 1, 10)).number == "FR-2026-000001"
+    assert post("2", date(2026, 1, 12)).number == "FR-2026-000002"
+    with pytest.raises(ValidationFailed) as earlier:
+        post("3", date(2026, 1, 11))
+    assert earlier.value.errors[0]["field"] == "date"
+    assert post("4", date(2026, 1, 12)).number == "FR-2026-000003"
+    assert post("5", date(2027, 1, 2)).number == "FR-2027-000001"
+    assert SupplierInvoice.objects.get(supplier_number="3").state == "draft"
+
+
+def test_a_posted_invoice_is_neither_changed_nor_deleted_nor_posted_again(
+    company, accountant, received_order
+):
+    invoice = from_orders(company, accountant, received_order())
+    services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+    for action in (
+        lambda: services.supplier_invoice_update(
+            company=company, by=accountant, invoice_id=invoice.pk, notes="x"
+        ),
+        lambda: services.supplier_invoice_delete(company=company, by=accountant, invoice_id=invoice.pk),
+        lambda: services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk),
+        lambda: services.supplier_invoice_accept_differences(
+            company=company, by=accountant, invoice_id=invoice.pk
+        ),
+    ):
+        with pytest.raises(Conflict):
+            action()
+    assert SupplierInvoice.objects.get(pk=invoice.pk).notes == ""
+
+
+def test_a_draft_is_deleted_with_its_lines(company, accountant, received_order):
+    invoice = from_orders(company, accountant, received_order())
+    services.supplier_invoice_delete(company=company, by=accountant, invoice_id=invoice.pk)
+    assert not SupplierInvoice.objects.exists() and not SupplierInvoiceLine.objects.exists()
+
+
+def test_bad_input_is_a_field_error(company, other_company, accountant, supplier, received_order):
+    order = received_order()
+    for bad, field in (
+        ({"order_ids": []}, "order_ids"),
+        ({"order_ids": [order.pk + 1000]}, "order_ids"),
+        ({"order_ids": [order.pk], "supplier_number": "  "}, "supplier_number"),
+    ):
+        with pytest.raises(ValidationFailed) as failure:
+            services.supplier_invoice_from_orders(
+                company=company, by=accountant, **({"supplier_number": "X", "date": date(2026, 1, 20)} | bad)
+            )
+        assert failure.value.errors[0]["field"] == field
+    with pytest.raises(ValidationFailed) as no_lines:
+        services.supplier_invoice_create(
+            company=company,
+            by=accountant,
+            party_id=supplier.pk,
+            supplier_number="X",
+            date=date(2026, 1, 2),
+            lines=[],
+        )
+    assert no_lines.value.errors[0]["field"] == "lines"
+    with pytest.raises(ValidationFailed) as bad_rate:
+        services.supplier_invoice_create(
+            company=company, by=accountant, party_id=supplier.pk, supplier_number="X", date=date(2026, 1, 2),
+            lines=[{"description": "x", "quantity": "1", "unit_price": "1", "vat_rate": "121"}],
+        )  # fmt: skip
+    assert bad_rate.value.errors[0]["field"] == "lines.0.vat_rate"
+    with pytest.raises(NotFound):
+        services.supplier_invoice_post(
+            company=other_company, by=accountant, invoice_id=from_orders(company, accountant, order).pk
+        )
+    assert SupplierInvoice.objects.count() == 1
+
+
+def test_another_suppliers_order_cannot_join_the_invoice(company, accountant, other_supplier, received_order):
+    with pytest.raises(ValidationFailed) as mixed:
+        from_orders(company, accountant, received_order(), received_order(party=other_supplier))
+    assert mixed.value.errors[0]["message"] == "The purchase orders are of different suppliers."
+
+
+def test_drawing_and_posting_take_the_same_queries_whatever_the_lines(company, accountant, received_order):
+    counts = []
+    for extra, number in ((0, "Q-1"), (6, "Q-2")):
+        order = received_order(extra_lines=extra)
+        with CaptureQueriesContext(connection) as drawn:
+            invoice = from_orders(company, accountant, order, number=number)
+        with CaptureQueriesContext(connection) as posted:
+            services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+        counts.append((len(drawn), len(posted)))
+    assert counts[0] == counts[1]
+    assert counts[0][0] <= 14 and counts[0][1] <= 20
