@@ -1,6 +1,6 @@
 """Sales API: /quotations with their lines and every computed figure (price rule, frozen cost with its
 provenance, the cost under each basis, margins, totals), the actions /send, /accept, /reject, /revise,
-/cancel, the /pdf and the /versions; /sales-orders (docs/api.md, docs/modules/sales.md).
+/cancel, the /pdf and the /versions; /sales-orders, also created directly (docs/api.md, docs/modules/sales.md).
 
 A salesperson sees the quotations they make and those of the opportunities they own; a manager sees
 everyone's. Another company's record, or a colleague's, answers 404.
@@ -10,6 +10,8 @@ quotation_lines (one line of a draft at a time) and sales_orders; schemas holds 
 """
 
 from nexo.core.api import module_router
-from nexo.sales.api import quotation_lines, quotations, sales_orders
+from nexo.sales.api import order_create, quotation_lines, quotations, sales_orders
 
+# order_create's POST /sales-orders joins the sales_orders router (the list's path): imported, not listed.
+assert order_create.endpoints.router is sales_orders.endpoints.router
 router = module_router("sales", quotations, quotation_lines, sales_orders)

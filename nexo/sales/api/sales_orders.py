@@ -18,6 +18,7 @@ from nexo.sales.api.schemas import (
     ShortagesBought,
     ShortagesIn,
 )
+from nexo.sales.margins import order_margins
 from nexo.sales.models import SalesOrder, SalesOrderLine
 from nexo.sales.queries import orders_visible_to, with_supply
 
@@ -39,9 +40,15 @@ def sales_order_body(request: HttpRequest, order_id: int) -> dict:
     )
     if order is None:
         raise NotFound(_("No such sales order."))
-    body = {name: getattr(order, name) for name in SalesOrderOut.model_fields if name != "lines"}
-    lines = list(SalesOrderLine.objects.filter(order_id=order.pk).order_by("position", "id"))
-    body["lines"] = [_line_body(line) for line in with_supply(request.company, order, lines)]
+    body = {name: getattr(order, name) for name in ORDER_FIELDS}
+    lines = with_supply(
+        request.company,
+        order,
+        list(SalesOrderLine.objects.filter(order_id=order.pk).order_by("position", "id")),
+    )
+    margins = order_margins(order, lines)  # quoted against realised
+    body |= margins.order.fields
+    body["lines"] = [_line_body(line) | margins.lines[line.pk].fields for line in lines]
     return body
 
 
@@ -72,11 +79,16 @@ def _line_body(line: SalesOrderLine) -> dict:
     return body
 
 
+MARGIN_FIELDS = (
+    "quoted_margin", "quoted_margin_percent", "realised_net", "realised_cost", "realised_margin",
+    "realised_margin_percent",
+)  # fmt: skip
 LINE_FIELDS = tuple(
     name
     for name in SalesOrderLineOut.model_fields
-    if name not in ("on_order", "next_receipt_date", "purchases")
+    if name not in ("on_order", "next_receipt_date", "purchases", *MARGIN_FIELDS)
 )
+ORDER_FIELDS = tuple(name for name in SalesOrderOut.model_fields if name not in ("lines", *MARGIN_FIELDS))
 
 
 ORDER_ORDERINGS = ("date", "-date", "number", "-number", "net", "-net", "created_at", "-created_at")

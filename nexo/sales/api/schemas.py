@@ -335,6 +335,17 @@ class SalesOrderLineOut(BaseModel):
     purchases: list[ShortagePurchaseOut] = Field(
         description="The purchase order lines bought for it (cancelled orders left out)"
     )
+    quoted_margin: MoneyOut = Field(description="The net less the cost frozen when it was priced")
+    quoted_margin_percent: PercentOut | None
+    realised_net: MoneyOut = Field(
+        description="The net invoiced (less credit notes) for what was both delivered and invoiced"
+    )
+    realised_cost: MoneyOut = Field(
+        description="The cost the goods of that quantity left the warehouse with (returns deducted); a "
+        "service: its quoted cost for what was invoiced"
+    )
+    realised_margin: MoneyOut = Field(description="realised_net - realised_cost")
+    realised_margin_percent: PercentOut | None = Field(description="On realised_net; null while it is 0")
 
 
 class SalesOrderSummary(Schema):
@@ -360,6 +371,16 @@ class SalesOrderOut(SalesOrderSummary):
     warehouse_id: int
     payment_terms: str
     taxes: list[TaxOut]
+    customer_reference: str
+    notes: str
+    quoted_margin: MoneyOut = Field(description="The order's net less its quoted (frozen) cost")
+    quoted_margin_percent: PercentOut | None
+    realised_net: MoneyOut = Field(
+        description="The lines' net invoiced for what was both delivered and invoiced (docs/modules/sales.md)"
+    )
+    realised_cost: MoneyOut = Field(description="The lines' cost of the goods delivered for that quantity")
+    realised_margin: MoneyOut = Field(description="realised_net - realised_cost")
+    realised_margin_percent: PercentOut | None = Field(description="On realised_net; null while it is 0")
     lines: list[SalesOrderLineOut]
 
 
