@@ -355,12 +355,31 @@ def _moves_change(moves: list[StockMove], target: str, by: User) -> None:
     states_change(moves, target, lifecycle=rules.MOVE_LIFECYCLE, by=by, refused=refused)
 
 
-def stock_moves_post(*, company: Company, by: User, move_ids: Sequence[int]) -> list[StockMove]:
+#: Documents whose draft moves are posted or cancelled with the document, never alone from the moves' pages
+#: or API: a delivery note's moves are validated with it (sales). Inventory knows them by origin type only.
+DOCUMENT_ORIGINS = frozenset({"delivery"})
+
+
+def _refuse_document_moves(moves: list[StockMove], document: str | None) -> None:
+    for move in moves:
+        if move.origin_type in DOCUMENT_ORIGINS and move.origin_type != document:
+            raise Conflict(
+                _("The move belongs to %(document)s: it is posted or cancelled with that document.")
+                % {"document": move.origin_label or move.origin_type}
+            )
+
+
+def stock_moves_post(
+    *, company: Company, by: User, move_ids: Sequence[int], document: str | None = None
+) -> list[StockMove]:
     """Post draft moves: they become done, and stock and valuation change now, at each move's date.
 
-    Locks the moves (id order), then what `_post` locks; the state changes are logged in one statement."""
+    A move of a document (DOCUMENT_ORIGINS) is posted only by that document's service, which names it as
+    `document`. Locks the moves (id order), then what `_post` locks; the state changes are logged in one
+    statement."""
     with transaction.atomic():
         moves = _moves_locked(company, move_ids)
+        _refuse_document_moves(moves, document)
         _moves_change(moves, StockMove.State.DONE, by)
         _post(company, by, moves)
         return moves
@@ -370,10 +389,14 @@ def stock_move_post(*, company: Company, by: User, move_id: int) -> StockMove:
     return stock_moves_post(company=company, by=by, move_ids=[move_id])[0]
 
 
-def stock_moves_cancel(*, company: Company, by: User, move_ids: Sequence[int]) -> list[StockMove]:
-    """Only a draft move can be cancelled; a done one is undone by a move the other way. Locks the moves."""
+def stock_moves_cancel(
+    *, company: Company, by: User, move_ids: Sequence[int], document: str | None = None
+) -> list[StockMove]:
+    """Only a draft move can be cancelled; a done one is undone by a move the other way. A document's move
+    only by its document's service (`document`, as for posting). Locks the moves."""
     with transaction.atomic():
         moves = _moves_locked(company, move_ids)
+        _refuse_document_moves(moves, document)
         _moves_change(moves, StockMove.State.CANCELLED, by)
         for move in moves:
             move.updated_by = by

@@ -164,9 +164,10 @@ def best_supplier_prices(
     return {item_id: best for item_id, best in found.items() if best is not None}
 
 
-#: The origin of a confirmed sales order's planned deliveries (sales.services.orders reserves stock under it;
-#: purchasing sits below sales and may not import it).
-SALES_ORDER_ORIGIN = "sales_order"
+#: The origin of a confirmed sales order's planned deliveries: the draft moves of its delivery notes, labelled
+#: "AL-2026-00001 (PV-2026-00012)" (sales.services.orders reserves stock under it; purchasing sits below sales
+#: and may not import it).
+SALES_ORDER_ORIGIN = "delivery"
 
 
 @dataclass(frozen=True)

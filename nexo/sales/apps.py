@@ -5,6 +5,7 @@ from nexo.sales import rules
 
 SALES_QUOTING = [
     "sales.view_quotation", "sales.add_quotation", "sales.change_quotation", "sales.view_salesorder",
+    "sales.view_delivery", "sales.change_salesorder",
 ]  # fmt: skip
 
 
@@ -20,15 +21,17 @@ class SalesConfig(modules.NexoModule):
     ]
     role_permissions = {
         "sales": SALES_QUOTING,
-        "warehouse": ["sales.view_salesorder"],
+        # The warehouse validates delivery notes and takes returns (sales.change_delivery).
+        "warehouse": ["sales.view_salesorder", "sales.view_delivery", "sales.change_delivery"],
         # A buyer reads the orders to buy what they are short of.
         "purchasing": ["sales.view_salesorder"],
-        "accounting": ["sales.view_quotation", "sales.view_salesorder"],
+        "accounting": ["sales.view_quotation", "sales.view_salesorder", "sales.view_delivery"],
     }
     lifecycles = [
         ("sales.Quotation", "state", rules.QUOTATION_LIFECYCLE),
         ("sales.Quotation", "approval", rules.QUOTATION_APPROVAL),
         ("sales.SalesOrder", "state", rules.SALES_ORDER_LIFECYCLE),
+        ("sales.Delivery", "state", rules.DELIVERY_LIFECYCLE),
     ]
 
     def opportunity_win_blocker(self, opportunity) -> str | None:

@@ -31,6 +31,8 @@ class SalesSettings(models.Model):
         ),
         default=False,
     )
+    # Delivery notes printed with prices and amounts, or with quantities only.
+    delivery_note_valued = models.BooleanField(_("valued delivery notes"), default=True)
 
     class Meta:
         verbose_name = _("sales settings")

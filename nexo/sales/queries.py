@@ -2,6 +2,7 @@
 under every basis, two versions compared line by line, and the panels on party and opportunity pages.
 Every helper reads a fixed number of queries, whatever the number of lines."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,7 +16,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.http import Http404
@@ -26,13 +26,21 @@ from nexo.core import plainsql
 from nexo.core.models import Company, User
 from nexo.core.rules import round_unit
 from nexo.crm.queries import sees_everyone
-from nexo.inventory.models import Location, StockMove
+from nexo.inventory.models import Location, StockMove, StockQuant
 from nexo.purchasing import queries as purchasing_queries
 from nexo.purchasing import rules as purchasing_rules
 from nexo.purchasing.costing import COMPARISON_BASES
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from nexo.sales import rules
-from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine, SalesSettings
+from nexo.sales.models import (
+    Delivery,
+    DeliveryLine,
+    Quotation,
+    QuotationLine,
+    SalesOrder,
+    SalesOrderLine,
+    SalesSettings,
+)
 
 ZERO = Decimal(0)
 ITEM_OPTIONS = 30
@@ -199,7 +207,9 @@ def stock_available(company_id: int, warehouse_id: int | None, item_ids) -> dict
         " AND NOT (t.warehouse_id = %s AND t.warehouse_id IS NOT NULL)), "
         f"(SELECT CAST(SUM(CAST(pl.quantity - pl.received_quantity AS NUMERIC)) AS NUMERIC) {pending}), "
         f"(SELECT MIN(po.expected_date) {pending}) "
-        "FROM catalog_item i WHERE i.company_id = %s AND i.kind = %s AND i.id IN (" + plainsql.placeholders(len(ids)) + ")"
+        "FROM catalog_item i WHERE i.company_id = %s AND i.kind = %s AND i.id IN ("
+        + plainsql.placeholders(len(ids))
+        + ")"
     )
     params = [
         warehouse_id, Location.Kind.INTERNAL.value, warehouse_id, StockMove.State.DRAFT.value, warehouse_id,
@@ -445,8 +455,8 @@ def with_supply(company: Company, order: SalesOrder, lines: list[SalesOrderLine]
     """The order's lines, each given what its warehouse holds for it and what is bought for it, in four
     queries at most whatever the lines:
 
-    - `availability` (None for a service or a free-text line), `to_deliver` (its planned delivery still to
-      post), `available` (on hand - reserved + on order, counting back its own reservation: what there is
+    - `availability` (None for a service or a free-text line), `to_deliver` (ordered - delivered - cancelled,
+      sales.rules; what its draft delivery notes reserve), `available` (on hand - reserved + on order, counting back its own reservation: what there is
       for this line), `shortage` (what is to deliver beyond that);
     - `purchases`: the purchase order lines bought for it, each with `company_unit_price` (the price in the
       company's currency, when known), `costed_unit_cost` (what the quotation's cost assumed for those units:
@@ -455,21 +465,6 @@ def with_supply(company: Company, order: SalesOrder, lines: list[SalesOrderLine]
       `to_buy` (the shortage still to buy)."""
     item_ids = [line.item_id for line in lines if line.item_id]
     stock = stock_available(order.company_id, order.warehouse_id, item_ids)
-    planned: dict[int, Decimal] = {}
-    if stock:
-        rows = (
-            StockMove.objects.filter(
-                origin_type=ORDER_DELIVERY_ORIGIN,
-                origin_id=order.pk,
-                state=StockMove.State.DRAFT,
-                item_id__in=list(stock),
-            )
-            .order_by()
-            .values("item_id")
-            .annotate(total=Sum("quantity"))
-            .values_list("item_id", "total")
-        )
-        planned = dict(rows)
     purchases: dict[int, list[PurchaseOrderLine]] = {}
     if lines:
         bought = (
@@ -485,7 +480,8 @@ def with_supply(company: Company, order: SalesOrder, lines: list[SalesOrderLine]
     rates = _rates_of(company, [purchase for found in purchases.values() for purchase in found])
     for line in lines:
         line.availability = stock.get(line.item_id) if line.item_id else None
-        line.to_deliver = planned.get(line.item_id, ZERO) if line.availability else ZERO
+        # Its draft delivery notes reserve exactly what it has still to deliver: counted back as its own.
+        line.to_deliver = _line_fulfilment(line, line.availability is not None).to_deliver
         line.available = line.availability.available + line.to_deliver if line.availability else None
         line.shortage = max(line.to_deliver - line.available, ZERO) if line.availability else ZERO
         line.purchases = purchases.get(line.pk, [])
@@ -506,6 +502,13 @@ def with_supply(company: Company, order: SalesOrder, lines: list[SalesOrderLine]
         )
         line.to_buy = max(line.shortage - line.buying, ZERO)
     return lines
+
+
+def _line_fulfilment(line: SalesOrderLine, stocked: bool) -> rules.LineFulfilment:
+    return rules.LineFulfilment(
+        stocked=stocked, ordered=line.quantity, delivered=line.delivered, returned=line.returned,
+        invoiced=line.invoiced, cancelled=line.cancelled,
+    )  # fmt: skip
 
 
 def _rates_of(company: Company, purchases: list[PurchaseOrderLine]) -> dict[str, Decimal]:
@@ -551,8 +554,6 @@ def opportunity_quotations(user: User, company: Company, opportunity) -> list[Qu
 
 #: A sent quotation needs a call when it expires within this many days, or was sent this long ago unanswered.
 FOLLOW_UP_DAYS = 7
-#: The origin of a sales order's planned deliveries (sales.services.orders reserves stock under it).
-ORDER_DELIVERY_ORIGIN = "sales_order"
 
 
 def quotations_needing_attention(kind: str) -> Q:
@@ -574,11 +575,11 @@ def quotations_needing_attention(kind: str) -> Q:
 
 
 def orders_to_deliver() -> Q:
-    """Confirmed sales orders with a planned delivery still to post."""
-    planned = StockMove.objects.filter(
-        origin_type=ORDER_DELIVERY_ORIGIN, origin_id=OuterRef("pk"), state=StockMove.State.DRAFT
+    """Confirmed sales orders with goods still to deliver (their delivery state, kept from the lines)."""
+    return Q(
+        state=SalesOrder.State.CONFIRMED,
+        delivery_state__in=[SalesOrder.DeliveryState.TO_DELIVER, SalesOrder.DeliveryState.PARTIAL],
     )
-    return Q(Exists(planned), state=SalesOrder.State.CONFIRMED)
 
 
 def home_figures(user: User, company: Company) -> dict:
@@ -597,3 +598,94 @@ def home_figures(user: User, company: Company) -> dict:
     if user.has_perm("sales.view_salesorder"):
         figures["orders_to_deliver"] = orders_visible_to(user, company).filter(orders_to_deliver()).count()
     return figures
+
+
+# Delivery notes
+
+
+def deliveries_visible_to(user: User, company: Company) -> QuerySet[Delivery]:
+    """Delivery notes of the orders the user may see (sales.queries.orders_visible_to)."""
+    return Delivery.objects.filter(company=company, order__in=orders_visible_to(user, company))
+
+
+def delivery_lines(delivery: Delivery) -> list[DeliveryLine]:
+    """The delivery's lines with their items (and units), order lines and moves: one query."""
+    return list(
+        DeliveryLine.objects.filter(delivery_id=delivery.pk)
+        .select_related("item", "item__unit", "order_line", "move")
+        .order_by("position", "id")
+    )
+
+
+def delivery_lines_available(
+    company: Company, delivery: Delivery, lines: list[DeliveryLine] | None = None
+) -> dict[int, Decimal]:
+    """Each line's item on hand at the location its move leaves from (the warehouse's stock location), by
+    line id: what validating delivers by default is each line's quantity as far as that goes (lines of one
+    item share it; sales.services.default_quantities). One query (two without `lines`)."""
+    lines = delivery_lines(delivery) if lines is None else lines
+    keys = {(line.item_id, line.move.from_location_id) for line in lines if line.move_id}
+    if not keys:
+        return {}
+    quants = StockQuant.objects.filter(
+        company=company,
+        item_id__in=sorted({item_id for item_id, _location in keys}),
+        location_id__in=sorted({location_id for _item, location_id in keys}),
+    ).values_list("item_id", "location_id", "quantity")
+    on_hand = {(item_id, location_id): quantity for item_id, location_id, quantity in quants}
+    return {
+        line.pk: on_hand.get((line.item_id, line.move.from_location_id), ZERO)
+        for line in lines
+        if line.move_id
+    }
+
+
+@dataclass(frozen=True)
+class PickRow:
+    """One stop of a picking list: where (None: nowhere in the warehouse holds it), what and how many."""
+
+    location: Location | None
+    item: Item
+    quantity: Decimal
+    line: DeliveryLine
+
+
+def picking_list(company: Company, delivery: Delivery) -> list[PickRow]:
+    """What to pick for a delivery note, by location: each line's quantity taken from the internal
+    locations of its warehouse that hold the item, in location name order, sorted by location name then
+    SKU; what no location holds comes last, without a location. Two queries."""
+    lines = delivery_lines(delivery)
+    item_ids = sorted({line.item_id for line in lines})
+    held: dict[int, list[StockQuant]] = {}
+    if item_ids:
+        quants = (
+            StockQuant.objects.filter(
+                company=company,
+                item_id__in=item_ids,
+                location__warehouse_id=delivery.warehouse_id,
+                location__kind=Location.Kind.INTERNAL,
+                quantity__gt=0,
+            )
+            .select_related("location", "location__warehouse")
+            .order_by("location__name", "location_id")
+        )
+        for quant in quants:
+            held.setdefault(quant.item_id, []).append(quant)
+    rows, missing = [], []
+    taken: dict[int, Decimal] = defaultdict(Decimal)  # by quant: what earlier lines already pick there
+    for line in lines:
+        left = line.quantity
+        for quant in held.get(line.item_id, []):
+            if left <= 0:
+                break
+            pick = min(left, quant.quantity - taken[quant.pk])
+            if pick > 0:
+                rows.append(PickRow(quant.location, line.item, pick, line))
+                taken[quant.pk] += pick
+                left -= pick
+        if left > 0:
+            missing.append(PickRow(None, line.item, left, line))
+    rows.sort(
+        key=lambda row: (row.location.name.casefold(), row.location.pk, row.item.sku, row.line.position)
+    )
+    return rows + missing

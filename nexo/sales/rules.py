@@ -33,8 +33,17 @@ QUOTATION_LIFECYCLE = Lifecycle(
     },
 )
 OPEN_STATES = (DRAFT, SENT)
-# A delivery note: a draft (holding the reservation) is validated (done) or cancelled.
+# A delivery note: a draft (holding the reservation) is validated (done) or cancelled (what it held no longer
+# to deliver). A return is created done. What is not delivered goes on a new draft (a backorder), never back.
 DONE = "done"
+DELIVERY_LIFECYCLE = Lifecycle(
+    "delivery note",
+    {
+        DRAFT: frozenset({DONE, CANCELLED}),
+        DONE: frozenset(),
+        CANCELLED: frozenset(),
+    },
+)
 
 # A manager's decision on a quotation with a line under its minimum margin, when the company asks for it
 # (docs/decisions/0008-quotation-approval.md): recorded beside the lifecycle, not in it. Undecided until a

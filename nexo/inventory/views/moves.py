@@ -29,6 +29,7 @@ ORIGIN_LABELS = {
     "purchase_receipt": gettext_lazy("Purchase receipt"),
     "customer_delivery": gettext_lazy("Customer delivery"),
     "sales_order": gettext_lazy("Sales order"),
+    "delivery": gettext_lazy("Delivery note"),
     "transfer": gettext_lazy("Transfer"),
 }
 

@@ -20,7 +20,9 @@ class SuggestedPriceOut(Schema):
 
 
 class DemandOut(Schema):
-    reference: str = Field(description="The confirmed sales order's number")
+    reference: str = Field(
+        description='The delivery note reserving it and its confirmed sales order, e.g. "AL-2026-00001 (PV-2026-00012)"'
+    )
     quantity: QuantityOut = Field(description="What it still has to deliver of the item")
 
 

@@ -18,7 +18,7 @@ from nexo.parties.models import Party
 from nexo.sales import rules, services
 from nexo.sales.demo.plan import timeline
 from nexo.sales.demo.records import VALIDITY, DemoItem, DemoOpportunity, Moment, PlannedLine, PlannedQuotation
-from nexo.sales.models import Quotation, QuotationLine, SalesOrder
+from nexo.sales.models import Delivery, Quotation, QuotationLine, SalesOrder
 
 
 def _at(today: date, moment: Moment) -> datetime:
@@ -234,8 +234,12 @@ class Loader:
             orders[pk].date = self.day(moment)
             orders[pk].created_at = orders[pk].updated_at = self.at(moment)
         SalesOrder.objects.bulk_update(orders.values(), ["date", "created_at", "updated_at"])
-        for pk, order in orders.items():  # its planned deliveries (the stock it reserves) date from it too
-            StockMove.objects.filter(origin_type=services.RESERVATION_ORIGIN, origin_id=pk).update(
+        for pk, order in orders.items():  # its draft delivery note (the stock it reserves) dates from it too
+            deliveries = list(Delivery.objects.filter(order_id=pk).values_list("pk", flat=True))
+            Delivery.objects.filter(pk__in=deliveries).update(
+                date=order.date, created_at=order.created_at, updated_at=order.created_at
+            )
+            StockMove.objects.filter(origin_type=services.DELIVERY_ORIGIN, origin_id__in=deliveries).update(
                 date=order.date, created_at=order.created_at, updated_at=order.created_at
             )
         self.close_opportunities()
@@ -285,4 +289,3 @@ class Loader:
             activity.created_at = min(activity.created_at, activity.due_at)
             activities.append(activity)
         Activity.objects.bulk_update(activities, ["done_at", "updated_at", "created_at"])
-

@@ -90,8 +90,20 @@ def test_an_accepted_order_reserves_its_stocked_lines(
     services.quotation_mark_sent(company=company, by=sales_user, quotation_id=quotation.pk)
     order = services.quotation_accept(company=company, by=sales_user, quotation_id=quotation.pk)
 
-    (planned,) = StockMove.objects.filter(origin_type="sales_order")  # the service and the free text: none
-    assert (planned.origin_id, planned.origin_label, planned.state) == (order.pk, order.number, "draft")
+    # A draft delivery note holds the reservation: one line per stocked line (the service and the free text:
+    # none), each with its draft move.
+    (delivery,) = order.deliveries.all()
+    (line,) = delivery.lines.all()
+    year = order.date.year
+    assert (delivery.number, delivery.state, delivery.kind) == (f"AL-{year}-00001", "draft", "delivery")
+    assert (delivery.warehouse_id, delivery.party_id, delivery.date) == (warehouse.pk, order.party_id, order.date)
+    (planned,) = StockMove.objects.filter(origin_type="delivery")
+    assert line.move_id == planned.pk and line.order_line.item_id == fifo.pk and line.quantity == D(15)
+    assert (planned.origin_id, planned.origin_label, planned.state) == (
+        delivery.pk,
+        f"AL-{year}-00001 ({order.number})",
+        "draft",
+    )
     assert (planned.item_id, planned.quantity, planned.date) == (fifo.pk, D(15), order.date)
     assert (planned.from_location_id, planned.to_location_id) == (
         warehouse.stock_location_id,
