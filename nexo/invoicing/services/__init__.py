@@ -1,11 +1,16 @@
 """Invoicing services: customer invoices and credit notes (`invoices` for drafts, `posting` for the number,
-the final taxes and the orders' invoiced quantities, `credit_notes`), supplier invoices.
+the final taxes and the orders' invoiced quantities, `credit_notes`), supplier invoices (`supplier_invoices`).
 
 Callers use this package: `from nexo.invoicing import services; services.invoice_post(...)`."""
 
 from nexo.invoicing.services.common import InvoiceLineInput, settings_of
 from nexo.invoicing.services.credit_notes import credit_note_create
-from nexo.invoicing.services.invoices import invoice_create, invoice_delete, invoice_from_orders, invoice_update
+from nexo.invoicing.services.invoices import (
+    invoice_create,
+    invoice_delete,
+    invoice_from_orders,
+    invoice_update,
+)
 from nexo.invoicing.services.posting import SIMPLIFIED_LIMIT, invoice_post
 
 __all__ = [
