@@ -20,7 +20,17 @@ class InvoicingConfig(modules.NexoModule):
     verbose_name = _("Invoicing")
     url_prefix = "invoicing/"
     api_router = "nexo.invoicing.api:router"
-    # Navigation entries are added with the list pages (invoicing:invoice_list, supplier_invoice_list).
+    navigation = [
+        modules.NavigationEntry(
+            "invoicing", _("Invoices"), "invoicing:invoice_list", "invoicing.view_invoice"
+        ),
+        modules.NavigationEntry(
+            "invoicing",
+            _("Supplier invoices"),
+            "invoicing:supplier_invoice_list",
+            "invoicing.view_supplierinvoice",
+        ),
+    ]
     lifecycles = [
         ("invoicing.Invoice", "state", rules.INVOICE_LIFECYCLE),
         ("invoicing.SupplierInvoice", "state", rules.INVOICE_LIFECYCLE),
