@@ -172,7 +172,12 @@ def delivery_validate(
             _check_available(lines, chosen, on_hand)
         day = date or timezone.localdate()
         delivered = [line for line in lines if chosen[line.pk] > 0]
-        rest = [(line, line.quantity - chosen[line.pk]) for line in lines if chosen[line.pk] < line.quantity]
+        # What is not delivered: (line, quantity left, whether the line delivers nothing and moves whole).
+        rest = [
+            (line, line.quantity - chosen[line.pk], chosen[line.pk] == 0)
+            for line in lines
+            if chosen[line.pk] < line.quantity
+        ]
 
         # The moves leave with the quantities delivered, on the day of the delivery.
         posted = [line.move for line in delivered]
@@ -201,7 +206,7 @@ def delivery_validate(
             order_line.delivered += line.quantity
             order_line.delivered_cost += line.cost
         if not backorder:
-            for line, left in rest:
+            for line, left, _moves_whole in rest:
                 by_order_line[line.order_line_id].cancelled += left
         plainsql.update(
             SalesOrderLine, list(by_order_line.values()), ["delivered", "delivered_cost", "cancelled"]
@@ -232,8 +237,8 @@ def _backorder(
         created_by=by, updated_by=by,
     )  # fmt: skip
     origin = delivery_origin(backorder, order)
-    whole = [line for line, left in rest if left == line.quantity]
-    partial = [(line, left) for line, left in rest if left < line.quantity]
+    whole = [line for line, _left, moves_whole in rest if moves_whole]
+    partial = [(line, left) for line, left, moves_whole in rest if not moves_whole]
     for line in whole:
         line.delivery_id = backorder.pk
         line.move.origin_id, line.move.origin_label = origin.id, origin.label[:60]
@@ -260,7 +265,7 @@ def _backorder(
 def _cancel_rest(company: Company, by: User, rest: list) -> None:
     """What is not delivered and not kept on a backorder: lines delivering nothing leave the delivery note
     and their draft moves are cancelled (a partial line's move already left with what was delivered)."""
-    whole = [line for line, left in rest if left == line.quantity]
+    whole = [line for line, _left, moves_whole in rest if moves_whole]
     if whole:
         inventory.stock_moves_cancel(
             company=company, by=by, move_ids=[line.move_id for line in whole], document=DELIVERY_ORIGIN

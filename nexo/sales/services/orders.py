@@ -10,6 +10,7 @@ from nexo.core.models import User
 from nexo.core.services import sequence_next
 from nexo.inventory import services as inventory
 from nexo.inventory.services import settings_of as inventory_settings
+from nexo.sales import rules
 from nexo.sales.models import Delivery, DeliveryLine, Quotation, SalesOrder, SalesOrderLine
 
 # The origin of a delivery note's stock moves (inventory shows them as "Delivery note"): its draft moves are
@@ -24,7 +25,15 @@ def sales_order_from(quotation: Quotation, by: User) -> SalesOrder:
     company, day = quotation.company, timezone.localdate()
     number = f"PV-{day.year}-{sequence_next(company_id=company.pk, series='PV', year=day.year):05d}"
     lines = list(quotation.lines.select_related("item"))
+    # Its delivery and invoice states, from the lines as they start (nothing delivered or invoiced yet).
+    figures = [
+        rules.LineFulfilment(
+            stocked=bool(line.item_id) and line.item.kind == Item.Kind.STOCKED, ordered=line.quantity
+        )
+        for line in lines
+    ]
     order = SalesOrder.objects.create(
+        delivery_state=rules.delivery_state(figures), invoice_state=rules.invoice_state(figures),
         company=company, number=number, quotation=quotation, party=quotation.party,
         opportunity_id=quotation.opportunity_id, salesperson_id=quotation.salesperson_id,
         warehouse=quotation.warehouse,

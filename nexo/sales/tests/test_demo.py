@@ -53,8 +53,10 @@ def test_demo_quotations_tell_every_story_and_load_once(roles):
         )
         assert order.lines.count() == len(quotation.lines.all())
         assert quotation.date <= order.date < today
-        # Its stocked lines reserve stock: planned deliveries dated with the order.
-        planned = StockMove.objects.filter(origin_type="sales_order", origin_id=order.pk, state="draft")
+        # Its stocked lines reserve stock on its draft delivery note: planned deliveries dated with the order.
+        (delivery,) = order.deliveries.filter(state="draft")
+        assert delivery.date == order.date
+        planned = StockMove.objects.filter(origin_type="delivery", origin_id=delivery.pk, state="draft")
         stocked = [line for line in quotation.lines.all() if line.item_id and line.item.kind == "stocked"]
         assert sorted((move.item_id, move.quantity) for move in planned) == sorted(
             (line.item_id, line.quantity) for line in stocked
