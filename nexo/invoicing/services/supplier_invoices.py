@@ -424,14 +424,11 @@ def _supplier(company: Company, party_id) -> Party:
     return party
 
 
-def _draft(company: Company, invoice_id: int, doing: str) -> SupplierInvoice:
+def _draft(company: Company, invoice_id: int, refused: str) -> SupplierInvoice:
     """The invoice, row-locked; a posted one is refused before anything else is read (409)."""
     invoice = locked(SupplierInvoice, company=company, pk=invoice_id, missing=_missing())
     if invoice.state != State.DRAFT:
-        raise Conflict(
-            _("Supplier invoice %(number)s is posted: it cannot be %(doing)s.")
-            % {"number": invoice.number, "doing": doing}
-        )
+        raise Conflict(refused % {"number": invoice.number})
     return invoice
 
 
@@ -606,7 +603,9 @@ def supplier_invoice_update(
     changes it, one without is added by hand, a current line left out is removed). The lines are checked
     against their orders again; new differences need accepting again."""
     with transaction.atomic():
-        invoice = _draft(company, invoice_id, _("changed"))
+        invoice = _draft(
+            company, invoice_id, _("Supplier invoice %(number)s is posted: it cannot be changed.")
+        )
         _header(invoice, fields)
         _number_is_free(invoice)
         current = {line.pk: line for line in SupplierInvoiceLine.objects.filter(invoice=invoice)}
@@ -627,7 +626,9 @@ def supplier_invoice_update(
 def supplier_invoice_delete(*, company: Company, by: User, invoice_id: int) -> None:
     """Only a draft is deleted (a posted invoice is part of the books)."""
     with transaction.atomic():
-        invoice = _draft(company, invoice_id, _("deleted"))
+        invoice = _draft(
+            company, invoice_id, _("Supplier invoice %(number)s is posted: it cannot be deleted.")
+        )
         SupplierInvoiceTax.objects.filter(invoice=invoice).delete()
         SupplierInvoiceLine.objects.filter(invoice=invoice).delete()
         SupplierInvoice.objects.filter(pk=invoice.pk).delete()
@@ -637,7 +638,9 @@ def supplier_invoice_accept_differences(*, company: Company, by: User, invoice_i
     """A user accepts what the invoice bills beyond its orders: the lines are checked again (the orders may
     have changed) and the user and time recorded."""
     with transaction.atomic():
-        invoice = _draft(company, invoice_id, _("changed"))
+        invoice = _draft(
+            company, invoice_id, _("Supplier invoice %(number)s is posted: it cannot be changed.")
+        )
         lines = list(SupplierInvoiceLine.objects.filter(invoice=invoice).order_by("position", "pk"))
         _check(invoice, lines)
         if not any(line.difference for line in lines):
@@ -669,7 +672,7 @@ def supplier_invoice_post(*, company: Company, by: User, invoice_id: int) -> Sup
     gapless in date order within the series and year. The invoice and its orders are row-locked, then the
     sequence: a date before the series' last posted one is refused under that lock."""
     with transaction.atomic():
-        invoice = _draft(company, invoice_id, _("posted again"))
+        invoice = _draft(company, invoice_id, _("Supplier invoice %(number)s is already posted."))
         lines = list(SupplierInvoiceLine.objects.filter(invoice=invoice).order_by("position", "pk"))
         if not lines:
             raise ValidationFailed.on("lines", _("Add at least one line before posting."))
