@@ -49,12 +49,12 @@ def credit_note_create(
         )
     with transaction.atomic():
         invoice = locked_invoice(company, invoice_id)
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+            raise Conflict(_("A credit note is not credited: correct the invoice it corrects."))
         if invoice.state != rules.POSTED:
             raise Conflict(
                 _("Only a posted invoice is corrected by a credit note; change the draft instead.")
             )
-        if invoice.kind == Invoice.Kind.CREDIT_NOTE:
-            raise Conflict(_("A credit note is not credited: correct the invoice it corrects."))
         lines = invoice_lines(invoice.pk)
         left = _left(invoice, lines)
         if amount is not None:
