@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nexo.sales.views import editor, orders, quotations, settings
+from nexo.sales.views import editor, order_create, orders, quotations, settings
 
 app_name = "sales"
 quotation = "quotations/<id:quotation_id>"
@@ -28,6 +28,7 @@ urlpatterns = [
     path("settings/", settings.sales_settings, name="settings"),
     path("settings/email/<str:language>/", settings.email_template, name="email_template"),
     path("orders/", orders.order_list, name="order_list"),
+    path("orders/new/", order_create.order_create, name="order_create"),
     path("orders/<id:order_id>/", orders.order_view, name="order_view"),
     path("orders/<id:order_id>/buy-shortages/", orders.order_buy_shortages, name="order_buy_shortages"),
 ]

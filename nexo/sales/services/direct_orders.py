@@ -107,7 +107,7 @@ def _day(value) -> Date:
 def priced_lines(
     company: Company,
     *,
-    party: Party,
+    party: Party | None,
     warehouse: Warehouse,
     day: Date,
     lines: Sequence[Mapping],
@@ -115,7 +115,7 @@ def priced_lines(
 ) -> tuple[list[QuotationLine], rules.Totals]:
     """The lines as a quotation of the party dated `day` from `warehouse` would price and cost them (never
     saved), with their figures; field errors name `lines.<index>.<field>` as a quotation's do. The order
-    page shows them before the order is made."""
+    page shows them before the order is made (without a party yet: at the company's default price list)."""
     if not lines:
         raise ValidationFailed.on("lines", _("Add at least one line."))
     if len(lines) > MAX_LINES:
@@ -126,7 +126,7 @@ def priced_lines(
         raise ValidationFailed.on("lines", _("Each line names an item (or a description), a quantity…"))
     quotation = Quotation(
         company=company, party=party, warehouse=warehouse, date=day, currency=company.currency,
-        price_list_id=catalog_queries.price_list_of(company, party.pk), salesperson=by,
+        price_list_id=catalog_queries.price_list_of(company, party.pk if party else None), salesperson=by,
     )  # fmt: skip
     built = lines_from(quotation, lines)
     price_and_cost(quotation, built)
