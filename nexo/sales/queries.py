@@ -456,8 +456,9 @@ def with_supply(company: Company, order: SalesOrder, lines: list[SalesOrderLine]
     queries at most whatever the lines:
 
     - `availability` (None for a service or a free-text line), `to_deliver` (ordered - delivered - cancelled,
-      sales.rules; what its draft delivery notes reserve), `available` (on hand - reserved + on order, counting back its own reservation: what there is
-      for this line), `shortage` (what is to deliver beyond that);
+      sales.rules: what its draft delivery notes reserve), `to_invoice` (sales.rules), `available` (on hand
+      - reserved + on order, counting back its own reservation: what there is for this line), `shortage`
+      (what is to deliver beyond that);
     - `purchases`: the purchase order lines bought for it, each with `company_unit_price` (the price in the
       company's currency, when known), `costed_unit_cost` (what the quotation's cost assumed for those units:
       the supplier price it was frozen from, else the line's frozen unit cost) and `difference`;
@@ -481,7 +482,8 @@ def with_supply(company: Company, order: SalesOrder, lines: list[SalesOrderLine]
     for line in lines:
         line.availability = stock.get(line.item_id) if line.item_id else None
         # Its draft delivery notes reserve exactly what it has still to deliver: counted back as its own.
-        line.to_deliver = _line_fulfilment(line, line.availability is not None).to_deliver
+        fulfilment = _line_fulfilment(line, line.availability is not None)
+        line.to_deliver, line.to_invoice = fulfilment.to_deliver, fulfilment.to_invoice
         line.available = line.availability.available + line.to_deliver if line.availability else None
         line.shortage = max(line.to_deliver - line.available, ZERO) if line.availability else ZERO
         line.purchases = purchases.get(line.pk, [])

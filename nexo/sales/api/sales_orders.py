@@ -19,7 +19,7 @@ from nexo.sales.api.schemas import (
     ShortagesIn,
 )
 from nexo.sales.margins import order_margins
-from nexo.sales.models import SalesOrder, SalesOrderLine
+from nexo.sales.models import Delivery, SalesOrder, SalesOrderLine
 from nexo.sales.queries import orders_visible_to, with_supply
 
 endpoints = Endpoints()
@@ -49,6 +49,9 @@ def sales_order_body(request: HttpRequest, order_id: int) -> dict:
     margins = order_margins(order, lines)  # quoted against realised
     body |= margins.order.fields
     body["lines"] = [_line_body(line) | margins.lines[line.pk].fields for line in lines]
+    body["deliveries"] = list(
+        Delivery.objects.filter(order_id=order.pk).order_by("pk").values("id", "number", "state", "kind")
+    )
     return body
 
 
@@ -88,7 +91,9 @@ LINE_FIELDS = tuple(
     for name in SalesOrderLineOut.model_fields
     if name not in ("on_order", "next_receipt_date", "purchases", *MARGIN_FIELDS)
 )
-ORDER_FIELDS = tuple(name for name in SalesOrderOut.model_fields if name not in ("lines", *MARGIN_FIELDS))
+ORDER_FIELDS = tuple(
+    name for name in SalesOrderOut.model_fields if name not in ("lines", "deliveries", *MARGIN_FIELDS)
+)
 
 
 ORDER_ORDERINGS = ("date", "-date", "number", "-number", "net", "-net", "created_at", "-created_at")

@@ -319,7 +319,16 @@ class SalesOrderLineOut(BaseModel):
     unit_cost: PriceOut | None = Field(description="The cost quoted (frozen on the quotation)")
     cost_source: str
     margin: MoneyOut = Field(description="The margin quoted")
-    to_deliver: QuantityOut = Field(description="Its planned delivery still to post (0 for a service)")
+    delivered: QuantityOut = Field(description="Delivered by validated delivery notes (returns not deducted)")
+    returned: QuantityOut = Field(description="Come back on return notes")
+    invoiced: QuantityOut = Field(description="Invoiced by posted invoices, less credit notes")
+    cancelled: QuantityOut = Field(description="No longer to deliver (cancelled remaining or no backorder)")
+    to_deliver: QuantityOut = Field(
+        description="ordered - delivered - cancelled: what its draft delivery notes reserve (0 for a service)"
+    )
+    to_invoice: QuantityOut = Field(
+        description="What may still be invoiced: delivered - returned (a service: ordered - cancelled) - invoiced"
+    )
     available: QuantityOut | None = Field(
         description="Stock there is for this line in the order's warehouse: on hand - reserved + on order, "
         "its own reservation counted back; null for a service or a free-text line"
@@ -348,10 +357,19 @@ class SalesOrderLineOut(BaseModel):
     realised_margin_percent: PercentOut | None = Field(description="On realised_net; null while it is 0")
 
 
+class DeliveryRefOut(Schema):
+    id: int
+    number: str
+    state: str
+    kind: str = Field(description="delivery, or return (goods back from the customer)")
+
+
 class SalesOrderSummary(Schema):
     id: int
     number: str
     state: str
+    delivery_state: str = Field(description="nothing, to_deliver, partial or delivered (from the lines)")
+    invoice_state: str = Field(description="nothing, to_invoice, partial or invoiced (from the lines)")
     quotation_id: int | None
     party_id: int
     party_name: str
@@ -381,6 +399,7 @@ class SalesOrderOut(SalesOrderSummary):
     realised_cost: MoneyOut = Field(description="The lines' cost of the goods delivered for that quantity")
     realised_margin: MoneyOut = Field(description="realised_net - realised_cost")
     realised_margin_percent: PercentOut | None = Field(description="On realised_net; null while it is 0")
+    deliveries: list[DeliveryRefOut] = Field(description="Its delivery and return notes, oldest first")
     lines: list[SalesOrderLineOut]
 
 
