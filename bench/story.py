@@ -70,7 +70,7 @@ def _timed(step: Step, call: Callable[[], object], *, count: bool = False):
     return result
 
 
-def _case():
+def company_case():
     sync_roles()
     company = Company.objects.create(name="Bench Historia S.L.", tax_id="B99999985")
     user = User.objects.create(username="bench-story", first_name="Bench", email="historia@bench.example")
@@ -224,7 +224,7 @@ def print_steps(steps: list[Step]) -> None:
 
 
 def run() -> None:
-    company, user, manager, token, items, unit, vat = _case()
+    company, user, manager, token, items, unit, vat = company_case()
     api = Api(token)
     print(f"{ITEMS} stocked items (FIFO and average) in stock; medians of {STORIES * 2} runs after a warm-up")
     print_steps(lagging_steps(company, user, manager, api, items, unit, vat))
