@@ -1,6 +1,9 @@
 """The customer invoice pages: the list, one invoice, its billing address asked for before posting, its
 e-mail, new invoices from orders and by hand, and credit notes."""
 
+from datetime import date
+from decimal import Decimal as D
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -8,8 +11,17 @@ from django.urls import reverse
 
 from nexo.conftest import ApiClient
 from nexo.invoicing.models import Invoice
+from nexo.invoicing.tests import customer_invoices
 from nexo.invoicing.tests.invoice_fixtures import RETAIL_TAXES, RETAIL_TOTALS, make_invoice, retail_lines
 from nexo.parties.models import Address
+from nexo.sales.models import SalesOrderLine
+
+# The invoicing services' own fixtures: customers with a billing address, items, orders as deliveries leave them.
+make_customer, make_order, items = (
+    customer_invoices.make_customer,
+    customer_invoices.make_order,
+    customer_invoices.items,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -346,3 +358,133 @@ def test_the_new_invoice_pages_open(accountant_client, retailer):
     assert accountant_client.get(reverse("invoicing:invoice_create")).status_code == 200
     page = _text(accountant_client.get(f"{reverse('invoicing:invoice_from_orders')}?party={retailer.pk}"))
     assert "has no order with anything left to invoice" in page
+
+
+# The whole way through the pages, on the invoicing services
+
+
+def test_an_invoice_from_orders_is_chosen_created_posted_and_credited_on_the_pages(
+    accountant_client, make_customer, make_order, items, retailer
+):
+    """Two orders of the customer: tiles delivered 6 of 10 at 10.00 and 5 consultancy hours at 50.00; an
+    order of another customer is not offered. The invoice bills 6 tiles (60.00) and 5 hours (250.00) at 21 %:
+    VAT 65.10, total 375.10; then a credit note of 100.00 before taxes: -100.00 - 21.00 = -121.00."""
+    customer = make_customer()
+    tiles = make_order(customer, [(items["tile"], "10", "10.00", "21")], delivered=["6"])
+    hours = make_order(customer, [(items["hour"], "5", "50.00", "21")])
+    make_order(retailer, [(items["hour"], "1", "50.00", "21")])
+    url = reverse("invoicing:invoice_from_orders")
+    page = _text(accountant_client.get(f"{url}?party={customer.pk}"))
+    assert tiles.number in page and hours.number in page and "PV-2026-00003" not in page
+    assert "6 \u00d7 Artículo TILE-01" in page and "€60.00" in page and "€250.00" in page
+    nothing = accountant_client.post(f"{url}?party={customer.pk}", {"date": "2026-03-05"})
+    assert nothing.status_code == 422 and "Choose at least one order." in _text(nothing)
+    created = accountant_client.post(
+        f"{url}?party={customer.pk}", {"orders": [tiles.pk, hours.pk], "date": "2026-03-05"}
+    )
+    invoice = Invoice.objects.get()
+    assert created.status_code == 302 and created["Location"] == reverse(
+        "invoicing:invoice_view", args=[invoice.pk]
+    )
+    page = _text(accountant_client.get(created["Location"]))
+    assert tiles.number in page and hours.number in page and 'id="total">€375.10' in page
+    posted = accountant_client.post(reverse("invoicing:invoice_post", args=[invoice.pk]), follow=True)
+    invoice.refresh_from_db()
+    assert invoice.state == "posted" and invoice.number == "F-2026-000001"
+    assert "Invoice posted as F-2026-000001." in _text(posted)
+    assert SalesOrderLine.objects.get(order=tiles).invoiced == D("6")
+    # Nothing is left of the hours order; the tiles order has 4 to deliver but nothing to invoice.
+    assert "has no order with anything left to invoice" in _text(
+        accountant_client.get(f"{url}?party={customer.pk}")
+    )
+    credit = accountant_client.post(
+        reverse("invoicing:credit_note_create", args=[invoice.pk]),
+        {"reason": "Descuento por retraso", "mode": "amount", "amount": "100"},
+    )
+    note = Invoice.objects.get(kind="credit_note")
+    assert credit.status_code == 302 and note.corrects_id == invoice.pk
+    assert (note.base, note.vat, note.total) == (D("-100.00"), D("-21.00"), D("-121.00"))
+    too_much = accountant_client.post(
+        reverse("invoicing:credit_note_create", args=[invoice.pk]),
+        {"reason": "Otra vez", "mode": "amount", "amount": "500"},
+    )
+    assert too_much.status_code == 422 and Invoice.objects.filter(kind="credit_note").count() == 1
+
+
+def test_the_order_link_preselects_that_order(accountant_client, make_customer, make_order, items):
+    customer = make_customer()
+    first = make_order(customer, [(items["hour"], "1", "50.00", "21")])
+    second = make_order(customer, [(items["hour"], "2", "50.00", "21")])
+    page = _text(
+        accountant_client.get(
+            f"{reverse('invoicing:invoice_from_orders')}?party={customer.pk}&order={second.pk}"
+        )
+    )
+    assert f'value="{second.pk}" id="order-{second.pk}" checked' in page
+    assert f'value="{first.pk}" id="order-{first.pk}">' in page
+
+
+def test_an_invoice_by_hand_is_saved_edited_and_deleted_on_the_pages(accountant_client, make_customer, items):
+    """1 consultancy hour at 80.00 with 10 % off (72.00) and a line of shipping at 10.00, 21 %: 82.00 + 17.22."""
+    customer = make_customer()
+    form = {
+        "party": customer.pk, "date": "2026-03-06", "payment_terms": "Contado", "notes": "",
+        "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0",
+        "lines-0-item": items["hour"].pk, "lines-0-quantity": "1", "lines-0-unit_price": "80",
+        "lines-0-discount": "10",
+        "lines-1-description": "Portes", "lines-1-quantity": "1", "lines-1-unit_price": "10",
+        "lines-1-vat_rate": "21",
+    }  # fmt: skip
+    response = accountant_client.post(reverse("invoicing:invoice_create"), form)
+    invoice = Invoice.objects.get()
+    assert response.status_code == 302 and invoice.state == "draft" and invoice.payment_terms == "Contado"
+    assert (invoice.base, invoice.vat, invoice.total) == (D("82.00"), D("17.22"), D("99.22"))
+    edit_url = reverse("invoicing:invoice_edit", args=[invoice.pk])
+    page = _text(accountant_client.get(edit_url))
+    assert 'value="Portes"' in page and 'name="party"' not in page
+    edited = accountant_client.post(
+        edit_url,
+        {"date": "2026-03-06", "payment_terms": "Contado", "notes": "Revisada", "lines-TOTAL_FORMS": "1",
+         "lines-INITIAL_FORMS": "0", "lines-0-description": "Portes", "lines-0-quantity": "2",
+         "lines-0-unit_price": "10", "lines-0-vat_rate": "21"},
+    )  # fmt: skip
+    invoice.refresh_from_db()
+    assert edited.status_code == 302 and (invoice.base, invoice.total, invoice.notes) == (
+        D("20.00"),
+        D("24.20"),
+        "Revisada",
+    )
+    accountant_client.post(reverse("invoicing:invoice_delete", args=[invoice.pk]))
+    assert not Invoice.objects.exists()
+
+
+def test_a_line_the_service_refuses_shows_its_error_on_its_row(accountant_client, make_customer):
+    customer = make_customer()
+    response = accountant_client.post(
+        reverse("invoicing:invoice_create"),
+        {"party": customer.pk, "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+         "lines-0-description": "Portes", "lines-0-quantity": "1", "lines-0-unit_price": "10"},
+    )  # fmt: skip
+    assert response.status_code == 422 and "Give the line&#x27;s VAT rate." in _text(response)
+    assert not Invoice.objects.exists()
+
+
+def test_posting_without_billing_address_says_so_then_posts_once_it_is_given(
+    accountant_client, make_customer, items, company, accountant
+):
+    customer = make_customer(name="Estudio Sur, S.L.", addresses=())
+    invoice = customer_invoices.services.invoice_create(
+        company=company, by=accountant, party_id=customer.pk, date=date(2026, 3, 6),
+        lines=[customer_invoices.InvoiceLineInput(items["hour"].pk, "Asesoría", D("2"), D("50"))],
+    )  # fmt: skip
+    refused = accountant_client.post(reverse("invoicing:invoice_post", args=[invoice.pk]), follow=True)
+    assert "Estudio Sur, S.L. has no billing address: add one before posting." in _text(refused)
+    assert 'id="billing-address-form"' in _text(refused)
+    accountant_client.post(
+        reverse("invoicing:invoice_billing_address", args=[invoice.pk]),
+        {"billing-street": "Calle Sol 3", "billing-postal_code": "41001", "billing-city": "Sevilla",
+         "billing-country": "ES"},
+    )  # fmt: skip
+    accountant_client.post(reverse("invoicing:invoice_post", args=[invoice.pk]))
+    invoice.refresh_from_db()
+    assert invoice.state == "posted" and invoice.party_address.startswith("Calle Sol 3\n41001 Sevilla")

@@ -545,7 +545,7 @@ def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
             for error in failure.errors:
                 field = error["field"]
                 parts = field.split(".")
-                if parts[0] == "quantities" and len(parts) == 2 and parts[1].isdigit():
+                if parts[0] in ("quantities", "lines") and len(parts) == 2 and parts[1].isdigit():
                     field = f"line_{parts[1]}"
                 form.add_error(field if field in form.fields else None, error["message"])
         except DomainError as error:
