@@ -481,11 +481,13 @@ def test_the_order_shows_quoted_costs_and_links_back(
     warehouse = _client_for(warehouse_user)
     assert warehouse.get(_url("order_view", order.pk)).status_code == 200
     assert warehouse.get(_url("quotation_view", quotation.pk)).status_code == 403
-    # Its stocked lines are reserved: the order links to those planned deliveries, which list them.
-    reservations = f"{reverse('inventory:move_list')}?q={order.number}&amp;origin=sales_order"
+    # Its stocked lines are reserved on its draft delivery note: the order links to those planned
+    # deliveries (their moves name the order beside the delivery note), which list them.
+    reservations = f"{reverse('inventory:move_list')}?q={order.number}&amp;origin=delivery"
     assert f'href="{reservations}"' in page
     moves = warehouse.get(reservations.replace("&amp;", "&")).content.decode()
-    planned = StockMove.objects.filter(origin_type="sales_order", origin_id=order.pk, state="draft")
+    (delivery,) = order.deliveries.all()
+    planned = StockMove.objects.filter(origin_type="delivery", origin_id=delivery.pk, state="draft")
     assert planned.count() == 2  # the FIFO and the average line
     for move in planned:
         assert reverse("inventory:move_view", args=[move.pk]) in moves
