@@ -92,6 +92,7 @@ class FromOrdersForm(TextOnly, forms.Form):
     def __init__(self, *args, order_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["orders"].choices = [(str(pk), str(pk)) for pk in order_ids]
+        self.fields["supplier_number"].widget.attrs["autofocus"] = True
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

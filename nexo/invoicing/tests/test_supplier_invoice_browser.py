@@ -66,7 +66,7 @@ def test_record_an_orders_invoice_accept_its_price_difference_and_post_it(
     page.wait_for_url(f"{live_server.url}/invoicing/supplier-invoices/{invoice.pk}/")
     book = invoice.lines.get(position=2)
     expect(page.locator(f"#line-{book.pk}")).to_have_class("differs")
-    expect(page.locator(f"#line-{book.pk} .difference")).to_have_text("precio unitario 7,50, pedido a 7,25")
+    expect(page.locator(f"#line-{book.pk} td.difference")).to_have_text("precio unitario 7,50, pedido a 7,25")
     expect(page.locator("#total")).to_have_text("154,00\u00a0€")
     look_at(page, "detail-differences", "es")
 
@@ -98,5 +98,5 @@ def test_record_an_orders_invoice_accept_its_price_difference_and_post_it(
         page.goto(f"{live_server.url}{url}")
         look_at(page, name, "en")
     page.goto(f"{live_server.url}/invoicing/supplier-invoices/{invoice.pk}/")
-    expect(page.locator(f"#line-{book.pk} .difference")).to_have_text("unit price 7.50, ordered at 7.25")
+    expect(page.locator(f"#line-{book.pk} td.difference")).to_have_text("unit price 7.50, ordered at 7.25")
     expect(page.locator("#total")).to_have_text("€154.00")

@@ -3,6 +3,7 @@ received, posted with their deductible VAT per rate and our gapless number."""
 
 # ruff: noqa: F811 -- the fixtures imported from supplier_fixtures are named as test arguments
 
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -306,3 +307,43 @@ def test_drawing_and_posting_take_the_same_queries_whatever_the_lines(company, a
         counts.append((len(drawn), len(posted)))
     assert counts[0] == counts[1]
     assert counts[0][0] <= 14 and counts[0][1] <= 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_supplier_invoices_posted_at_once_take_the_numbers_1_to_10_without_a_gap(
+    company, accountant, supplier
+):
+    lines = [{"description": "Portes", "quantity": "1", "unit_price": "10", "vat_rate": "21"}]
+    drafts = [
+        services.supplier_invoice_create(
+            company=company,
+            by=accountant,
+            party_id=supplier.pk,
+            supplier_number=f"P-{n}",
+            date=date(2026, 4, 1),
+            lines=lines,
+        )
+        for n in range(10)
+    ]
+    results, barrier = [], threading.Barrier(len(drafts))
+
+    def post(invoice_id):
+        try:
+            barrier.wait()
+            results.append(
+                services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice_id).sequence
+            )
+        except Exception as error:  # a deadlock or any other failure shows in the assertion
+            results.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(draft.pk,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == sorted(range(1, 11), key=str)
+    numbers = sorted(SupplierInvoice.objects.filter(state="posted").values_list("number", flat=True))
+    assert numbers == [f"FR-2026-{n:06d}" for n in range(1, 11)]

@@ -384,11 +384,12 @@ def supplier_invoice_from_orders(request: HttpRequest) -> HttpResponse:
         chosen = set(form["orders"].value() or [])
         for order in orders:
             order.checked = str(order.pk) in chosen
+    if supplier is not None:  # the orders' form takes the focus; the supplier can still be changed
+        choice = SupplierChoiceForm(initial={"supplier": supplier}, company=request.company)
+        choice.fields["supplier"].widget.attrs.pop("autofocus", None)
     context = {
         "title": _("Supplier invoice from purchase orders"),
-        "choice": choice if supplier_id is None or supplier is None else SupplierChoiceForm(
-            initial={"supplier": supplier}, company=request.company
-        ),
+        "choice": choice,
         "supplier": supplier,
         "orders": orders,
         "form": form,
