@@ -237,16 +237,19 @@ def test_a_lead_becomes_a_customer_with_a_sales_order_that_reserves_its_stock(
         (D(4), D("35.00"), D("20.00"), D("60.00")),
     ]
 
-    # The downlights are reserved in the warehouse as a planned delivery to the customer (a draft move);
+    # The downlights are reserved in the warehouse on a draft delivery note (a draft move to the customer);
     # the fitting, a service, reserves nothing. On hand 20, reserved 15, available 20 - 15 = 5.
-    (planned_delivery,) = StockMove.objects.filter(origin_type="sales_order", origin_id=order.pk)
+    (delivery_note,) = order.deliveries.all()
+    (planned_delivery,) = StockMove.objects.filter(origin_type="delivery", origin_id=delivery_note.pk)
     assert (planned_delivery.item_id, planned_delivery.quantity, planned_delivery.state) == (
         downlight.pk, D(15), StockMove.State.DRAFT,
     )  # fmt: skip
     assert (planned_delivery.from_location_id, planned_delivery.to_location_id) == (
         warehouse.stock_location_id, stock_settings.customer_location_id,
     )  # fmt: skip
-    assert (planned_delivery.origin_label, planned_delivery.date) == (order.number, order.date)
+    assert (planned_delivery.origin_label, planned_delivery.date) == (
+        f"{delivery_note.number} ({order.number})", order.date,
+    )  # fmt: skip
     reserved = stock_of(company, downlight)
     assert (reserved.on_hand, reserved.reserved, reserved.available) == (D(20), D(15), D(5))
     assert reserved.stock_value == D("110.00")  # nothing has left the warehouse yet
