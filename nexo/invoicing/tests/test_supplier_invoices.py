@@ -25,6 +25,7 @@ from nexo.invoicing.tests.supplier_fixtures import (  # noqa: F401 (fixtures)
     received_order,
     supplier,
 )
+from nexo.purchasing import services as purchasing
 
 D = Decimal
 
@@ -347,3 +348,26 @@ def test_ten_supplier_invoices_posted_at_once_take_the_numbers_1_to_10_without_a
     assert sorted(results, key=str) == sorted(range(1, 11), key=str)
     numbers = sorted(SupplierInvoice.objects.filter(state="posted").values_list("number", flat=True))
     assert numbers == [f"FR-2026-{n:06d}" for n in range(1, 11)]
+
+
+def test_an_order_in_another_currency_is_invoiced_at_its_own_rate(
+    company, accountant, buyer, supplier, items
+):
+    hammer, _book = items
+    purchasing.exchange_rate_set(company=company, by=buyer, currency="USD", day=date(2026, 1, 1), rate="0.92")
+    order = purchasing.purchase_order_create(
+        company=company, by=buyer, supplier_id=supplier.pk, currency="USD", date=date(2026, 1, 5),
+        lines=[{"item_id": hammer.pk, "quantity": "3", "unit_price": "10.00"}],
+    )  # fmt: skip
+    purchasing.purchase_order_confirm(company=company, by=buyer, order_id=order.pk)
+    purchasing.purchase_order_receive(
+        company=company,
+        by=buyer,
+        order_id=order.pk,
+        quantities={order.lines.get().pk: "3"},
+        date=date(2026, 1, 6),
+    )
+    # A later rate does not change what the goods cost when they came in.
+    purchasing.exchange_rate_set(company=company, by=buyer, currency="USD", day=date(2026, 1, 15), rate="2")
+    invoice = from_orders(company, accountant, order)
+    assert (invoice.currency, invoice.exchange_rate, invoice.total) == ("USD", D("0.92"), D("36.30"))
