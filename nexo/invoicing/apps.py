@@ -40,3 +40,8 @@ class InvoicingConfig(modules.NexoModule):
         "purchasing": ["invoicing.view_supplierinvoice"],
         "accounting": [*INVOICING_WRITE, *SUPPLIER_INVOICING_WRITE],
     }
+
+    def load_demo(self, *, company, second_company, users):
+        from nexo.invoicing.demo import load_demo_invoicing
+
+        return load_demo_invoicing(company, users)
