@@ -1,7 +1,8 @@
-"""Printed documents: a quotation as PDF (WeasyPrint), from an HTML template, in the customer's language.
+"""Printed documents: a quotation and a delivery note (albarán) as PDF (WeasyPrint), from an HTML template,
+in the customer's language.
 
-What the customer receives never carries costs, margins, cost sources or price rules: the template gets
-`PrintedLine`s, which have no such fields, and figures already formatted for the language (babel).
+What the customer receives never carries costs, margins, cost sources or price rules: the templates get
+`PrintedLine`s and `PrintedDeliveryLine`s, which have no such fields, and figures already formatted for the language (babel).
 The page, its stylesheet and the WeasyPrint call are the printed documents' (nexo/core/documents.py).
 """
 
@@ -14,10 +15,20 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from nexo.core import formatting
-from nexo.core.documents import PrintedTax, date_text, percent_text, render_html, render_pdf, unit_price_text
+from nexo.core.documents import (
+    PrintedTax,
+    date_text,
+    percent_text,
+    reader_language,
+    render_html,
+    render_pdf,
+    unit_price_text,
+)
 from nexo.core.documents import refuse_urls as _refuse_urls  # noqa: F401 -- the fetcher the PDF uses
+from nexo.core.rules import taxes_by_rate
 from nexo.parties.models import Address, Party
-from nexo.sales.models import Quotation
+from nexo.sales import rules
+from nexo.sales.models import Delivery, Quotation, SalesSettings
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "sales" / "quotation_pdf.css"
 DEFAULT_LANGUAGE = "es"
@@ -128,3 +139,141 @@ def quotation_pdf(quotation: Quotation, *, language: str | None = None) -> bytes
 
 def quotation_filename(quotation: Quotation) -> str:
     return f"{quotation.number}-v{quotation.version}.pdf"
+
+
+# The delivery note (albarán)
+
+DELIVERY_STYLESHEET = Path(__file__).resolve().parent / "static" / "sales" / "delivery_pdf.css"
+# Without prices: the price and amount columns and the taxes and totals are left out of the page.
+UNVALUED_STYLESHEET = Path(__file__).resolve().parent / "static" / "sales" / "delivery_pdf_unvalued.css"
+
+
+@dataclass(frozen=True)
+class PrintedDeliveryLine:
+    """A delivery note's line as the customer reads it: what and how many; price and amount only on a valued
+    note (empty otherwise). Never its cost of goods."""
+
+    position: int
+    description: str
+    sku: str
+    quantity: str
+    unit: str
+    unit_price: str
+    discount: str
+    amount: str
+
+
+def shipping_address(party: Party) -> Address | None:
+    """Where goods go: the default shipping address, else any shipping address, else the billing one."""
+    shipping_first = Case(
+        When(kind=Address.Kind.SHIPPING, then=Value(0)),
+        When(kind=Address.Kind.BILLING, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return Address.objects.filter(party=party).order_by(shipping_first, "-is_default", "id").first()
+
+
+def _delivery_lines(delivery: Delivery, currency: str, valued: bool) -> tuple[list, list]:
+    """The printed lines and, on a valued note, the (tax rate, amount) of each for the taxes per rate. The
+    amount is the line's quantity at the order line's price and discount (sales.rules.line_net)."""
+    lines = delivery.lines.select_related("item__unit", "order_line").order_by("position", "id")
+    printed, bases = [], []
+    for index, line in enumerate(lines, start=1):
+        order_line = line.order_line
+        amount = rules.line_net(line.quantity, order_line.unit_price, order_line.discount) if valued else None
+        if valued:
+            bases.append((order_line.tax_rate, amount))
+        printed.append(
+            PrintedDeliveryLine(
+                position=index,
+                description=order_line.description or line.item.name,
+                sku=line.item.sku,
+                quantity=formatting.number(line.quantity),
+                unit=line.item.unit.code,
+                unit_price=unit_price_text(order_line.unit_price, currency) if valued else "",
+                discount=percent_text(order_line.discount) if valued and order_line.discount else "",
+                amount=formatting.money(amount, currency) if valued else "",
+            )
+        )
+    return printed, bases
+
+
+def delivery_note_context(delivery: Delivery, *, valued: bool) -> dict:
+    """Everything the printed delivery note shows, formatted in the active language."""
+    order, company, party = delivery.order, delivery.company, delivery.party
+    currency = order.currency
+    lines, bases = _delivery_lines(delivery, currency, valued)
+    taxes = taxes_by_rate(bases) if valued else ()
+    net = sum((base for _rate, base in bases), Decimal(0))
+    tax = sum((line.tax for line in taxes), Decimal(0))
+    is_return = delivery.kind == Delivery.Kind.RETURN
+    title = _("Return") if is_return else _("Delivery note")
+    address = billing_address(party)
+    ship_to = shipping_address(party)
+    return {
+        "delivery": delivery,
+        "order": order,
+        "company": company,
+        "party": party,
+        "address": address,
+        "ship_to": ship_to if ship_to is not None and ship_to != address else None,
+        "show_country": address is not None and address.country != company.country,
+        "ship_to_country": ship_to is not None and ship_to.country != company.country,
+        "title": title,
+        "is_return": is_return,
+        "valued": valued,
+        "lines": lines,
+        "has_discounts": any(line.discount for line in lines),
+        "taxes": [
+            PrintedTax(
+                rate=percent_text(line.rate),
+                base=formatting.money(line.base, currency),
+                tax=formatting.money(line.tax, currency),
+            )
+            for line in taxes
+        ],
+        "date": date_text(delivery.date),
+        "order_date": date_text(order.date),
+        "net": formatting.money(net, currency) if valued else "",
+        "tax": formatting.money(tax, currency) if valued else "",
+        "total": formatting.money(net + tax, currency) if valued else "",
+        "running_header": f"{title} {delivery.number}",
+    }
+
+
+def delivery_note_valued(delivery: Delivery) -> bool:
+    """Whether the company prints its delivery notes with prices and amounts (its sales settings)."""
+    valued = (
+        SalesSettings.objects.filter(company_id=delivery.company_id)
+        .values_list("delivery_note_valued", flat=True)
+        .first()
+    )
+    return True if valued is None else valued
+
+
+def delivery_note_html(
+    delivery: Delivery, *, language: str | None = None, valued: bool | None = None
+) -> SafeString:
+    """The delivery note's page, in the customer's language (Spanish by default); valued as the company's
+    settings say unless `valued` is given."""
+    language = language or getattr(delivery.party, "language", "") or DEFAULT_LANGUAGE
+    valued = delivery_note_valued(delivery) if valued is None else valued
+    stylesheets = [DELIVERY_STYLESHEET] if valued else [DELIVERY_STYLESHEET, UNVALUED_STYLESHEET]
+    return render_html(
+        "sales/delivery_pdf.html",
+        lambda: delivery_note_context(delivery, valued=valued),
+        language=reader_language(language, DEFAULT_LANGUAGE),
+        stylesheets=stylesheets,
+    )
+
+
+def delivery_note_pdf(
+    delivery: Delivery, *, language: str | None = None, valued: bool | None = None
+) -> bytes:
+    """The delivery note (or return) as the customer reads it: quantities, and prices when valued."""
+    return render_pdf(delivery_note_html(delivery, language=language, valued=valued))
+
+
+def delivery_note_filename(delivery: Delivery) -> str:
+    return f"{delivery.number}.pdf"

@@ -224,6 +224,9 @@ class SalesSettingsForm(TextOnly, forms.Form):
         ),
         required=False,
     )
+    delivery_note_valued = forms.BooleanField(
+        label=gettext_lazy("Delivery notes show prices and amounts"), required=False
+    )
 
 
 class EmailTemplateForm(TextOnly, forms.Form):

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from nexo.sales.views import editor, order_create, orders, quotations, settings
+from nexo.sales.views import deliveries, editor, order_create, orders, quotations, settings
 
 app_name = "sales"
 quotation = "quotations/<id:quotation_id>"
+delivery = "deliveries/<id:delivery_id>"
 urlpatterns = [
     path("", quotations.quotation_list, name="quotation_list"),
     path("quotations/new/", quotations.quotation_create, name="quotation_create"),
@@ -31,4 +32,11 @@ urlpatterns = [
     path("orders/new/", order_create.order_create, name="order_create"),
     path("orders/<id:order_id>/", orders.order_view, name="order_view"),
     path("orders/<id:order_id>/buy-shortages/", orders.order_buy_shortages, name="order_buy_shortages"),
+    path("orders/<id:order_id>/cancel-remaining/", orders.order_cancel_remaining, name="order_cancel_remaining"),
+    path("deliveries/", deliveries.delivery_list, name="delivery_list"),
+    path(f"{delivery}/", deliveries.delivery_view, name="delivery_view"),
+    path(f"{delivery}/validate/", deliveries.delivery_validate, name="delivery_validate"),
+    path(f"{delivery}/return/", deliveries.delivery_return, name="delivery_return"),
+    path(f"{delivery}/picking/", deliveries.picking_list, name="delivery_picking"),
+    path(f"{delivery}/pdf/", deliveries.delivery_pdf, name="delivery_pdf"),
 ]

@@ -6,13 +6,20 @@ A salesperson sees the quotations they make and those of the opportunities they 
 everyone's. Another company's record, or a colleague's, answers 404.
 
 One file per aggregate, each with its `endpoints`: quotations (with their actions, PDF and versions),
-quotation_lines (one line of a draft at a time), sales_orders and deliveries (delivery and return notes and
-their actions); schemas holds what they share.
+quotation_lines (one line of a draft at a time), sales_orders, deliveries (delivery and return notes
+and their actions) and delivery_documents (a delivery note's PDF); schemas holds what they share.
 """
 
 from nexo.core.api import module_router
-from nexo.sales.api import deliveries, order_create, quotation_lines, quotations, sales_orders
+from nexo.sales.api import (
+    deliveries,
+    delivery_documents,
+    order_create,
+    quotation_lines,
+    quotations,
+    sales_orders,
+)
 
 # order_create's POST /sales-orders joins the sales_orders router (the list's path): imported, not listed.
 assert order_create.endpoints.router is sales_orders.endpoints.router
-router = module_router("sales", quotations, quotation_lines, sales_orders, deliveries)
+router = module_router("sales", quotations, quotation_lines, sales_orders, deliveries, delivery_documents)

@@ -1,5 +1,6 @@
-"""Sales order pages: the list and one order with its lines, the quoted costs and margins, and the way back
-to its quotation and opportunity."""
+"""Sales order pages: the list and one order with its lines, the quoted costs and margins, its fulfilment
+(per line ordered, delivered, returned, invoiced, cancelled and still to deliver; its delivery notes and
+returns), and the way back to its quotation and opportunity."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -13,9 +14,12 @@ from nexo.core.errors import DomainError
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.permissions import page
 from nexo.sales import queries, rules, services
-from nexo.sales.models import SalesOrder
+from nexo.sales.models import Delivery, SalesOrder
 from nexo.sales.views.common import cost_text, cost_texts
 from nexo.sales.views.quotations import day_of
+
+#: Who may cancel what an order still has to deliver (its draft delivery notes, releasing the reservation).
+CANCEL_REMAINING = "sales.change_salesorder"
 
 ORDER_LIST = ListPage(
     search=words_in(("number", "party__name", "quotation__number")),
@@ -31,8 +35,29 @@ ORDER_LIST = ListPage(
         Filter(
             "delivery",
             gettext_lazy("Delivery"),
-            [("to_deliver", gettext_lazy("To deliver"))],
-            lambda value: queries.orders_to_deliver(),
+            [
+                # Everything with goods still to go (the home page's count links here), then each state.
+                ("to_deliver", gettext_lazy("Still to deliver")),
+                (SalesOrder.DeliveryState.PARTIAL.value, SalesOrder.DeliveryState.PARTIAL.label),
+                (SalesOrder.DeliveryState.DELIVERED.value, SalesOrder.DeliveryState.DELIVERED.label),
+                (SalesOrder.DeliveryState.NOTHING.value, SalesOrder.DeliveryState.NOTHING.label),
+            ],
+            lambda value: queries.orders_to_deliver() if value == "to_deliver" else Q(delivery_state=value),
+        ),
+        Filter(
+            "invoicing",
+            gettext_lazy("Invoicing"),
+            [
+                ("to_invoice", gettext_lazy("Still to invoice")),
+                (SalesOrder.InvoiceState.PARTIAL.value, SalesOrder.InvoiceState.PARTIAL.label),
+                (SalesOrder.InvoiceState.INVOICED.value, SalesOrder.InvoiceState.INVOICED.label),
+                (SalesOrder.InvoiceState.NOTHING.value, SalesOrder.InvoiceState.NOTHING.label),
+            ],
+            lambda value: (
+                Q(invoice_state__in=[SalesOrder.InvoiceState.TO_INVOICE, SalesOrder.InvoiceState.PARTIAL])
+                if value == "to_invoice"
+                else Q(invoice_state=value)
+            ),
         ),
     ],
 )
@@ -78,7 +103,24 @@ def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
             purchase.difference_text = sign + cost_text(purchase.difference)
             purchase.costed_unit_cost_text = cost_text(purchase.costed_unit_cost)
     may_buy = request.user.has_perm("purchasing.add_purchaseorder")
+    deliveries = list(order.deliveries.order_by("date", "pk"))
+    draft = next(
+        (
+            delivery
+            for delivery in deliveries
+            if delivery.state == Delivery.State.DRAFT and delivery.kind == Delivery.Kind.DELIVERY
+        ),
+        None,
+    )
+    confirmed = order.state == SalesOrder.State.CONFIRMED
     context = {
+        "deliveries": deliveries,
+        "draft_delivery": draft,
+        "may_deliver": draft is not None and request.user.has_perm("sales.change_delivery"),
+        "may_cancel_remaining": confirmed
+        and request.user.has_perm(CANCEL_REMAINING)
+        and any(line.to_deliver > 0 for line in lines),
+        "sees_deliveries": request.user.has_perm("sales.view_delivery"),
         "to_buy": any(line.to_buy > 0 for line in lines),
         "may_buy": may_buy and order.state == SalesOrder.State.CONFIRMED,
         "sees_purchases": request.user.has_perm("purchasing.view_purchaseorder"),
@@ -110,5 +152,23 @@ def order_buy_shortages(request: HttpRequest, order_id: int) -> HttpResponse:
             request,
             _("Shortages bought on draft purchase orders: %(lines)s.")
             % {"lines": "; ".join(services.bought_text(line) for line in bought)},
+        )
+    return redirect("sales:order_view", order_id=order.pk)
+
+
+@page("sales.view_salesorder", CANCEL_REMAINING)
+@require_POST
+def order_cancel_remaining(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Cancel everything the order still has to deliver (sales.services.sales_order_cancel_remaining): its
+    draft delivery notes are cancelled and their reservation released."""
+    order = queries.order_for(request.user, request.company, order_id)
+    try:
+        services.sales_order_cancel_remaining(company=request.company, by=request.user, order_id=order.pk)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            _("What %(order)s still had to deliver is cancelled; its stock is free.") % {"order": order},
         )
     return redirect("sales:order_view", order_id=order.pk)

@@ -1,5 +1,6 @@
 """The sales settings page, for managers: the quotation defaults, whether a quotation under its minimum
-margin waits for a manager's approval, and the e-mail that sends a quotation, per language."""
+margin waits for a manager's approval, whether delivery notes print prices, and the e-mail that sends a
+quotation, per language."""
 
 from django.conf import settings as django_settings
 from django.contrib import messages
@@ -45,6 +46,7 @@ def _settings_form(request: HttpRequest, data=None) -> SalesSettingsForm:
         "quotation_validity_days": current.quotation_validity_days,
         "payment_terms": current.payment_terms,
         "margin_approval": current.margin_approval,
+        "delivery_note_valued": current.delivery_note_valued,
     }
     return SalesSettingsForm(data, initial=initial)
 
