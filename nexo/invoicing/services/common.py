@@ -38,6 +38,19 @@ class InvoiceLineInput:
     vat_rate: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class ItemFacts:
+    """What taxing a line needs of its item: goods or a service, its IRPF %, its art. 20.Uno paragraph."""
+
+    kind: str
+    irpf_rate: Decimal
+    vat_exemption: int | None
+
+    @classmethod
+    def of(cls, item: Item | None) -> "ItemFacts | None":
+        return None if item is None else cls(item.kind, item.irpf_rate, item.vat_exemption)
+
+
 def settings_of(company: Company) -> InvoicingSettings:
     # Plain SQL first: read by every posting; created on the first one (or by the company's set-up).
     found = plainsql.select(InvoicingSettings, ("company_id = %s", [company.pk]), order_by=(), limit=1)
@@ -137,7 +150,7 @@ def lines_typed(company: Company, lines: Sequence[InvoiceLineInput], day) -> lis
                 net=line_net(quantity, unit_price, discount), vat_rate=vat_rate,
             )
         )  # fmt: skip
-        made[-1].item = item
+        made[-1].facts = ItemFacts.of(item)
     return made
 
 
@@ -177,21 +190,25 @@ class Customer:
 
 
 def customer_of(company: Company, party_id) -> Customer:
-    """The company's party and its billing address (the default one first), in two queries."""
+    """The company's party and its billing address (the default one first), in one query."""
     try:
         party_id = int(party_id)
     except (TypeError, ValueError):
         raise ValidationFailed.on("party", _("No such customer.")) from None
-    found = plainsql.select(
-        Party, ("company_id = %s AND id = %s", [company.pk, party_id]), order_by=(), limit=1
-    )
-    if not found:
+    parties, addresses = plainsql.quoted(Party._meta.db_table), plainsql.quoted(Address._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {plainsql.columns(Party, 'p')}, {plainsql.columns(Address, 'a')} FROM {parties} p "  # noqa: S608
+            f"LEFT JOIN {addresses} a ON a.id = (SELECT b.id FROM {addresses} b WHERE b.party_id = p.id "
+            "AND b.kind = %s ORDER BY b.is_default DESC, b.id LIMIT 1) WHERE p.company_id = %s AND p.id = %s",
+            [Address.Kind.BILLING, company.pk, party_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise ValidationFailed.on("party", _("No such customer."))
-    addresses = plainsql.select(
-        Address, ("party_id = %s AND kind = %s", [party_id, Address.Kind.BILLING]),
-        order_by=("-is_default", "id"), limit=1,
-    )  # fmt: skip
-    return Customer(found[0], addresses[0] if addresses else None)
+    width = len(Party._meta.concrete_fields)
+    address = plainsql.from_row(Address, row[width:]) if row[width] is not None else None
+    return Customer(plainsql.from_row(Party, row[:width]), address)
 
 
 @dataclass(frozen=True)
@@ -212,6 +229,7 @@ def taxed(company: Company, invoice: Invoice, customer: Customer, lines: Sequenc
     field error."""
     charged: list[LineTaxes] = []
     taxable: list[tax.TaxableLine] = []
+    positions: dict[tuple, tax.TaxPosition] = {}  # lines of one kind of item share their position
     try:
         for line in lines:
             if invoice.kind == Invoice.Kind.CREDIT_NOTE:
@@ -221,23 +239,22 @@ def taxed(company: Company, invoice: Invoice, customer: Customer, lines: Sequenc
                     irpf_rate=line.irpf_rate, treatment=treatment,
                 )  # fmt: skip
             else:
-                item = getattr(line, "item", None) if line.item_id else None
-                supply = (
-                    tax.Supply.SERVICE
-                    if item is not None and item.kind == Item.Kind.SERVICE
-                    else tax.Supply.GOODS
-                )
-                irpf_rate = item.irpf_rate if item is not None else ZERO
-                position = tax.tax_position(
-                    issuer_country=company.country, customer_country=customer.country,
-                    customer_postal_code=customer.address.postal_code if customer.address else "",
-                    customer_has_valid_eu_vat=customer.party.eu_vat_valid, supply=supply,
-                    customer_subject_to_recargo=customer.party.subject_to_recargo,
-                    customer_withholds_irpf=customer.party.withholds_irpf,
-                    withholding_applies=bool(irpf_rate),
-                    exemption_art20=item.vat_exemption if item is not None else None,
-                )  # fmt: skip
-                taxable_line = position.line(
+                facts = getattr(line, "facts", None) if line.item_id else None
+                service = facts is not None and facts.kind == Item.Kind.SERVICE
+                irpf_rate = facts.irpf_rate if facts is not None else ZERO
+                exemption = facts.vat_exemption if facts is not None else None
+                key = (service, bool(irpf_rate), exemption)
+                if key not in positions:
+                    positions[key] = tax.tax_position(
+                        issuer_country=company.country, customer_country=customer.country,
+                        customer_postal_code=customer.address.postal_code if customer.address else "",
+                        customer_has_valid_eu_vat=customer.party.eu_vat_valid,
+                        supply=tax.Supply.SERVICE if service else tax.Supply.GOODS,
+                        customer_subject_to_recargo=customer.party.subject_to_recargo,
+                        customer_withholds_irpf=customer.party.withholds_irpf,
+                        withholding_applies=bool(irpf_rate), exemption_art20=exemption,
+                    )  # fmt: skip
+                taxable_line = positions[key].line(
                     base=line.net, vat_rate=Decimal(line.vat_rate), irpf_rate=Decimal(irpf_rate)
                 )
             taxable.append(taxable_line)

@@ -181,8 +181,8 @@ def _bill_orders(company: Company, invoice: Invoice, lines: list[InvoiceLine]):
     goods = _goods_cost(line_ids, invoice) if invoice.kind == Invoice.Kind.INVOICE else {}
     for line in billing:
         order_line = order_lines[line.order_line_id]
-        item = line.item if line.item_id == order_line.item_id else None  # read with the invoice's lines
-        stocked = item is not None and item.kind == Item.Kind.STOCKED
+        facts = getattr(line, "facts", None) if line.item_id == order_line.item_id else None
+        stocked = facts is not None and facts.kind == Item.Kind.STOCKED
         figures = line_fulfilment(order_line, stocked=stocked)
         if invoice.kind == Invoice.Kind.CREDIT_NOTE:
             if order_line.invoiced + line.quantity < 0:
