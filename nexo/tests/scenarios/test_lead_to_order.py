@@ -15,10 +15,12 @@ whole chain from lead to cash reads in one place.
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone, translation
 
 from nexo.catalog import services as catalog
 from nexo.catalog.models import TaxCategory, Unit
+from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.modules import nexo_modules
 from nexo.core.states import state_history
 from nexo.crm import services as crm
@@ -26,12 +28,15 @@ from nexo.crm.models import Opportunity, Stage
 from nexo.inventory import queries as inventory_queries
 from nexo.inventory import services as inventory
 from nexo.inventory.models import StockMove
+from nexo.invoicing import services as invoicing
+from nexo.invoicing.models import Invoice
 from nexo.parties.models import Party
-from nexo.parties.services import party_create
+from nexo.parties.services import address_create, party_create, party_update
 from nexo.purchasing import services as purchasing
 from nexo.purchasing.models import PurchaseOrder
+from nexo.sales import rules as sales_rules
 from nexo.sales import services as sales
-from nexo.sales.models import Quotation
+from nexo.sales.models import Delivery, Quotation, SalesOrder
 
 D = Decimal
 
@@ -71,7 +76,7 @@ def stock_of(company, item):
 
 
 @translation.override("en")  # rule descriptions are asserted in English
-def test_a_lead_becomes_a_customer_with_a_sales_order_that_reserves_its_stock(
+def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credited(
     company, sales_user, manager_user, warehouse_user, make_user
 ):
     salesperson, sales_manager, storekeeper = sales_user, manager_user, warehouse_user
@@ -253,3 +258,201 @@ def test_a_lead_becomes_a_customer_with_a_sales_order_that_reserves_its_stock(
     reserved = stock_of(company, downlight)
     assert (reserved.on_hand, reserved.reserved, reserved.available) == (D(20), D(15), D(5))
     assert reserved.stock_value == D("110.00")  # nothing has left the warehouse yet
+
+    # ── From the order to the invoice ──────────────────────────────────────────────────────────────────────
+    accountant = make_user("contabilidad", "accounting")
+    year = timezone.localdate().year
+
+    # 8. The warehouse ships what the van takes today: 10 of the 15 downlights. The rest stays on a
+    #    backorder, a new draft delivery note that keeps them reserved. FIFO: the 10 units of the first
+    #    receipt at 5.00 leave first, a cost of goods sold of 50.00.
+    (note_line,) = delivery_note.lines.all()
+    first = sales.delivery_validate(
+        company=company, by=storekeeper, delivery_id=delivery_note.pk, quantities={note_line.pk: D(10)}
+    )
+    assert first.state == Delivery.State.DONE and first.cost == D("50.00")
+    (shipped,) = first.lines.all()
+    assert (shipped.quantity, shipped.unit_cost, shipped.cost) == (D(10), D("5.00"), D("50.00"))
+    (backorder,) = Delivery.objects.filter(backorder_of=first)
+    (waiting,) = backorder.lines.all()
+    assert (backorder.state, waiting.quantity, waiting.order_line_id) == (
+        Delivery.State.DRAFT,
+        D(5),
+        shipped.order_line_id,
+    )
+    order.refresh_from_db()
+    downlight_line, fitting_line = order.lines.order_by("position")
+    assert (downlight_line.delivered, downlight_line.delivered_cost) == (D(10), D("50.00"))
+    assert (order.delivery_state, order.invoice_state) == ("partial", "to_invoice")
+    # On hand 20 - 10 = 10 (the second receipt, 10 x 6.00 = 60.00), 5 of them still reserved.
+    left = stock_of(company, downlight)
+    assert (left.on_hand, left.reserved, left.available, left.stock_value) == (D(10), D(5), D(5), D("60.00"))
+
+    # 9. The backorder leaves the next day: everything available, the 5 units at 6.00 = 30.00.
+    second = sales.delivery_validate(company=company, by=storekeeper, delivery_id=backorder.pk)
+    assert (second.state, second.cost) == (Delivery.State.DONE, D("30.00"))
+    order.refresh_from_db()
+    downlight_line.refresh_from_db()
+    assert (downlight_line.delivered, downlight_line.delivered_cost) == (D(15), D("80.00"))
+    assert order.delivery_state == "delivered" and order.delivered_cost == D("80.00")
+    assert not Delivery.objects.filter(order=order, state=Delivery.State.DRAFT).exists()  # no empty backorder
+
+    # 10. One invoice for both deliveries and the fitting. The lead came in without a tax id or a billing
+    #     address: posting refuses it, and nothing is numbered.
+    invoice = invoicing.invoice_from_orders(company=company, by=accountant, order_ids=[order.pk])
+    assert [(line.order_line_id, line.quantity, line.unit_price, line.net, line.vat_rate) for line in invoice.lines.order_by("position")] == [
+        (downlight_line.pk, D(15), D("8.10"), D("121.50"), D("21.00")),
+        (fitting_line.pk, D(4), D("35.00"), D("140.00"), D("10.00")),
+    ]  # fmt: skip
+    with pytest.raises(ValidationFailed):
+        invoicing.invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+    invoice.refresh_from_db()
+    assert (invoice.state, invoice.number, invoice.sequence) == (Invoice.State.DRAFT, "", None)
+    party_update(company=company, party_id=lead.pk, by=salesperson, tax_id="B97012348")
+    address_create(
+        party=lead, by=salesperson, kind="billing", street="Calle de Sueca, 42", postal_code="46006",
+        city="Valencia", province="Valencia", country="ES", is_default=True,
+    )  # fmt: skip
+    invoice = invoicing.invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
+    # 21 % of 121.50 = 25.515 -> 25.52; 10 % of 140.00 = 14.00: total 261.50 + 39.52 = 301.02.
+    assert (invoice.number, invoice.invoice_type, invoice.party_tax_id) == (
+        f"F-{year}-000001",
+        "F1",
+        "B97012348",
+    )
+    assert "Calle de Sueca, 42" in invoice.party_address
+    assert taxes_of(invoice) == [
+        ("vat", D("21.00"), D("121.50"), D("25.52"), D("0")),
+        ("vat", D("10.00"), D("140.00"), D("14.00"), D("0")),
+    ]
+    assert (invoice.base, invoice.vat, invoice.recargo, invoice.withholding) == (
+        D("261.50"),
+        D("39.52"),
+        D(0),
+        D(0),
+    )
+    assert (invoice.total, invoice.amount_due) == (D("301.02"), D("301.02"))
+    order.refresh_from_db()
+    assert (order.invoice_state, order.invoiced_net, order.state) == (
+        "invoiced",
+        D("261.50"),
+        SalesOrder.State.DONE,
+    )
+
+    # 11. Two downlights arrive with their packaging broken: they come back into stock at the 6.00 they left
+    #     with (the second delivery's cost), and the order's cost of goods drops to 80.00 - 12.00 = 68.00.
+    (second_line,) = second.lines.all()
+    returned = sales.delivery_return(
+        company=company, by=storekeeper, delivery_id=second.pk, quantities={second_line.pk: D(2)},
+        reason="Embalaje roto en el transporte",
+    )  # fmt: skip
+    (back,) = returned.lines.all()
+    assert (returned.kind, returned.return_of, back.unit_cost, back.cost) == (
+        "return",
+        second,
+        D("6.00"),
+        D("12.00"),
+    )
+    back_in = stock_of(company, downlight)
+    assert (back_in.on_hand, back_in.stock_value) == (D(7), D("42.00"))  # 5 + 2 units, all at 6.00
+
+    # 12. A credit note for the return, in its own series, refers to the invoice and says why:
+    #     -2 x 8.10 = -16.20, VAT 21 % -3.40 (3.402), total -19.60.
+    credit = invoicing.credit_note_create(
+        company=company, by=accountant, invoice_id=invoice.pk, reason="Devolución de dos focos dañados",
+        return_id=returned.pk,
+    )  # fmt: skip
+    credit = invoicing.invoice_post(company=company, by=accountant, invoice_id=credit.pk)
+    assert (credit.number, credit.kind, credit.invoice_type, credit.corrects) == (
+        f"R-{year}-000001", "credit_note", "R4", invoice,
+    )  # fmt: skip
+    assert (credit.base, credit.vat, credit.total) == (D("-16.20"), D("-3.40"), D("-19.60"))
+    with pytest.raises(Conflict):  # a posted invoice never changes
+        invoicing.invoice_update(company=company, by=accountant, invoice_id=invoice.pk, notes="cambio")
+
+    # 13. Quoted against realised margin. The downlights: 13 kept and invoiced, 105.30 (121.50 - 16.20)
+    #     against the 68.00 they cost: 37.30, 35.42 %. The fitting: 140.00 against 4 x 20.00: 60.00.
+    #     The order: 245.30 - 148.00 = 97.30, 39.67 %, where the quotation promised 101.50 on 261.50 (38.81 %).
+    order.refresh_from_db()
+    downlight_line.refresh_from_db()
+    assert (downlight_line.returned, downlight_line.invoiced, downlight_line.invoiced_net) == (
+        D(2),
+        D(13),
+        D("105.30"),
+    )
+    realised = margins_of(order)
+    assert [
+        (line.quantity, line.net, line.cost, line.margin, line.margin_percent) for line in realised.lines
+    ] == [
+        (D(13), D("105.30"), D("68.00"), D("37.30"), D("35.42")),
+        (D(4), D("140.00"), D("80.00"), D("60.00"), D("42.86")),
+    ]
+    assert (realised.net, realised.cost, realised.margin, realised.margin_percent) == (
+        D("245.30"), D("148.00"), D("97.30"), D("39.67"),
+    )  # fmt: skip
+
+    # 14. Two other customers, two other taxes. A lighting shop in the recargo de equivalencia regime buys
+    #     10 downlights at 10.00: base 100.00, VAT 21.00, recargo 5.2 % 5.20, total 126.20.
+    shop = party_create(
+        company=company, by=salesperson, name="Electro Hogar Martínez", kind="person", tax_id="B46555553",
+        subject_to_recargo=True, status="customer",
+        addresses=[{"kind": "billing", "street": "Avenida del Puerto, 3", "postal_code": "46021", "city": "Valencia",
+                    "province": "Valencia", "country": "ES", "is_default": True}],
+    )  # fmt: skip
+    shop_invoice = invoicing.invoice_create(
+        company=company, by=accountant, party_id=shop.pk,
+        lines=[invoicing.InvoiceLineInput(item_id=downlight.pk, description=downlight.name, quantity=D(10), unit_price=D("10.00"))],
+    )  # fmt: skip
+    shop_invoice = invoicing.invoice_post(company=company, by=accountant, invoice_id=shop_invoice.pk)
+    assert taxes_of(shop_invoice) == [("vat", D("21.00"), D("100.00"), D("21.00"), D("5.20"))]
+    assert (shop_invoice.number, shop_invoice.total, shop_invoice.amount_due) == (
+        f"F-{year}-000002",
+        D("126.20"),
+        D("126.20"),
+    )
+
+    #     A lighting design, a professional service from which an architects' firm withholds IRPF 15 %:
+    #     base 1,000.00, VAT 210.00, total 1,210.00, withheld 150.00: the firm pays 1,060.00.
+    design = catalog.item_create(
+        company=company, by=sales_manager, sku="PROYECTO-ILUM", name="Proyecto de iluminación", unit_id=unit.pk,
+        kind="service", sale_tax_id=general_vat.pk, purchase_tax_id=general_vat.pk, base_price=D("1000.00"),
+        standard_cost=D("600.00"), irpf_rate=D("15"),
+    )  # fmt: skip
+    architects = party_create(
+        company=company, by=salesperson, name="Estudio Arquitectura Turia, S.L.P.", tax_id="B96333331",
+        withholds_irpf=True, status="customer",
+        addresses=[{"kind": "billing", "street": "Gran Vía Marqués del Turia, 49", "postal_code": "46005",
+                    "city": "Valencia", "province": "Valencia", "country": "ES", "is_default": True}],
+    )  # fmt: skip
+    design_invoice = invoicing.invoice_create(
+        company=company, by=accountant, party_id=architects.pk,
+        lines=[invoicing.InvoiceLineInput(item_id=design.pk, description=design.name, quantity=D(1), unit_price=D("1000.00"))],
+    )  # fmt: skip
+    design_invoice = invoicing.invoice_post(company=company, by=accountant, invoice_id=design_invoice.pk)
+    assert taxes_of(design_invoice) == [
+        ("vat", D("21.00"), D("1000.00"), D("210.00"), D("0")), ("irpf", D("15.00"), D("1000.00"), D("150.00"), D("0")),
+    ]  # fmt: skip
+    assert (design_invoice.number, design_invoice.total, design_invoice.withholding, design_invoice.amount_due) == (
+        f"F-{year}-000003", D("1210.00"), D("150.00"), D("1060.00"),
+    )  # fmt: skip
+
+
+def taxes_of(invoice):
+    """The invoice's tax groups: kind, rate, base, amount and recargo; VAT first, highest rate first."""
+    return [
+        (tax.kind, tax.rate, tax.base, tax.amount, tax.recargo)
+        for tax in sorted(invoice.taxes.all(), key=lambda tax: (tax.kind != "vat", -tax.rate))
+    ]
+
+
+def margins_of(order):
+    """The order's realised margin, line by line, as the order page shows it."""
+    lines = list(order.lines.select_related("item").order_by("position"))
+    return sales_rules.realised_margin([
+        sales_rules.RealisedInput(
+            stocked=line.item.kind == "stocked", delivered=line.delivered, returned=line.returned,
+            invoiced=line.invoiced, delivered_cost=line.delivered_cost, invoiced_net=line.invoiced_net,
+            unit_cost=line.unit_cost,
+        )
+        for line in lines
+    ])  # fmt: skip
