@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ class ItemForm(ServiceForm):
         fields = [
             "sku", "name", "description", "unit", "category", "kind", "sale_tax", "purchase_tax",
             "base_price", "standard_cost", "valuation_method", "min_margin", "barcode", "is_active",
+            "irpf_rate", "vat_exemption",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -67,7 +69,17 @@ class ItemForm(ServiceForm):
         if creating:
             self.fields["valuation_method"].help_text = _("Leave empty to use the company's default.")
             self.fields["min_margin"].help_text = _("Leave empty to use the company's default.")
-        _numbers(self, ("base_price", "standard_cost", "min_margin"))
+        _numbers(self, ("base_price", "standard_cost", "min_margin", "irpf_rate"))
+        # How invoices tax the item beyond its VAT: the IRPF withheld from a customer who withholds, and the
+        # paragraph of art. 20.Uno LIVA (1 to 29) that exempts it.
+        self.fields["irpf_rate"].required = False
+        self.fields["irpf_rate"].validators.append(MaxValueValidator(Decimal("99.99")))  # the tax engine's bound
+        self.fields["irpf_rate"].help_text = _("Professional services, e.g. 15. Empty or 0: none.")
+        exemption = self.fields["vat_exemption"]
+        exemption.min_value, exemption.max_value = 1, 29
+        exemption.validators = [MinValueValidator(1), MaxValueValidator(29)]
+        exemption.widget.attrs.update({"min": 1, "max": 29})
+        exemption.help_text = _("The paragraph of art. 20.Uno LIVA, e.g. 9 for education. Empty: not exempt.")
         # Without catalog.change_item_price the prices are shown but not sent (disabled fields keep the
         # item's values); a new item still takes a sale tax.
         self.prices_locked = not prices_allowed
@@ -90,6 +102,8 @@ class ItemForm(ServiceForm):
         for name, field in self.fields.items():
             if field.disabled:
                 data.pop(name, None)  # not the user's input: the item keeps it (a new item, the default)
+        if "irpf_rate" in data and data["irpf_rate"] is None:
+            data["irpf_rate"] = Decimal(0)
         if not data.get("valuation_method") and not self.fields["valuation_method"].disabled:
             data["valuation_method"] = None  # the company's default (a new item only: required on edit)
         return data

@@ -42,7 +42,7 @@ UNITS = [("ud", "Unidad"), ("kg", "Kilogramo"), ("m", "Metro"), ("m2", "Metro cu
          ("caja", "Caja"), ("rollo", "Rollo"), ("h", "Hora")]  # fmt: skip
 ITEM_FIELDS = (
     "sku", "name", "description", "unit", "category", "kind", "sale_tax", "purchase_tax", "base_price",
-    "standard_cost", "valuation_method", "min_margin", "barcode", "is_active",
+    "standard_cost", "valuation_method", "min_margin", "barcode", "is_active", "irpf_rate", "vat_exemption",
 )  # fmt: skip
 ITEM_RELATIONS = ("unit", "category", "sale_tax", "purchase_tax")
 PRICE_LIST_FIELDS = ("name", "currency", "valid_from", "valid_to", "tax_included", "is_active")

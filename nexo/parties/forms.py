@@ -22,12 +22,24 @@ class PartyForm(TextOnly, forms.ModelForm):
         fields = [
             "kind", "name", "trade_name", "country", "tax_id", "email", "phone", "website",
             "language", "status", "is_supplier", "is_active", "notes",
+            "subject_to_recargo", "withholds_irpf", "eu_vat_valid",
         ]  # fmt: skip
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "name": forms.TextInput(attrs={"autofocus": True}),
         }
-        help_texts = {"tax_id": _("NIF, NIE or CIF for Spain; VAT number for other EU countries.")}
+        help_texts = {
+            "tax_id": _("NIF, NIE or CIF for Spain; VAT number for other EU countries."),
+            "subject_to_recargo": _(
+                "A retailer in the equivalence surcharge regime: its invoices add the surcharge to the VAT on goods."
+            ),
+            "withholds_irpf": _(
+                "It withholds IRPF from the professional services it is invoiced (items with a withholding rate)."
+            ),
+            "eu_vat_valid": _(
+                "Its EU VAT number was checked valid (VIES): goods to it are an exempt intra-Community supply, services reverse-charged."
+            ),
+        }
 
     def clean(self):
         # Early feedback beside the other field errors; the service checks again, and for duplicates.

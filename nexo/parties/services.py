@@ -15,6 +15,7 @@ from nexo.parties.rules import InvalidTaxId, TaxIdProblem, normalize_tax_id, sea
 PARTY_FIELDS = (
     "kind", "name", "trade_name", "country", "tax_id", "email", "phone", "website",
     "language", "status", "is_supplier", "is_active", "notes",
+    "subject_to_recargo", "withholds_irpf", "eu_vat_valid",
 )  # fmt: skip
 ADDRESS_FIELDS = ("kind", "street", "postal_code", "city", "province", "country", "is_default")
 CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
