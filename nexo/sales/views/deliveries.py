@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from nexo.core.errors import Conflict, ValidationFailed
@@ -103,7 +103,7 @@ def _listing(request: HttpRequest) -> ListPage:
             "date": Sort(gettext_lazy("Date"), ("date", "number")),
             "number": Sort(gettext_lazy("Number"), ("number",)),
             "party": Sort(gettext_lazy("Customer"), ("party__name",)),
-            "order": Sort(gettext_lazy("Order"), ("order__number",)),
+            "order": Sort(pgettext_lazy("sales order", "Order"), ("order__number",)),
         },
         default_sort="date",
         default_descending=True,
