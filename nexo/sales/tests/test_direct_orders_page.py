@@ -61,6 +61,10 @@ def test_a_change_prices_the_lines_as_the_order_will_be_priced(boss_client, lead
         'name="lines-0-unit_price" value="9.00"' in html and 'name="lines-0-list_price" value="9.00"' in html
     )
     assert 'name="lines-1-unit_price" value="8"' in html
+    # The chosen item is posted back by its id, under its label.
+    average = stocked_items["average"]
+    assert f'name="lines-0-item" id="line-0-item_value" value="{average.pk}"' in html
+    assert 'value="Q-AVERAGE · Artículo Q-AVERAGE"' in html
     assert re.search(r'id="line-0-net">€108.00', html) and re.search(r'id="line-0-margin">€42.00', html)
     assert "5.5000" in html and re.search(r'id="line-1-margin">€4.80', html)
     assert re.search(r'id="order-create-margin">€46.80 · 34.21 %', html)

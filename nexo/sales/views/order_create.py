@@ -234,8 +234,24 @@ def _create(request: HttpRequest, form: OrderHeaderForm, rows: list[Row], genera
     return None
 
 
-def _item_picker(request: HttpRequest) -> ItemPicker:
-    return ItemPicker(Item.objects.filter(company=request.company, is_active=True), required=False)
+class RowItemPicker(ItemPicker):
+    """The item picker of the rows: the labels of the items the rows hold come from those items, already
+    read (a chosen item is posted back by its id)."""
+
+    def __init__(self, queryset, *, items: dict[int, Item], **kwargs):
+        super().__init__(queryset, **kwargs)
+        self.items = items
+
+    def label_for(self, value) -> str:
+        item = self.items.get(record_id(str(value))) if not isinstance(value, TypedCode) else None
+        return self.label_from_instance(item) if item is not None else super().label_for(value)
+
+
+def _item_picker(request: HttpRequest, rows: list[Row]) -> ItemPicker:
+    items = {row.item.pk: row.item for row in rows if row.item is not None}
+    return RowItemPicker(
+        Item.objects.filter(company=request.company, is_active=True), items=items, required=False
+    )
 
 
 def _picker_html(picker: ItemPicker, row: Row, focus: int | None) -> str:
@@ -249,7 +265,7 @@ def _picker_html(picker: ItemPicker, row: Row, focus: int | None) -> str:
         attrs["autofocus"] = True
     if row.errors.get("item"):
         attrs |= {"aria-invalid": "true", "aria-describedby": f"line-{row.index}-item-error"}
-    value = row.item or (TypedCode(row.item_text) if row.item_text else "")
+    value = str(row.item.pk) if row.item else (TypedCode(row.item_text) if row.item_text else "")
     return picker.widget.render(f"lines-{row.index}-item", value, attrs)
 
 
@@ -291,7 +307,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
     else:
         form = OrderHeaderForm(request=request, initial=initial)
         rows = [Row(index, inputs={"quantity": "1"}) for index in range(FIRST_LINES)]
-    picker = _item_picker(request)
+    picker = _item_picker(request, rows)
     for row in rows:
         for name in LINE_INPUTS:
             row.inputs.setdefault(name, "")
