@@ -149,7 +149,8 @@ def stock_move_read(request: HttpRequest, move_id: RecordId):
     perm="inventory.change_stockmove",
     read=_move_read,
     summary="Post a draft move: stock and valuation change at its date",
-    description="409 when the move is not a draft, or when a location would go below zero.",
+    description="409 when the move is not a draft, when a location would go below zero, or when it belongs "
+    "to a delivery note (posted when the delivery note is validated).",
 )
 def stock_move_done(request: HttpRequest, move_id: RecordId):
     return services.stock_move_post(company=request.company, by=request.user, move_id=move_id)
@@ -161,7 +162,8 @@ def stock_move_done(request: HttpRequest, move_id: RecordId):
     perm="inventory.change_stockmove",
     read=_move_read,
     summary="Cancel a draft move",
-    description="409 when the move is done (undo it with a move the other way) or already cancelled.",
+    description="409 when the move is done (undo it with a move the other way), already cancelled, or "
+    "belongs to a delivery note (cancelled with it).",
 )
 def stock_move_cancel(request: HttpRequest, move_id: RecordId):
     return services.stock_move_cancel(company=request.company, by=request.user, move_id=move_id)

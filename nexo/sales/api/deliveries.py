@@ -276,7 +276,7 @@ def delivery_validate(request: HttpRequest, delivery_id: RecordId, payload: Vali
     DeliveryOut,
     perm=("sales.view_delivery", "sales.change_delivery"),
     visible=delivery_visible,
-    status=201,
+    idempotent=True,
     summary="Take goods back from a validated delivery note, at the cost they left with",
     description="A return note, done at once: each of `lines` (a delivered line's id and the quantity back) "
     "enters the stock location at the line's unit cost of goods sold. Answers the return note. 409 unless "

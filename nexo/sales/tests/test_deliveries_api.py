@@ -125,10 +125,19 @@ def test_a_return_comes_back_at_its_cost_and_cancel_remaining_releases_the_rest(
     done = clerk.post(f"/deliveries/{draft.pk}/validate", {}).json()["delivery"]  # everything available
     fifo = _line_ids(done)["Q-FIFO"]
     response = clerk.post(
-        f"/deliveries/{draft.pk}/return", {"lines": [{"line_id": fifo, "quantity": "3"}], "reason": "Rotura"}
+        f"/deliveries/{draft.pk}/return",
+        {"lines": [{"line_id": fifo, "quantity": "3"}], "reason": "Rotura"},
+        headers={"Idempotency-Key": "devolucion-1"},
     )
     assert response.status_code == 201
     note = response.json()
+    replayed = clerk.post(
+        f"/deliveries/{draft.pk}/return",
+        {"lines": [{"line_id": fifo, "quantity": "3"}], "reason": "Rotura"},
+        headers={"Idempotency-Key": "devolucion-1"},
+    )
+    assert (replayed.status_code, replayed.json()["id"]) == (201, note["id"])
+    assert Delivery.objects.filter(kind="return").count() == 1
     # 15 left at 80.00 (5.333333 a unit): 3 come back at that cost.
     assert (note["kind"], note["return_of_id"], note["reason"], note["cost"]) == (
         "return",
@@ -197,11 +206,16 @@ def test_bad_input_is_a_problem_and_changes_nothing(clerk, api, other_company, d
     other = ApiClient(manager_user, other_company)
     assert other.get(f"/deliveries/{draft.pk}").status_code == 404
     assert other.post(f"/deliveries/{draft.pk}/validate", {}).status_code == 404
+    # Its moves go with it: inventory's API refuses posting or cancelling one alone.
+    move_id = draft.lines.values_list("move_id", flat=True).first()
+    for action in ("done", "cancel"):
+        alone = clerk.post(f"/stock-moves/{move_id}/{action}", {})
+        assert alone.status_code == 409 and draft.number in alone.json()["detail"]
     draft.refresh_from_db()
     assert draft.state == "draft" and Delivery.objects.count() == 1
     assert clerk.post(f"/deliveries/{draft.pk}/validate", {}).status_code == 200
     twice = clerk.post(f"/deliveries/{draft.pk}/validate", {})
-    assert twice.status_code == 409 and "only a draft is validated" in twice.json()["detail"]
+    assert twice.status_code == 409 and draft.number in twice.json()["detail"]
     refused = clerk.post(
         f"/deliveries/{draft.pk}/return", {"lines": [{"line_id": fifo, "quantity": "16"}], "reason": "x"}
     )
