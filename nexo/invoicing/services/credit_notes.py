@@ -147,10 +147,10 @@ def _by_lines(lines: list[InvoiceLine], left: Left, quantities) -> list[InvoiceL
     by_id = {line.pk: line for line in lines}
     made = []
     for line_id, value in quantities.items():
-        field = f"lines.{line_id}.quantity"
+        field = f"quantities.{line_id}"
         line = by_id.get(line_id) if isinstance(line_id, int) and not isinstance(line_id, bool) else None
         if line is None:
-            raise ValidationFailed.on(f"lines.{line_id}", _("That is not a line of this invoice."))
+            raise ValidationFailed.on(f"quantities.{line_id}", _("That is not a line of this invoice."))
         quantity = quantity_of(value, field)
         if quantity > left.quantity[line.pk]:
             raise ValidationFailed.on(
