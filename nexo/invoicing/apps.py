@@ -41,6 +41,12 @@ class InvoicingConfig(modules.NexoModule):
         "accounting": [*INVOICING_WRITE, *SUPPLIER_INVOICING_WRITE],
     }
 
+    def setup_company(self, company) -> None:
+        # Imported here: an AppConfig module loads before the models are ready.
+        from nexo.invoicing.services import settings_of
+
+        settings_of(company)  # the series: invoices F, credit notes R, simplified FS, supplier invoices FR
+
     def load_demo(self, *, company, second_company, users):
         from nexo.invoicing.demo import load_demo_invoicing
 

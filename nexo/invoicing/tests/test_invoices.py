@@ -341,3 +341,12 @@ def test_drafting_from_an_order_and_by_hand_take_the_same_queries_whatever_the_l
     lines = [InvoiceLineInput(items["tile"].pk, "", D("1"), D("10.00"))] * count
     with django_assert_max_num_queries(12):
         services.invoice_create(company=company, by=accountant, party_id=customer.pk, date=DAY, lines=lines)
+
+
+def test_a_new_company_gets_its_invoicing_series(db):
+    from nexo.core.services import company_create
+    from nexo.invoicing.models import InvoicingSettings
+
+    made = company_create(name="Nueva, S.L.", tax_id="B46000063")
+    settings = InvoicingSettings.objects.get(company=made)
+    assert (settings.invoice_series, settings.credit_note_series, settings.simplified_series) == ("F", "R", "FS")
