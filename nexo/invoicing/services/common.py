@@ -67,13 +67,18 @@ def locked_invoice(company: Company, invoice_id: int) -> Invoice:
     return invoice
 
 
-def check_draft(invoice: Invoice, action: str) -> None:
+def check_draft(invoice: Invoice, *, deleting: bool = False) -> None:
     """Only a draft changes or goes away; a posted invoice is corrected by a credit note."""
-    if invoice.state != rules.DRAFT:
+    if invoice.state == rules.DRAFT:
+        return
+    values = {"invoice": invoice.number or invoice.pk}
+    if deleting:
         raise Conflict(
-            _("Invoice %(invoice)s is posted: it cannot be %(action)s; correct it with a credit note.")
-            % {"invoice": invoice.number or invoice.pk, "action": action}
+            _("Invoice %(invoice)s is posted: it cannot be deleted; correct it with a credit note.") % values
         )
+    raise Conflict(
+        _("Invoice %(invoice)s is posted: it cannot be changed; correct it with a credit note.") % values
+    )
 
 
 def invoice_lines(invoice_id: int) -> list[InvoiceLine]:

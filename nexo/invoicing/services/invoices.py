@@ -164,7 +164,7 @@ def invoice_update(
     corrects: they are not replaced here (delete the draft and make another). A posted invoice: 409."""
     with transaction.atomic():
         invoice = locked_invoice(company, invoice_id)
-        check_draft(invoice, _("changed"))
+        check_draft(invoice)
         if date is not None:
             invoice.date = _day(date)
         if notes is not None:
@@ -201,7 +201,7 @@ def invoice_delete(*, company: Company, by: User, invoice_id: int) -> None:
     """Delete a draft with its lines and taxes (what it held of its orders is free again). Posted: 409."""
     with transaction.atomic():
         invoice = locked_invoice(company, invoice_id)
-        check_draft(invoice, _("deleted"))
+        check_draft(invoice, deleting=True)
         Invoice.objects.filter(pk=invoice.pk).delete()
 
 
