@@ -12,6 +12,15 @@ from nexo.invoicing.services.invoices import (
     invoice_update,
 )
 from nexo.invoicing.services.posting import SIMPLIFIED_LIMIT, invoice_post
+from nexo.invoicing.services.supplier_invoices import (
+    supplier_invoice_accept_differences,
+    supplier_invoice_create,
+    supplier_invoice_delete,
+    supplier_invoice_from_orders,
+    supplier_invoice_of,
+    supplier_invoice_post,
+    supplier_invoice_update,
+)
 
 __all__ = [
     "SIMPLIFIED_LIMIT",
@@ -23,4 +32,11 @@ __all__ = [
     "invoice_post",
     "invoice_update",
     "settings_of",
+    "supplier_invoice_accept_differences",
+    "supplier_invoice_create",
+    "supplier_invoice_delete",
+    "supplier_invoice_from_orders",
+    "supplier_invoice_of",
+    "supplier_invoice_post",
+    "supplier_invoice_update",
 ]
