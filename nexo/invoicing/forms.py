@@ -111,8 +111,9 @@ class InvoiceLineForm(TextOnly, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = Item.objects.filter(company=company, is_active=True)
         self.fields["description"].widget.attrs["placeholder"] = _("The item's name")
-        self.fields["unit_price"].widget.attrs["placeholder"] = _("The item's price")
-        self.fields["vat_rate"].widget.attrs["placeholder"] = _("The item's")
+        # Left blank, the price and the VAT % are the item's (the help above the lines says so).
+        self.fields["unit_price"].widget.attrs["placeholder"] = _("item's")
+        self.fields["vat_rate"].widget.attrs["placeholder"] = _("item's")
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
