@@ -90,6 +90,11 @@ def sales_order_buy_shortages(
     click find the shortage already being bought."""
     with transaction.atomic():
         order = locked(SalesOrder, company=company, pk=order_id, missing=_("No such sales order."))
+        if order.state == SalesOrder.State.DONE:  # fully invoiced: locked
+            raise Conflict(
+                _("Sales order %(order)s is fully invoiced and locked: nothing more is bought for it.")
+                % {"order": order.number}
+            )
         if order.state != SalesOrder.State.CONFIRMED:
             raise Conflict(_("The sales order is %(state)s: nothing is bought for it.") % {
                 "state": order.get_state_display()

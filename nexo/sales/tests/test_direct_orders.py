@@ -236,3 +236,19 @@ def test_under_the_minimum_margin_with_approval_required_only_an_approver_orders
         sales_order_create(company=company, by=sales_user, party_id=lead.pk, lines=cheap)
     order = sales_order_create(company=company, by=boss, party_id=lead.pk, lines=cheap)
     assert order.margin == D("0.50")
+
+
+def test_a_fully_invoiced_order_is_locked_against_changes(company, boss, lead, stocked_items, warehouse):
+    from nexo.sales.services.deliveries import sales_order_cancel_remaining
+
+    order = sales_order_create(
+        company=company,
+        by=boss,
+        party_id=lead.pk,
+        lines=[{"item_id": stocked_items["fifo"].pk, "quantity": "40"}],
+    )
+    SalesOrder.objects.filter(pk=order.pk).update(state=SalesOrder.State.DONE)
+    with pytest.raises(Conflict, match="fully invoiced and locked"):
+        services.sales_order_buy_shortages(company=company, by=boss, order_id=order.pk)
+    with pytest.raises(Conflict, match="done: nothing on it can be cancelled"):
+        sales_order_cancel_remaining(company=company, by=boss, order_id=order.pk)

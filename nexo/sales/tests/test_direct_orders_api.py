@@ -159,7 +159,12 @@ def test_a_closed_opportunity_is_a_conflict(boss_api, lead, opportunity, stocked
     answer = boss_api.post(
         "/sales-orders", _body(lead, stocked_items, service_item, opportunity_id=opportunity.pk)
     )
-    assert answer.status_code == 409 and "closed" in answer.json()["detail"]
+    assert answer.status_code == 409
+    # In the language the request was answered in.
+    assert answer.json()["detail"] in (
+        "The opportunity is closed: reopen it before selling to it.",
+        "La oportunidad está cerrada: reábrala antes de venderle.",
+    )
     assert not SalesOrder.objects.exists()
 
 
