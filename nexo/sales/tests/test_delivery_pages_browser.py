@@ -31,7 +31,13 @@ def _shot(page, name: str) -> None:
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize("size", [(1366, 768), (390, 844)])
 def test_the_warehouse_delivers_part_of_an_order_and_takes_a_return(
-    signed_in_page, live_server, make_user, order, goods, size, language  # noqa: F811
+    signed_in_page,
+    live_server,
+    make_user,
+    order,  # noqa: F811
+    goods,  # noqa: F811
+    size,
+    language,
 ):
     make_user("mozo", "warehouse", language=language)
     words = WORDS[language]
@@ -81,3 +87,22 @@ def test_the_warehouse_delivers_part_of_an_order_and_takes_a_return(
     expect(page.locator(f"#order-line-{line.pk}-fulfilment")).to_contain_text("8")
     _fits(page)
     _shot(page, f"delivery-order-{tag}")
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)])
+def test_a_manager_prints_delivery_notes_without_prices(
+    signed_in_page, live_server, make_user, company, size, language
+):
+    make_user("jefe", "manager", language=language)
+    page = signed_in_page("jefe")
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{live_server.url}/sales/settings/")
+    box = page.locator("#id_delivery_note_valued")
+    expect(box).to_be_checked()
+    _fits(page)
+    _shot(page, f"delivery-settings-{language}-{size[0]}")
+    box.uncheck()
+    page.click("#settings-form button[type=submit]")
+    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator("#id_delivery_note_valued")).not_to_be_checked()
