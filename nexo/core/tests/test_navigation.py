@@ -31,16 +31,17 @@ def test_every_declared_entry_names_a_declared_group():
 def test_groups_follow_the_declared_order_and_empty_ones_are_left_out(manager_user):
     navigation = _navigation(manager_user)
     assert [group["key"] for group in navigation] == [
-        "home", "sales", "purchasing", "inventory", "catalog", "parties",
+        "home", "sales", "purchasing", "inventory", "catalog", "parties", "invoicing",
     ]  # fmt: skip
     labels = _labels(navigation)
-    assert labels["Sales"] == ["Pipeline", "Activities", "Forecast", "Quotations", "Sales orders"]
+    assert labels["Sales"] == ["Pipeline", "Activities", "Forecast", "Quotations", "Sales orders", "Delivery notes"]
     assert "Purchase orders" in labels["Purchasing"] and "Stock valuation" in labels["Inventory"]
 
 
 def test_a_role_sees_only_the_entries_it_may_open(warehouse_user, sales_user):
     warehouse = _labels(_navigation(warehouse_user))
-    assert warehouse["Sales"] == ["Sales orders"]
+    assert warehouse["Sales"] == ["Sales orders", "Delivery notes"]
+    assert "Invoices" not in warehouse.get("Invoicing", [])
     assert "Stock count" in warehouse["Inventory"]
     sales = _labels(_navigation(sales_user))
     assert "Pipeline" in sales["Sales"] and "Stock count" not in sales.get("Inventory", [])
