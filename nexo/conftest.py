@@ -24,6 +24,29 @@ CHROMIUM = "/usr/bin/chromium"
 expect.set_options(timeout=15_000)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_sqlite_triggers():
+    """A committed test database (browser tests) is emptied by `flush`, on SQLite one DELETE per table, which
+    the triggers that keep posted documents unchanged refuse. The flush sets every trigger aside and puts it
+    back as it was (PostgreSQL truncates, which fires no row trigger)."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if not statements:
+            return statements
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            triggers = cursor.fetchall()
+        return [*(f'DROP TRIGGER "{name}"' for name, _sql in triggers), *statements, *(sql for _n, sql in triggers)]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 def pytest_collection_modifyitems(config, items):
     """In CI a browser test never skips: a missing chromium is a failure."""
     wants_browser = any("browser" in item.keywords for item in items)

@@ -3,10 +3,8 @@ VAT, and purchase orders received in part."""
 
 from datetime import date
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
-from django.db import connection
 
 from nexo.catalog.models import TaxCategory
 from nexo.invoicing import services
@@ -83,21 +81,3 @@ def from_orders(company, accountant, *orders, number="A-101", day=date(2026, 1, 
         supplier_number=number,
         date=day,
     )
-
-
-@pytest.fixture
-def posted_invoices_flushable(transactional_db):
-    """A test on a committed database (a browser test) leaves posted invoices, which SQLite's triggers keep
-    the flush after it from deleting (PostgreSQL truncates, firing no row trigger): before the flush they
-    are made drafts again with the triggers set aside."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    create, drop = import_module("nexo.invoicing.migrations.0002_posted_invoices_immutable").triggers_sqlite()
-    with connection.cursor() as cursor:
-        for statement in drop:
-            cursor.execute(statement)
-        for table in ("invoicing_invoice", "invoicing_supplierinvoice"):
-            cursor.execute(f"UPDATE {table} SET state = 'draft'")
-        for statement in create:
-            cursor.execute(statement)

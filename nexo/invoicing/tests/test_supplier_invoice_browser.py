@@ -14,7 +14,6 @@ from nexo.invoicing.tests.supplier_fixtures import (  # noqa: F401 (fixtures)
     accountant,
     buyer,
     items,
-    posted_invoices_flushable,
     received_order,
     supplier,
 )
@@ -22,7 +21,6 @@ from nexo.invoicing.tests.supplier_fixtures import (  # noqa: F401 (fixtures)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("posted_invoices_flushable"),
 ]
 SIZES = ((1366, 768), (390, 844))
 SHOTS = os.environ.get("NEXO_SCREENSHOTS", "")
