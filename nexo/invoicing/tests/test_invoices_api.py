@@ -13,7 +13,9 @@ D = Decimal
 
 @pytest.fixture
 def api(accountant, company):
-    return ApiClient(accountant, company)
+    client = ApiClient(accountant, company)
+    client.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages are asserted in English
+    return client
 
 
 def by_hand(customer, **extra):
