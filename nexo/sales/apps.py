@@ -18,7 +18,8 @@ class SalesConfig(modules.NexoModule):
     navigation = [
         modules.NavigationEntry("sales", _("Quotations"), "sales:quotation_list", "sales.view_quotation"),
         modules.NavigationEntry("sales", _("Sales orders"), "sales:order_list", "sales.view_salesorder"),
-        modules.NavigationEntry("sales", _("Delivery notes"), "sales:delivery_list", "sales.view_delivery"),
+        # Under Inventory: where the warehouse works (salespeople find them from their orders too).
+        modules.NavigationEntry("inventory", _("Delivery notes"), "sales:delivery_list", "sales.view_delivery"),
     ]
     role_permissions = {
         "sales": SALES_QUOTING,
