@@ -80,3 +80,32 @@ def test_a_manager_orders_directly_with_the_keyboard(
     expect(page.locator("#order-margins")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/order-created-{language}-{size[0]}.png", full_page=True)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)])
+def test_the_order_page_shows_the_realised_margin_without_sideways_scroll(
+    signed_in_page, live_server, make_user, company, lead, stocked_items, size
+):
+    from decimal import Decimal as D
+
+    from nexo.sales.models import SalesOrderLine
+    from nexo.sales.services.direct_orders import sales_order_create
+
+    boss = make_user("jefa", "manager", language="en")
+    order = sales_order_create(
+        company=company,
+        by=boss,
+        party_id=lead.pk,
+        lines=[{"item_id": stocked_items["average"].pk, "quantity": "12"}],
+    )
+    SalesOrderLine.objects.filter(order=order).update(
+        delivered=12, delivered_cost=D("67.20"), invoiced=8, invoiced_net=D("72.00")
+    )
+    page = signed_in_page("jefa")
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{live_server.url}/sales/orders/{order.pk}/")
+    expect(page.locator("#order-realised-margin")).to_have_text("€27.20")
+    expect(page.locator("#order-realised-margin-percent")).to_have_text("37.78 %")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    if SHOTS:
+        page.locator("#order-margins").screenshot(path=f"{SHOTS}/order-margin-en-{size[0]}.png")
