@@ -194,3 +194,14 @@ def test_creating_and_reading_cost_the_same_queries_whatever_the_lines(
             assert boss_api.get(f"/sales-orders/{answer.json()['id']}").status_code == 200
         counts[size] = (len(created), len(read))
     assert counts[2] == counts[8], counts
+
+
+def test_the_contract_documents_the_creation_beside_the_list(db):
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    orders = paths["/api/v1/sales-orders"]
+    assert set(orders) >= {"get", "post"}
+    assert "201" in orders["post"]["responses"] and "Idempotency-Key" in orders["post"]["description"]
+    detail = orders["post"]["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    assert detail.endswith("/SalesOrderOut")
