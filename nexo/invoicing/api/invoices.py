@@ -97,11 +97,11 @@ class InvoiceFromOrdersIn(StrictSchema):
 
 
 class InvoicePatch(StrictSchema):
-    # Fields left out keep their value; `lines` replaces every line with lines typed by hand.
+    # Fields left out (or null) keep their value; `lines` replaces every line with lines typed by hand.
     date: DocumentDay = None
     notes: Text = None
     payment_terms: Terms = None
-    lines: list[InvoiceLineIn] = Field(None, max_length=1000)
+    lines: list[InvoiceLineIn] | None = Field(None, max_length=1000)
 
 
 class CreditLineIn(StrictSchema):
@@ -359,8 +359,8 @@ def invoice_read(request: HttpRequest, invoice_id: RecordId):
 )
 def invoice_update(request: HttpRequest, invoice_id: RecordId, payload: InvoicePatch):
     fields = payload.model_dump(exclude_unset=True, exclude={"lines"})
-    if "lines" in payload.model_fields_set:
-        fields["lines"] = [line.service_line() for line in payload.lines or []]
+    if payload.lines is not None:  # left out or null: the lines stay as they are
+        fields["lines"] = [line.service_line() for line in payload.lines]
     return services.invoice_update(company=request.company, by=request.user, invoice_id=invoice_id, **fields)
 
 
