@@ -29,9 +29,13 @@ def _flush_past_sqlite_triggers():
     """A committed test database (browser tests) is emptied by `flush`, on SQLite one DELETE per table, which
     the triggers that keep posted documents unchanged refuse. The flush sets every trigger aside and puts it
     back as it was (PostgreSQL truncates, which fires no row trigger)."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db import connection
 
-    original = DatabaseOperations.sql_flush
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)  # loaded through the connection: importing the module first is circular
+    original = operations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
@@ -42,9 +46,9 @@ def _flush_past_sqlite_triggers():
             triggers = cursor.fetchall()
         return [*(f'DROP TRIGGER "{name}"' for name, _sql in triggers), *statements, *(sql for _n, sql in triggers)]
 
-    DatabaseOperations.sql_flush = sql_flush
+    operations.sql_flush = sql_flush
     yield
-    DatabaseOperations.sql_flush = original
+    operations.sql_flush = original
 
 
 def pytest_collection_modifyitems(config, items):

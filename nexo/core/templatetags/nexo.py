@@ -1,5 +1,6 @@
 from django import template
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from nexo.core import audit, formatting
 
@@ -80,3 +81,12 @@ def audit_subject(entry):
 @register.filter
 def country_name(code):
     return formatting.country_name(code)
+
+
+@register.filter
+def who(user):
+    """The person behind an action: full name, else user name; "system" when no user did it (a nightly
+    task, a migration). A filter because `a|default:a.b` fails outright when `a` is None."""
+    if user is None:
+        return _("system")
+    return user.get_full_name() or user.username

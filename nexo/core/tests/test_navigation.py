@@ -34,13 +34,14 @@ def test_groups_follow_the_declared_order_and_empty_ones_are_left_out(manager_us
         "home", "sales", "purchasing", "inventory", "catalog", "parties", "invoicing",
     ]  # fmt: skip
     labels = _labels(navigation)
-    assert labels["Sales"] == ["Pipeline", "Activities", "Forecast", "Quotations", "Sales orders", "Delivery notes"]
+    assert labels["Sales"] == ["Pipeline", "Activities", "Forecast", "Quotations", "Sales orders"]
     assert "Purchase orders" in labels["Purchasing"] and "Stock valuation" in labels["Inventory"]
 
 
 def test_a_role_sees_only_the_entries_it_may_open(warehouse_user, sales_user):
     warehouse = _labels(_navigation(warehouse_user))
-    assert warehouse["Sales"] == ["Sales orders", "Delivery notes"]
+    assert warehouse["Sales"] == ["Sales orders"]
+    assert "Delivery notes" in warehouse["Inventory"]
     assert "Invoices" not in warehouse.get("Invoicing", [])
     assert "Stock count" in warehouse["Inventory"]
     sales = _labels(_navigation(sales_user))
