@@ -386,6 +386,10 @@ def test_an_invoice_from_orders_is_chosen_created_posted_and_credited_on_the_pag
     assert created.status_code == 302 and created["Location"] == reverse(
         "invoicing:invoice_view", args=[invoice.pk]
     )
+    # What the draft holds is no longer offered.
+    assert "has no order with anything left to invoice" in _text(
+        accountant_client.get(f"{url}?party={customer.pk}")
+    )
     page = _text(accountant_client.get(created["Location"]))
     assert tiles.number in page and hours.number in page and 'id="total">€375.10' in page
     posted = accountant_client.post(reverse("invoicing:invoice_post", args=[invoice.pk]), follow=True)
@@ -488,3 +492,13 @@ def test_posting_without_billing_address_says_so_then_posts_once_it_is_given(
     accountant_client.post(reverse("invoicing:invoice_post", args=[invoice.pk]))
     invoice.refresh_from_db()
     assert invoice.state == "posted" and invoice.party_address.startswith("Calle Sol 3\n41001 Sevilla")
+
+
+def test_the_sales_order_page_offers_to_invoice_the_order(make_user, make_customer, make_order, items):
+    customer = make_customer()
+    order = make_order(customer, [(items["hour"], "2", "50.00", "21")])
+    client = Client()
+    client.force_login(make_user("jefe", "manager", language="en"))
+    page = _text(client.get(reverse("sales:order_view", args=[order.pk])))
+    link = f"{reverse('invoicing:invoice_from_orders')}?party={customer.pk}&amp;order={order.pk}"
+    assert f'href="{link}" id="order-invoice"' in page

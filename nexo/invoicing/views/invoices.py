@@ -22,6 +22,7 @@ from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.permissions import page
+from nexo.core.rules import round_money
 from nexo.core.validation import record_id
 from nexo.invoicing import documents, sending, services
 from nexo.invoicing.forms import (
@@ -223,18 +224,27 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 def orders_to_invoice(company, party_id: int) -> list[SalesOrder]:
     """The customer's confirmed orders with something left to invoice (delivered goods, or ordered services,
-    not yet invoiced), each with `to_invoice` (its lines' quantities) and `amount` (at the order's prices):
-    one query."""
-    lines = (
+    neither invoiced nor held by a draft invoice), each with `lines_to_invoice` (their quantities left) and
+    `amount_to_invoice` (at the order's prices): two queries."""
+    lines = list(
         SalesOrderLine.objects.filter(
             order__company=company, order__party_id=party_id, order__state=SalesOrder.State.CONFIRMED
         )
         .select_related("order", "item")
         .order_by("order__date", "order__number", "position", "id")
     )
+    on_drafts = dict(
+        InvoiceLine.objects.filter(
+            order_line_id__in=[line.pk for line in lines], invoice__state=State.DRAFT, invoice__kind=Kind.INVOICE
+        )
+        .values("order_line_id")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+        .values_list("order_line_id", "quantity")
+    ) if lines else {}  # fmt: skip
     orders: dict[int, SalesOrder] = {}
     for line in lines:
-        to_invoice = line_fulfilment(line).to_invoice
+        to_invoice = line_fulfilment(line).to_invoice - (on_drafts.get(line.pk) or ZERO)
         if to_invoice <= 0:
             continue
         order = orders.setdefault(line.order_id, line.order)
@@ -244,6 +254,8 @@ def orders_to_invoice(company, party_id: int) -> list[SalesOrder]:
         order.lines_to_invoice.append(line)
         if line.quantity:
             order.amount_to_invoice += line.net * to_invoice / line.quantity
+    for order in orders.values():
+        order.amount_to_invoice = round_money(order.amount_to_invoice)
     return list(orders.values())
 
 
