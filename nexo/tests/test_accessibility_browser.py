@@ -18,8 +18,9 @@ from nexo.catalog.models import Item, PriceList
 from nexo.core.demo import DEMO_PASSWORD
 from nexo.core.models import Company
 from nexo.crm.models import Opportunity
+from nexo.invoicing.models import Invoice, SupplierInvoice
 from nexo.purchasing.models import PurchaseOrder
-from nexo.sales.models import Quotation, SalesOrder
+from nexo.sales.models import Delivery, Quotation, SalesOrder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,6 +103,10 @@ def axe_source():
     return AXE_PATH.read_text()
 
 
+def first(model, company, **conditions):
+    return model.objects.filter(company=company, **conditions).order_by("pk").first()
+
+
 @pytest.fixture
 def demo_page(page, live_server, roles):
     """The demo loaded once and its manager signed in; the paths of the main pages."""
@@ -135,6 +140,16 @@ def demo_page(page, live_server, roles):
         "purchase order": f"/purchasing/orders/{PurchaseOrder.objects.filter(company=company).order_by('pk').first().pk}/",
         "parties": "/parties/",
         "sales settings": "/sales/settings/",
+        "new sales order": "/sales/orders/new/",
+        "delivery notes": "/sales/deliveries/",
+        "delivery note": f"/sales/deliveries/{first(Delivery, company, state='done').pk}/",
+        "draft delivery note": f"/sales/deliveries/{first(Delivery, company, state='draft').pk}/",
+        "picking list": f"/sales/deliveries/{first(Delivery, company, state='draft').pk}/picking/",
+        "invoices": "/invoicing/",
+        "invoice": f"/invoicing/{first(Invoice, company, state='posted').pk}/",
+        "invoice from orders": "/invoicing/from-orders/",
+        "supplier invoices": "/invoicing/supplier-invoices/",
+        "supplier invoice": f"/invoicing/supplier-invoices/{first(SupplierInvoice, company).pk}/",
         "inventory settings": "/inventory/settings/",
     }
     page.goto(f"{live_server.url}/login/")

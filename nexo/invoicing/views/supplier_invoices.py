@@ -401,13 +401,13 @@ urlpatterns = [
     path("supplier-invoices/", supplier_invoice_list, name="supplier_invoice_list"),
     path("supplier-invoices/new/", supplier_invoice_create, name="supplier_invoice_create"),
     path("supplier-invoices/from-orders/", supplier_invoice_from_orders, name="supplier_invoice_from_orders"),
-    path("supplier-invoices/<int:invoice_id>/", supplier_invoice_view, name="supplier_invoice_view"),
-    path("supplier-invoices/<int:invoice_id>/edit/", supplier_invoice_edit, name="supplier_invoice_edit"),
+    path("supplier-invoices/<id:invoice_id>/", supplier_invoice_view, name="supplier_invoice_view"),
+    path("supplier-invoices/<id:invoice_id>/edit/", supplier_invoice_edit, name="supplier_invoice_edit"),
     path(
-        "supplier-invoices/<int:invoice_id>/accept/", supplier_invoice_accept, name="supplier_invoice_accept"
+        "supplier-invoices/<id:invoice_id>/accept/", supplier_invoice_accept, name="supplier_invoice_accept"
     ),
-    path("supplier-invoices/<int:invoice_id>/post/", supplier_invoice_post, name="supplier_invoice_post"),
+    path("supplier-invoices/<id:invoice_id>/post/", supplier_invoice_post, name="supplier_invoice_post"),
     path(
-        "supplier-invoices/<int:invoice_id>/delete/", supplier_invoice_delete, name="supplier_invoice_delete"
+        "supplier-invoices/<id:invoice_id>/delete/", supplier_invoice_delete, name="supplier_invoice_delete"
     ),
 ]
