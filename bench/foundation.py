@@ -8,6 +8,7 @@ import time
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test import Client
+from stdnum.es import cif
 
 from bench.measure import Figure, count_queries, measure_get, print_slowest_queries, print_table
 from nexo.core.models import Company, Membership, User
@@ -32,6 +33,12 @@ FORMS = ["S.L.", "S.A.", "S.L.U.", "S.Coop.", ""]
 
 def tax_id_of(number: int) -> str:
     return f"B{number:08d}"
+
+
+def valid_cif(number: int) -> str:
+    """A limited company's tax id with its right control digit, for parties made through the services."""
+    body = f"B{number:07d}"
+    return body + cif.calc_check_digits(body)[0]
 
 
 def load_parties(company: Company, count: int, *, seed: int = 2024) -> None:

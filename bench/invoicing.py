@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from stdnum.es import cif
 
+from bench.foundation import valid_cif
 from bench.story import company_case
 from nexo.invoicing import services as invoicing
 from nexo.parties.services import party_create
@@ -31,14 +31,9 @@ TRYTON_PATH_MS = 1_640
 D = Decimal
 
 
-def _cif(number: int) -> str:
-    body = f"B{number:07d}"
-    return body + cif.calc_check_digits(body)[0]
-
-
 def _customer(company, user, n: int):
     return party_create(
-        company=company, by=user, name=f"Distribuciones Bench {n}, S.L.", tax_id=_cif(7_000_000 + n),
+        company=company, by=user, name=f"Distribuciones Bench {n}, S.L.", tax_id=valid_cif(7_000_000 + n),
         email=f"compras{n}@bench.example",
         addresses=[{"kind": "billing", "street": f"Calle Mayor {n}", "postal_code": "28013", "city": "Madrid"}],
     )  # fmt: skip
