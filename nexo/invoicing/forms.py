@@ -225,14 +225,30 @@ class CreditNoteForm(TextOnly, forms.Form):
 
 
 class BillingAddressForm(TextOnly, forms.Form):
-    """The customer's billing address, asked on the invoice when it has none (posting needs it)."""
+    """What posting needs of the customer and it lacks, asked on the invoice: its tax id, its billing
+    address, or both (the fields of what it has are left out)."""
 
     prefix = "billing"
+    ADDRESS_FIELDS = ("street", "postal_code", "city", "province", "country")
+    tax_id = forms.CharField(label=_("Tax id"), max_length=32)
     street = forms.CharField(label=_("Street"), max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
     city = forms.CharField(label=_("City"), max_length=100)
     province = forms.CharField(label=_("Province"), max_length=100, required=False)
     country = CountryField(initial="ES")
+
+    def __init__(self, *args, needs_tax_id: bool = False, needs_address: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_tax_id:
+            del self.fields["tax_id"]
+        if not needs_address:
+            for name in self.ADDRESS_FIELDS:
+                del self.fields[name]
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        address = {name: data[name] for name in self.ADDRESS_FIELDS if name in self.fields}
+        return {"tax_id": data.get("tax_id", ""), "address": address or None}
 
 
 class SendInvoiceForm(TextOnly, forms.Form):

@@ -228,6 +228,21 @@ def contact_create(*, party: Party, by, **fields) -> Contact:
     return _child_create(CONTACT, party=party, by=by, fields=fields)
 
 
+def party_billing_details(
+    *, company: Company, party_id: int, by, tax_id: str = "", address: dict | None = None
+) -> Party:
+    """What an invoice needs of its customer, given where it was missing: the tax id and a default billing
+    address, in one transaction (nothing is saved unless both are valid). Errors of the address are named
+    by its fields (street, city, …)."""
+    with transaction.atomic():
+        party = _locked_party(company, party_id)
+        if tax_id:
+            party = party_update(company=company, party_id=party_id, by=by, tax_id=tax_id)
+        if address:
+            address_create(party=party, by=by, **{**address, "kind": Address.Kind.BILLING, "is_default": True})
+        return party
+
+
 def address_add(*, company: Company, party_id: int, by, **fields) -> Address:
     with transaction.atomic():
         return address_create(party=_locked_party(company, party_id), by=by, **fields)

@@ -13,7 +13,7 @@ from nexo.conftest import ApiClient
 from nexo.invoicing.models import Invoice
 from nexo.invoicing.tests import customer_invoices
 from nexo.invoicing.tests.invoice_fixtures import RETAIL_TAXES, RETAIL_TOTALS, make_invoice, retail_lines
-from nexo.parties.models import Address
+from nexo.parties.models import Address, Party
 from nexo.sales.models import SalesOrderLine
 
 # The invoicing services' own fixtures: customers with a billing address, items, orders as deliveries leave them.
@@ -206,6 +206,24 @@ def test_a_draft_for_a_customer_without_billing_address_asks_for_it_and_saves_it
     )
     page = _text(accountant_client.get(reverse("invoicing:invoice_view", args=[service_draft.pk])))
     assert 'id="billing-address-form"' not in page and 'id="post-invoice" disabled' not in page
+
+
+def test_a_customer_without_tax_id_nor_address_gives_both_in_one_step_or_nothing_is_saved(
+    accountant_client, service_draft, studio
+):
+    Party.objects.filter(pk=studio.pk).update(tax_id="")
+    page = _text(accountant_client.get(reverse("invoicing:invoice_view", args=[service_draft.pk])))
+    assert "The customer has no tax id nor billing address" in page and 'id="id_billing-tax_id"' in page
+    url = reverse("invoicing:invoice_billing_address", args=[service_draft.pk])
+    address = {"billing-street": "Gran Vía 1", "billing-city": "Bilbao", "billing-country": "ES"}
+    refused = accountant_client.post(url, {**address, "billing-tax_id": "B12345678"})  # wrong check digit
+    assert refused.status_code == 422 and "NIF/NIE/CIF" in _text(refused)
+    assert not Address.objects.filter(party=studio).exists()  # the address waited for a valid tax id
+    assert accountant_client.post(url, {**address, "billing-tax_id": "B97012348"}).status_code == 302
+    studio.refresh_from_db()
+    assert studio.tax_id == "B97012348" and Address.objects.get(party=studio).street == "Gran Vía 1"
+    page = _text(accountant_client.get(reverse("invoicing:invoice_view", args=[service_draft.pk])))
+    assert 'id="billing-address-form"' not in page
 
 
 def test_a_draft_offers_edit_delete_post_and_pdf_but_no_sending(

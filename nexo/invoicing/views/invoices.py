@@ -140,6 +140,11 @@ def has_billing_address(party_id: int) -> bool:
     return Address.objects.filter(party_id=party_id, kind=Address.Kind.BILLING).exists()
 
 
+def customer_needs(invoice: Invoice) -> dict[str, bool]:
+    """What posting needs of the invoice's customer and it lacks (a simplified invoice needs neither)."""
+    return {"needs_tax_id": not invoice.party.tax_id, "needs_address": not has_billing_address(invoice.party_id)}
+
+
 def invoice_figures(invoice: Invoice) -> dict:
     """The invoice's lines with their items and orders, its tax groups, the orders it bills and its credit
     notes: four queries whatever the number of lines."""
@@ -195,9 +200,10 @@ def invoice_context(request: HttpRequest, invoice: Invoice, **shown) -> dict:
         "title": str(invoice),
         **shown,
     }
-    asks_address = is_draft and invoice.invoice_type != Invoice.Type.F2 and "address_form" not in context
-    if asks_address and not has_billing_address(invoice.party_id):
-        context["address_form"] = BillingAddressForm(initial={"country": invoice.party.country or "ES"})
+    if is_draft and invoice.invoice_type != Invoice.Type.F2 and "address_form" not in context:
+        needs = customer_needs(invoice)
+        if any(needs.values()):
+            context["address_form"] = BillingAddressForm(initial={"country": invoice.party.country or "ES"}, **needs)
     if context["can_send"] and "send_form" not in context:
         context["send_form"] = _send_form(invoice, request)
     return context
@@ -469,19 +475,19 @@ def _messages_of(error: DomainError) -> list[str]:
 @page("invoicing.change_invoice", "parties.change_party")
 @require_POST
 def invoice_billing_address(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    """Give the draft's customer the billing address posting needs, through the parties service."""
+    """Give the draft's customer what posting needs and it lacks (tax id, billing address), through the
+    parties service, in one step."""
     invoice = invoice_of(request, invoice_id)
-    form = BillingAddressForm(request.POST)
+    form = BillingAddressForm(request.POST, **customer_needs(invoice))
     if form.is_valid():
         try:
-            party_services.address_add(
-                company=request.company, party_id=invoice.party_id, by=request.user,
-                kind=Address.Kind.BILLING, is_default=True, **form.cleaned_data,
-            )  # fmt: skip
+            party_services.party_billing_details(
+                company=request.company, party_id=invoice.party_id, by=request.user, **form.service_fields()
+            )
         except ValidationFailed as failure:
             apply_failure(form, failure)
         else:
-            messages.success(request, _("Billing address saved: the invoice can be posted now."))
+            messages.success(request, _("The customer's details are saved: the invoice can be posted now."))
             return redirect("invoicing:invoice_view", invoice_id=invoice.pk)
     context = invoice_context(request, invoice, address_form=form)
     return render(request, "invoicing/invoice_detail.html", context, status=422)
