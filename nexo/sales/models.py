@@ -368,7 +368,7 @@ class Delivery(CompanyOwned):
 
     class State(models.TextChoices):
         DRAFT = rules.DRAFT, _("Draft")
-        DONE = rules.DONE, _("Done")
+        DONE = rules.DONE, _("Validated")  # "done" reads feminine in Spanish; an albarán is masculine
         CANCELLED = rules.CANCELLED, _("Cancelled")
 
     number = models.CharField(_("number"), max_length=20)
