@@ -96,6 +96,9 @@ class PartyFields(StrictSchema):
     is_supplier: bool = False
     is_active: bool = True
     notes: Annotated[str, Field(max_length=5000)] = ""
+    subject_to_recargo: bool = Field(False, description="Recargo de equivalencia charged on goods sold to it")
+    withholds_irpf: bool = Field(False, description="Withholds IRPF on the professional services it buys")
+    eu_vat_valid: bool = Field(False, description="Its EU VAT number was checked valid (intra-EU supplies)")
 
 
 class PartyIn(PartyFields):
@@ -117,6 +120,9 @@ class PartyPatch(StrictSchema):
     is_supplier: bool = None
     is_active: bool = None
     notes: Annotated[str, Field(max_length=5000)] = None
+    subject_to_recargo: bool = None
+    withholds_irpf: bool = None
+    eu_vat_valid: bool = None
 
 
 class PartyOut(Schema):
@@ -134,6 +140,9 @@ class PartyOut(Schema):
     is_supplier: bool
     is_active: bool
     notes: str
+    subject_to_recargo: bool
+    withholds_irpf: bool
+    eu_vat_valid: bool
     created_at: datetime
     updated_at: datetime
     addresses: list[AddressOut]

@@ -36,6 +36,7 @@ ItemName = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=5000)]
 Barcode = Annotated[str, Field(max_length=14, description="EAN-8 or EAN-13, check digit verified")]
 ItemKind = Literal["stocked", "service"]
+VatExemption = Annotated[int, Field(ge=1, le=29, description="The paragraph of art. 20.Uno LIVA exempting it")]
 Valuation = Literal[tuple(services.VALUATION_METHODS)]  # type: ignore[valid-type]
 
 
@@ -54,6 +55,8 @@ class ItemFields(StrictSchema):
     min_margin: PercentIn | None = Field(None, description="Minimum margin % on price; the company's default")
     barcode: Barcode = ""
     is_active: bool = True
+    irpf_rate: PercentIn = Field(Decimal(0), description="IRPF withheld when the customer withholds (e.g. 15)")
+    vat_exemption: VatExemption | None = None
 
 
 class ItemPatch(StrictSchema):
@@ -72,6 +75,8 @@ class ItemPatch(StrictSchema):
     min_margin: PercentIn = None
     barcode: Barcode = None
     is_active: bool = None
+    irpf_rate: PercentIn = None
+    vat_exemption: VatExemption | None = None
 
 
 class ItemOut(Schema):
@@ -92,6 +97,8 @@ class ItemOut(Schema):
     min_margin: PercentOut
     barcode: str
     is_active: bool
+    irpf_rate: PercentOut
+    vat_exemption: int | None
     created_at: datetime
     updated_at: datetime
 

@@ -68,6 +68,12 @@ def test_create_read_update_an_item(manager, ud, company):
     for field in ("name", "sku", "unit_id", "base_price"):
         refused = manager.patch(f"/items/{created['id']}", {field: None})
         assert refused.status_code == 422 and fields_of(refused) == {field}
+    # How invoices tax it beyond its VAT: IRPF withheld (a professional service), an art. 20 exemption.
+    assert (created["irpf_rate"], created["vat_exemption"]) == ("0.00", None)
+    taxed = manager.patch(f"/items/{created['id']}", {"irpf_rate": "15", "vat_exemption": 9})
+    assert (taxed.json()["irpf_rate"], taxed.json()["vat_exemption"]) == ("15.00", 9)
+    refused = manager.patch(f"/items/{created['id']}", {"vat_exemption": 30})
+    assert refused.status_code == 422 and fields_of(refused) == {"vat_exemption"}
     assert Item.objects.get().base_price == D("1.35")
 
 

@@ -23,6 +23,10 @@ def test_create_read_update_a_party(api):
     assert changed.json()["status"] == "customer" and changed.json()["name"] == BODY["name"]
     history = api.get(f"/parties/{party['id']}/history").json()
     assert history[0]["changes"]["status"] == ["lead", "customer"]
+    # The tax position invoices read: a retailer in recargo de equivalencia.
+    assert (party["subject_to_recargo"], party["withholds_irpf"], party["eu_vat_valid"]) == (False, False, False)
+    retailer = api.patch(f"/parties/{party['id']}", {"subject_to_recargo": True}).json()
+    assert retailer["subject_to_recargo"] and not retailer["withholds_irpf"]
 
 
 def test_invalid_and_duplicate_tax_ids_are_422_on_the_field(api):
