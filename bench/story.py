@@ -77,7 +77,10 @@ def _timed(step: Step, call: Callable[[], object], *, count: bool = False):
 
 def company_case():
     sync_roles()
-    company = Company.objects.create(name="Bench Historia S.L.", tax_id="B99999985")
+    company = Company.objects.create(
+        name="Bench Historia S.L.", tax_id="B99999985", street="Calle de la Industria, 24", postal_code="46980",
+        city="Paterna",
+    )  # fmt: skip
     user = User.objects.create(username="bench-story", first_name="Bench", email="historia@bench.example")
     user.set_unusable_password()
     user.save(update_fields=["password"])

@@ -115,7 +115,10 @@ def roles(db):
 
 @pytest.fixture
 def company(db):
-    return Company.objects.create(name="Suministros Prueba, S.L.", tax_id="B46123451", city="Valencia")
+    return Company.objects.create(
+        name="Suministros Prueba, S.L.", tax_id="B46123451", street="Calle de la Industria, 24",
+        postal_code="46980", city="Paterna", province="Valencia",
+    )  # fmt: skip
 
 
 @pytest.fixture

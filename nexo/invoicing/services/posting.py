@@ -61,6 +61,15 @@ def invoice_post(*, company: Company, by: User, invoice_id: int) -> Invoice:
             raise ValidationFailed.on(
                 "lines", _("An invoice without lines cannot be posted: add what it bills.")
             )
+        if not (company.tax_id.strip() and company.street.strip() and company.city.strip()):
+            # The issuer's tax id and address are legal content of every invoice (art. 6 RD 1619/2012).
+            raise Conflict(
+                _(
+                    "%(company)s needs its tax id and address (street and city) on every invoice: an "
+                    "administrator completes them before posting."
+                )
+                % {"company": company.name}
+            )
         customer = customer_of(company, invoice.party_id)
         simplified = invoice.invoice_type in (rules.F2, rules.R5)
         if not simplified:

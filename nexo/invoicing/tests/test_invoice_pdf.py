@@ -24,7 +24,9 @@ def pdf_text(content: bytes) -> str:
 
 @pytest.fixture
 def issuer(company):
-    company.street, company.postal_code, company.province = "Avenida del Puerto 100", "46023", "Valencia"
+    company.street, company.postal_code, company.city, company.province = (
+        "Avenida del Puerto 100", "46023", "Valencia", "Valencia",
+    )
     company.save()
     return company
 

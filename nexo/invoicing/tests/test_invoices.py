@@ -350,3 +350,16 @@ def test_a_new_company_gets_its_invoicing_series(db):
     made = company_create(name="Nueva, S.L.", tax_id="B46000063")
     settings = InvoicingSettings.objects.get(company=made)
     assert (settings.invoice_series, settings.credit_note_series, settings.simplified_series) == ("F", "R", "FS")
+
+
+def test_an_issuer_without_its_address_cannot_post_an_invoice(company, hand_invoice, post):
+    draft = hand_invoice([("1", "100.00", "21")])
+    company.street = ""
+    company.save(update_fields=["street"])
+    with pytest.raises(Conflict, match="tax id and address"):
+        post(draft)
+    draft.refresh_from_db()
+    assert (draft.state, draft.number) == (Invoice.State.DRAFT, "")
+    company.street = "Calle de la Industria, 24"
+    company.save(update_fields=["street"])
+    assert post(draft).number.startswith("F-")
