@@ -1,4 +1,10 @@
-from nexo.invoicing.views import invoices, supplier_invoices
+from nexo.invoicing.views import credit_notes, invoice_documents, invoice_drafts, invoices, supplier_invoices
 
 app_name = "invoicing"
-urlpatterns = [*invoices.urlpatterns, *supplier_invoices.urlpatterns]
+urlpatterns = [
+    *invoices.urlpatterns,
+    *invoice_drafts.urlpatterns,
+    *invoice_documents.urlpatterns,
+    *credit_notes.urlpatterns,
+    *supplier_invoices.urlpatterns,
+]

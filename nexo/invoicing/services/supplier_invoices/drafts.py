@@ -1,47 +1,36 @@
-"""Supplier invoices: recorded from purchase orders (what was received and not yet invoiced, at the ordered
-price and VAT rate) or typed by hand, checked line by line against the purchase order, and posted.
+"""Supplier invoice drafts: typed by hand or drawn from purchase orders, changed and deleted, and what is
+typed read (the header, the lines)."""
 
-A line that bills more than was received (less what posted invoices already billed of it), or at another
-unit price than the one ordered, carries its difference; a user accepts the invoice's differences before
-it can be posted. The supplier's own number is unique per supplier and year (a database constraint; the
-services say so on the field first). Posting computes the deductible VAT per rate and the IRPF withheld
-with the tax engine (`invoicing.tax.invoice_taxes`), gives our number (gapless per series and year, in
-date order, under the sequence's row lock) and freezes the invoice.
-"""
-
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date as Date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nexo.catalog.models import Item, TaxRate
-from nexo.core.errors import Conflict, NotFound, ValidationFailed
-from nexo.core.formatting import day_text, number
+from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.rules import round_money, round_unit
-from nexo.core.services import currency_code, sequence_next
-from nexo.core.states import state_change
-from nexo.core.validation import decimal_of, locked, quantity_of
-from nexo.invoicing import rules, tax
-from nexo.invoicing.models import (
-    InvoiceTax,
-    InvoicingSettings,
-    SupplierInvoice,
-    SupplierInvoiceLine,
-    SupplierInvoiceTax,
-)  # fmt: skip
+from nexo.core.services import currency_code
+from nexo.core.validation import decimal_of, quantity_of
+from nexo.invoicing.models import SupplierInvoice, SupplierInvoiceLine, SupplierInvoiceTax
+from nexo.invoicing.services.supplier_invoices.checks import _check
+from nexo.invoicing.services.supplier_invoices.common import (
+    HUNDRED,
+    ZERO,
+    _draft,
+    _figures,
+    _number_is_free,
+    _saved,
+    _write_lines,
+)
 from nexo.parties.models import Party
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from nexo.purchasing.queries import rate_on
 
-State = SupplierInvoice.State
-ZERO = Decimal("0.00")
-HUNDRED = Decimal(100)
 # Purchase orders an invoice can bill: confirmed, partly or fully received (a draft is not agreed yet, a
 # cancelled one is not owed).
 BILLABLE_ORDER_STATES = (
@@ -57,90 +46,7 @@ LINE_FIELDS = frozenset(
 HEADER_FIELDS = frozenset({"supplier_number", "date", "received_date", "notes"})
 
 
-# Differences, stored on the line as codes ("quantity:12:10;price:5.5:5") and read in the reader's language.
-
-
-@dataclass(frozen=True)
-class Difference:
-    """What a line bills against what its purchase order line allows: `kind` quantity (billed over what was
-    received and not yet invoiced) or price (another unit price than the one ordered)."""
-
-    kind: str
-    billed: Decimal
-    expected: Decimal
-
-    @property
-    def code(self) -> str:
-        return f"{self.kind}:{_plain(self.billed)}:{_plain(self.expected)}"
-
-    @property
-    def text(self) -> str:
-        if self.kind == "quantity":
-            values = {"billed": number(self.billed), "expected": number(self.expected)}
-            return _("bills %(billed)s, received and not yet invoiced %(expected)s") % values
-        values = {"billed": _price_text(self.billed), "expected": _price_text(self.expected)}
-        return _("unit price %(billed)s, ordered at %(expected)s") % values
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-def _price_text(value: Decimal) -> str:
-    """A unit price with the decimals worth showing: at least 2, at most 6."""
-    exponent = value.normalize().as_tuple().exponent
-    return number(value, min(6, max(2, -exponent if isinstance(exponent, int) else 2)))
-
-
-def _missing() -> str:
-    return _("No such supplier invoice.")
-
-
-def differences_of(code: str) -> tuple[Difference, ...]:
-    """The differences a line's stored code names."""
-    found = []
-    for part in (code or "").split(";"):
-        kind, _sep, rest = part.partition(":")
-        billed, _sep, expected = rest.partition(":")
-        if kind and billed and expected:
-            found.append(Difference(kind, Decimal(billed), Decimal(expected)))
-    return tuple(found)
-
-
-def difference_text(code: str) -> str:
-    """A line's differences as one sentence in the active language; empty when it matches its order."""
-    return "; ".join(difference.text for difference in differences_of(code))
-
-
-def _code_of(differences: Iterable[Difference]) -> str:
-    return ";".join(difference.code for difference in differences)
-
-
-def line_differences(
-    *, quantity: Decimal, unit_price: Decimal, discount: Decimal, billable: Decimal, ordered_price: Decimal
-) -> tuple[Difference, ...]:
-    """A billed line against its purchase order line: the quantity against what was received and not yet
-    invoiced, the unit price (net of the line's discount, to the 6 decimals prices keep) against the
-    ordered one."""
-    found = []
-    if quantity > billable:
-        found.append(Difference("quantity", quantity, billable))
-    price = round_unit(unit_price * (HUNDRED - discount) / HUNDRED)
-    if price != round_unit(ordered_price):
-        found.append(Difference("price", price, ordered_price))
-    return tuple(found)
-
-
 # Reading what is typed
-
-
-def _series_of(company: Company) -> str:
-    series = (
-        InvoicingSettings.objects.filter(company=company)
-        .values_list("supplier_invoice_series", flat=True)
-        .first()
-    )
-    return series or rules.SUPPLIER_INVOICE_SERIES
 
 
 def _supplier_number(value) -> str:
@@ -175,43 +81,6 @@ def _price(value, field: str) -> Decimal:
     if price < 0 or price != round_unit(price) or price >= Decimal("1e10"):
         raise ValidationFailed.on(field, _("A price of 0 or more, with at most 6 decimals."))
     return price
-
-
-def _number_is_free(invoice: SupplierInvoice) -> None:
-    """The supplier's number, once per supplier and year (the constraint `supplier_invoice_number_unique`,
-    checked here first so it is a field error, not a database one; letter case does not make another
-    number)."""
-    taken = (
-        SupplierInvoice.objects.filter(
-            company_id=invoice.company_id, party_id=invoice.party_id, year=invoice.year,
-            supplier_number__iexact=invoice.supplier_number,
-        )
-        .exclude(pk=invoice.pk)
-        .values_list("number", "pk")
-        .first()
-    )  # fmt: skip
-    if taken is not None:
-        ours = taken[0] or _("a draft")
-        raise ValidationFailed.on(
-            "supplier_number",
-            _("Invoice %(number)s of this supplier for %(year)s is already recorded (%(ours)s).")
-            % {"number": invoice.supplier_number, "year": invoice.year, "ours": ours},
-        )
-
-
-def _saved(invoice: SupplierInvoice, **options) -> None:
-    """Save in a savepoint: two users recording the same supplier number at once get the field error too."""
-    try:
-        with transaction.atomic():
-            invoice.save(**options)
-    except IntegrityError as error:
-        if "supplier_invoice_number_unique" in str(error) or "supplier_number" in str(error):
-            raise ValidationFailed.on(
-                "supplier_number",
-                _("Invoice %(number)s of this supplier for %(year)s is already recorded.")
-                % {"number": invoice.supplier_number, "year": invoice.year},
-            ) from None
-        raise
 
 
 def _header(invoice: SupplierInvoice, fields: Mapping) -> None:
@@ -316,103 +185,6 @@ def _typed_lines(invoice: SupplierInvoice, lines: Sequence[Mapping], current: di
     return built
 
 
-def _billable(
-    invoice: SupplierInvoice, lines: Iterable[SupplierInvoiceLine]
-) -> dict[int, tuple[Decimal, Decimal]]:
-    """Each purchase order line billed: (received less what posted invoices already billed, ordered unit
-    price). Two queries."""
-    ids = {line.purchase_line_id for line in lines if line.purchase_line_id}
-    if not ids:
-        return {}
-    invoiced = dict(
-        SupplierInvoiceLine.objects.filter(purchase_line_id__in=ids, invoice__state=State.POSTED)
-        .exclude(invoice_id=invoice.pk)
-        .values("purchase_line_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("purchase_line_id", "total")
-    )
-    return {
-        pk: (received - invoiced.get(pk, ZERO), price)
-        for pk, received, price in PurchaseOrderLine.objects.filter(pk__in=ids).values_list(
-            "pk", "received_quantity", "unit_price"
-        )
-    }
-
-
-def _check(invoice: SupplierInvoice, lines: list[SupplierInvoiceLine]) -> bool:
-    """Set each line's differences; True when they changed (a changed set needs accepting again)."""
-    billable = _billable(invoice, lines)
-    changed = False
-    for line in lines:
-        code = ""
-        if line.purchase_line_id in billable:
-            left, price = billable[line.purchase_line_id]
-            code = _code_of(
-                line_differences(
-                    quantity=line.quantity, unit_price=line.unit_price, discount=line.discount,
-                    billable=max(left, ZERO), ordered_price=price,
-                )
-            )  # fmt: skip
-        if code != line.difference:
-            changed = changed or bool(code)
-            line.difference = code
-    return changed
-
-
-def _figures(invoice: SupplierInvoice, lines: list[SupplierInvoiceLine]) -> list[SupplierInvoiceTax]:
-    """Totals and taxes per rate from the lines: VAT (with its recargo) per rate, IRPF per rate."""
-    try:
-        taxes = tax.invoice_taxes(
-            tax.TaxableLine(
-                base=_decimal(line.net),
-                vat_rate=_decimal(line.vat_rate),
-                recargo_rate=_decimal(line.recargo_rate),
-                irpf_rate=_decimal(line.irpf_rate),
-            )
-            for line in lines
-        )
-    except tax.TaxRuleError as error:
-        raise ValidationFailed.on("lines", str(error)) from None
-    invoice.base, invoice.vat, invoice.recargo = taxes.base, taxes.vat, taxes.recargo
-    invoice.withholding, invoice.total, invoice.amount_due = taxes.withholding, taxes.total, taxes.amount_due
-    rows = [
-        SupplierInvoiceTax(
-            invoice=invoice, kind=InvoiceTax.Kind.VAT, rate=group.vat_rate, recargo_rate=group.recargo_rate,
-            base=group.base, amount=group.vat, recargo=group.recargo,
-        )
-        for group in taxes.vat_groups
-    ]  # fmt: skip
-    rows += [
-        SupplierInvoiceTax(
-            invoice=invoice, kind=InvoiceTax.Kind.IRPF, rate=group.irpf_rate, recargo_rate=ZERO, base=group.base,
-            amount=group.withholding, recargo=ZERO,
-        )
-        for group in taxes.withholding_groups
-    ]  # fmt: skip
-    return rows
-
-
-def _decimal(value) -> Decimal:
-    return round_money(Decimal(value))  # a new line's defaults are ints
-
-
-def _write_lines(invoice: SupplierInvoice, lines: list[SupplierInvoiceLine], *, replace: bool) -> None:
-    """The lines and taxes as they now stand: a fixed number of statements whatever their number."""
-    kept = [line for line in lines if line.pk]
-    if replace:
-        SupplierInvoiceLine.objects.filter(invoice=invoice).exclude(
-            pk__in=[line.pk for line in kept]
-        ).delete()
-    if kept:
-        SupplierInvoiceLine.objects.bulk_update(
-            kept, ["position", "description", "quantity", "unit_price", "discount", "net", "vat_rate",
-                   "recargo_rate", "irpf_rate", "difference"],
-        )  # fmt: skip
-    SupplierInvoiceLine.objects.bulk_create([line for line in lines if not line.pk])
-    SupplierInvoiceTax.objects.filter(invoice=invoice).delete()
-    SupplierInvoiceTax.objects.bulk_create(_figures(invoice, lines))
-
-
 def _supplier(company: Company, party_id) -> Party:
     party = None
     if isinstance(party_id, int) and not isinstance(party_id, bool):
@@ -422,14 +194,6 @@ def _supplier(company: Company, party_id) -> Party:
     if not party.is_supplier:
         raise ValidationFailed.on("party_id", _("%(party)s is not a supplier.") % {"party": party.name})
     return party
-
-
-def _draft(company: Company, invoice_id: int, refused: str) -> SupplierInvoice:
-    """The invoice, row-locked; a posted one is refused before anything else is read (409)."""
-    invoice = locked(SupplierInvoice, company=company, pk=invoice_id, missing=_missing())
-    if invoice.state != State.DRAFT:
-        raise Conflict(refused % {"number": invoice.number})
-    return invoice
 
 
 def _order_rate(company: Company, currency: str, day: Date) -> Decimal | None:
@@ -632,101 +396,3 @@ def supplier_invoice_delete(*, company: Company, by: User, invoice_id: int) -> N
         SupplierInvoiceTax.objects.filter(invoice=invoice).delete()
         SupplierInvoiceLine.objects.filter(invoice=invoice).delete()
         SupplierInvoice.objects.filter(pk=invoice.pk).delete()
-
-
-def supplier_invoice_accept_differences(*, company: Company, by: User, invoice_id: int) -> SupplierInvoice:
-    """A user accepts what the invoice bills beyond its orders: the lines are checked again (the orders may
-    have changed) and the user and time recorded."""
-    with transaction.atomic():
-        invoice = _draft(
-            company, invoice_id, _("Supplier invoice %(number)s is posted: it cannot be changed.")
-        )
-        lines = list(SupplierInvoiceLine.objects.filter(invoice=invoice).order_by("position", "pk"))
-        _check(invoice, lines)
-        if not any(line.difference for line in lines):
-            raise Conflict(_("The invoice matches its purchase orders: there is nothing to accept."))
-        SupplierInvoiceLine.objects.bulk_update(lines, ["difference"])
-        invoice.differences_accepted_by, invoice.differences_accepted_at = by, timezone.now()
-        invoice.updated_by = by
-        invoice.save(
-            update_fields=["differences_accepted_by", "differences_accepted_at", "updated_by", "updated_at"]
-        )
-        return invoice
-
-
-def _refused_differences(lines: list[SupplierInvoiceLine], unaccepted: list[SupplierInvoiceLine]) -> Conflict:
-    errors = [
-        {"field": f"lines.{index}", "message": f"{line.description}: {difference_text(line.difference)}"}
-        for index, line in enumerate(lines)
-        if line in unaccepted
-    ]
-    detail = _("The invoice differs from its purchase orders; accept the differences first: %(list)s") % {
-        "list": "; ".join(error["message"] for error in errors)
-    }
-    return Conflict(detail, errors=errors)
-
-
-def supplier_invoice_post(*, company: Company, by: User, invoice_id: int) -> SupplierInvoice:
-    """Posts a draft: its lines checked against their orders (any difference not accepted refuses it, 409
-    with the list), its supplier number free, its taxes per rate and totals computed, and our number given
-    gapless in date order within the series and year. The invoice and its orders are row-locked, then the
-    sequence: a date before the series' last posted one is refused under that lock."""
-    with transaction.atomic():
-        invoice = _draft(company, invoice_id, _("Supplier invoice %(number)s is already posted."))
-        lines = list(SupplierInvoiceLine.objects.filter(invoice=invoice).order_by("position", "pk"))
-        if not lines:
-            raise ValidationFailed.on("lines", _("Add at least one line before posting."))
-        if not invoice.supplier_number.strip():
-            raise ValidationFailed.on("supplier_number", _("Type the number the supplier gave the invoice."))
-        _number_is_free(invoice)
-        order_ids = set(
-            PurchaseOrderLine.objects.filter(
-                pk__in={line.purchase_line_id for line in lines if line.purchase_line_id}
-            ).values_list("order_id", flat=True)
-        )
-        if order_ids:  # what other invoices bill of these orders waits for this one
-            list(
-                PurchaseOrder.objects.select_for_update()
-                .filter(pk__in=order_ids)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-        accepted = {line.pk: line.difference for line in lines} if invoice.differences_accepted_at else {}
-        _check(invoice, lines)
-        unaccepted = [
-            line for line in lines
-            if line.difference and not set(line.difference.split(";")) <= set(accepted.get(line.pk, "").split(";"))
-        ]  # fmt: skip
-        if unaccepted:
-            raise _refused_differences(lines, unaccepted)
-        series, year = _series_of(company), invoice.date.year
-        sequence = sequence_next(company_id=company.pk, series=series, year=year)
-        last = SupplierInvoice.objects.filter(
-            company=company, series=series, year=year, state=State.POSTED
-        ).aggregate(last=Max("date"))["last"]
-        if last is not None and invoice.date < last:
-            raise ValidationFailed.on(
-                "date",
-                _(
-                    "The last supplier invoice posted in series %(series)s for %(year)s is dated %(day)s: this one cannot be dated before it."
-                )
-                % {"series": series, "year": year, "day": day_text(last)},
-            )
-        _write_lines(invoice, lines, replace=False)
-        invoice.series, invoice.sequence = series, sequence
-        invoice.number = rules.invoice_number(series, year, sequence)
-        invoice.posted_at, invoice.posted_by, invoice.updated_by = timezone.now(), by, by
-        state_change(
-            invoice, State.POSTED, lifecycle=rules.INVOICE_LIFECYCLE, by=by,
-            refused=_("The supplier invoice is %(state)s: it cannot be %(target)s."),
-        )  # fmt: skip
-        _saved(invoice)
-        return invoice
-
-
-def supplier_invoice_of(company: Company, invoice_id: int) -> SupplierInvoice:
-    """One of the company's supplier invoices; another company's is NotFound."""
-    invoice = SupplierInvoice.objects.filter(company=company, pk=invoice_id).select_related("party").first()
-    if invoice is None:
-        raise NotFound(_missing())
-    return invoice
