@@ -18,6 +18,44 @@ def test_openapi_document_describes_the_endpoints(db):
     assert "422" in schema["paths"]["/api/v1/parties"]["post"]["responses"]
 
 
+def test_no_two_api_schemas_share_a_name():
+    """The contract names each schema once: two classes of one name (an InvoicePatch in two modules) would
+    leave one of them undocumented, and clients would be told the other's fields."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    from nexo.modules import MODULES
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module_name in MODULES:
+        try:
+            package = importlib.import_module(f"{module_name}.api")
+        except ModuleNotFoundError:
+            continue
+        parts = [package]
+        if hasattr(package, "__path__"):
+            parts += [
+                importlib.import_module(info.name)
+                for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}.")
+            ]
+        for part in parts:
+            for name, value in vars(part).items():
+                if (
+                    inspect.isclass(value)
+                    and issubclass(value, BaseModel)
+                    and value.__module__ == part.__name__
+                ):
+                    where = f"{part.__name__}.{name}"
+                    if name in seen and seen[name] != where:
+                        clashes.append((name, seen[name], where))
+                    seen.setdefault(name, where)
+    assert not clashes
+
+
 def test_docs_page_is_served_without_any_cdn(db):
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200

@@ -340,4 +340,6 @@ NULL_MEANS_SOMETHING = {
     "expected_date",
     "rounding",
     "unit_price",
+    "vat_exemption",
+    "received_date",
 }

@@ -46,7 +46,7 @@ InvoiceState = Literal[rules.DRAFT, rules.POSTED]
 ORDERINGS = ("date", "-date", "number", "-number", "supplier_number", "-supplier_number", "id", "-id")
 
 
-class LineIn(StrictSchema):
+class SupplierInvoiceLineIn(StrictSchema):
     id: Id | None = Field(
         None, description="On a change: a current line of the invoice, kept with its order line"
     )
@@ -61,7 +61,7 @@ class LineIn(StrictSchema):
     )
 
 
-class InvoiceIn(StrictSchema):
+class SupplierInvoiceIn(StrictSchema):
     party_id: Id = Field(description="The supplier")
     supplier_number: SupplierNumber
     date: Day
@@ -72,10 +72,10 @@ class InvoiceIn(StrictSchema):
         description="Units of the company's currency per unit of the invoice's; defaults to the rate on its date",
     )
     notes: Notes = ""
-    lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+    lines: list[SupplierInvoiceLineIn] = Field(min_length=1, max_length=MAX_LINES)
 
 
-class FromOrdersIn(StrictSchema):
+class SupplierInvoiceFromOrdersIn(StrictSchema):
     order_ids: list[Id] = Field(
         min_length=1, max_length=services.MAX_ORDERS, description="Purchase orders of one supplier"
     )
@@ -85,16 +85,16 @@ class FromOrdersIn(StrictSchema):
     notes: Notes = ""
 
 
-class InvoicePatch(StrictSchema):
+class SupplierInvoicePatch(StrictSchema):
     # Fields left out keep their value; `lines`, when sent, are all the lines.
     supplier_number: SupplierNumber = None
     date: Day = None
     received_date: Day | None = None
     notes: Notes = None
-    lines: list[LineIn] = Field(None, min_length=1, max_length=MAX_LINES)
+    lines: list[SupplierInvoiceLineIn] = Field(None, min_length=1, max_length=MAX_LINES)
 
 
-class DifferenceOut(Schema):
+class SupplierInvoiceDifferenceOut(Schema):
     kind: Literal["quantity", "price"] = Field(
         description="quantity: billed over what was received and not yet invoiced; price: another unit price "
         "than the ordered one"
@@ -103,7 +103,7 @@ class DifferenceOut(Schema):
     expected: str = Field(description="A decimal string: what the purchase order allows")
 
 
-class LineOut(Schema):
+class SupplierInvoiceLineOut(Schema):
     id: int
     position: int
     item_id: int | None
@@ -125,10 +125,10 @@ class LineOut(Schema):
     difference: str = Field(
         description="The line's differences from its order, in words; empty when it matches"
     )
-    differences: list[DifferenceOut]
+    differences: list[SupplierInvoiceDifferenceOut]
 
 
-class TaxOut(Schema):
+class SupplierInvoiceTaxOut(Schema):
     kind: Literal["vat", "irpf"]
     rate: PercentOut
     recargo_rate: PercentOut
@@ -137,7 +137,7 @@ class TaxOut(Schema):
     recargo: MoneyOut
 
 
-class InvoiceOut(Schema):
+class SupplierInvoiceOut(Schema):
     id: int
     state: InvoiceState
     party_id: int
@@ -164,14 +164,14 @@ class InvoiceOut(Schema):
     updated_at: datetime
 
 
-class InvoiceDetail(InvoiceOut):
-    lines: list[LineOut]
-    taxes: list[TaxOut]
+class SupplierInvoiceDetail(SupplierInvoiceOut):
+    lines: list[SupplierInvoiceLineOut]
+    taxes: list[SupplierInvoiceTaxOut]
 
 
-class InvoiceList(Schema):
+class SupplierInvoiceList(Schema):
     count: int
-    items: list[InvoiceOut]
+    items: list[SupplierInvoiceOut]
 
 
 def _who(user) -> str | None:
@@ -246,12 +246,12 @@ def _saved(request: HttpRequest, invoice: SupplierInvoice) -> dict:
     return invoice_detail(request, invoice.pk)
 
 
-def _lines(lines: list[LineIn]) -> list[dict]:
+def _lines(lines: list[SupplierInvoiceLineIn]) -> list[dict]:
     return [line.model_dump(exclude_none=True) for line in lines]
 
 
 @endpoints.get(
-    "/supplier-invoices", InvoiceList, perm="invoicing.view_supplierinvoice",
+    "/supplier-invoices", SupplierInvoiceList, perm="invoicing.view_supplierinvoice",
     summary="List supplier invoices, the latest first",
     description="`q` searches our number, the supplier's number and the supplier's name; dates are inclusive; "
     "`with_differences=true` keeps those with a line that differs from its purchase order.",
@@ -290,12 +290,12 @@ def supplier_invoice_list(
 
 
 @endpoints.post(
-    "/supplier-invoices", InvoiceDetail, perm="invoicing.add_supplierinvoice", idempotent=True, read=_saved,
+    "/supplier-invoices", SupplierInvoiceDetail, perm="invoicing.add_supplierinvoice", idempotent=True, read=_saved,
     summary="Record a supplier invoice typed by hand (a draft)",
     description="Each line gives its quantity, unit price and VAT % (and IRPF % when withheld). 422 with "
     "`supplier_number` when the supplier's number is already recorded for that supplier and year.",
 )  # fmt: skip
-def supplier_invoice_create(request: HttpRequest, payload: InvoiceIn):
+def supplier_invoice_create(request: HttpRequest, payload: SupplierInvoiceIn):
     return services.supplier_invoice_create(
         company=request.company, by=request.user, lines=_lines(payload.lines),
         **payload.model_dump(exclude={"lines"}, exclude_none=True),
@@ -303,21 +303,21 @@ def supplier_invoice_create(request: HttpRequest, payload: InvoiceIn):
 
 
 @endpoints.post(
-    "/supplier-invoices/from-orders", InvoiceDetail, perm="invoicing.add_supplierinvoice", idempotent=True,
+    "/supplier-invoices/from-orders", SupplierInvoiceDetail, perm="invoicing.add_supplierinvoice", idempotent=True,
     read=_saved, summary="Draw a draft supplier invoice from purchase orders",
     description="Confirmed or received orders of one supplier and currency: one line per order line with what "
     "was received and is on no other supplier invoice, at the ordered price and VAT rate, at the order's "
     "exchange rate. 422 on `order_ids` for another supplier's, another company's or unknown orders, or when "
     "nothing is left to invoice; 422 on `supplier_number` for a number already recorded.",
 )  # fmt: skip
-def supplier_invoice_from_orders(request: HttpRequest, payload: FromOrdersIn):
+def supplier_invoice_from_orders(request: HttpRequest, payload: SupplierInvoiceFromOrdersIn):
     return services.supplier_invoice_from_orders(
         company=request.company, by=request.user, **payload.model_dump()
     )
 
 
 @endpoints.get(
-    "/supplier-invoices/{invoice_id}", InvoiceDetail, perm="invoicing.view_supplierinvoice",
+    "/supplier-invoices/{invoice_id}", SupplierInvoiceDetail, perm="invoicing.view_supplierinvoice",
     summary="Read a supplier invoice with its lines, their purchase order figures and differences, and its taxes",
 )  # fmt: skip
 def supplier_invoice_read(request: HttpRequest, invoice_id: RecordId):
@@ -325,13 +325,13 @@ def supplier_invoice_read(request: HttpRequest, invoice_id: RecordId):
 
 
 @endpoints.patch(
-    "/supplier-invoices/{invoice_id}", InvoiceDetail, perm="invoicing.change_supplierinvoice", read=_saved,
+    "/supplier-invoices/{invoice_id}", SupplierInvoiceDetail, perm="invoicing.change_supplierinvoice", read=_saved,
     summary="Change a draft supplier invoice as the supplier's paper reads",
     description="`lines`, when sent, are all the lines: one with a current line's `id` changes that line "
     "(fields left out keep their value), one without is added by hand, a line left out is removed. The lines "
     "are checked against their orders again; new differences need accepting again. 409 once posted.",
 )  # fmt: skip
-def supplier_invoice_update(request: HttpRequest, invoice_id: RecordId, payload: InvoicePatch):
+def supplier_invoice_update(request: HttpRequest, invoice_id: RecordId, payload: SupplierInvoicePatch):
     fields = payload.model_dump(exclude_unset=True, exclude={"lines"})
     for name in ("supplier_number", "date", "notes"):
         if name in fields and fields[name] is None:
@@ -354,7 +354,7 @@ def supplier_invoice_delete(request: HttpRequest, invoice_id: RecordId):
 
 
 @endpoints.post(
-    "/supplier-invoices/{invoice_id}/accept-differences", InvoiceDetail, perm="invoicing.change_supplierinvoice",
+    "/supplier-invoices/{invoice_id}/accept-differences", SupplierInvoiceDetail, perm="invoicing.change_supplierinvoice",
     read=_saved, summary="Accept what the invoice bills beyond its purchase orders",
     description="The lines are checked again and who accepts, and when, is recorded. 409 when nothing differs "
     "or once posted.",
@@ -366,7 +366,7 @@ def supplier_invoice_accept_differences(request: HttpRequest, invoice_id: Record
 
 
 @endpoints.post(
-    "/supplier-invoices/{invoice_id}/post", InvoiceDetail, perm="invoicing.post_supplierinvoice", read=_saved,
+    "/supplier-invoices/{invoice_id}/post", SupplierInvoiceDetail, perm="invoicing.post_supplierinvoice", read=_saved,
     summary="Post a supplier invoice",
     description="Deductible VAT and IRPF per rate, totals, and our number, gapless in date order within the "
     "series and year. 409 once posted, or with differences from the orders not accepted (`errors` lists "

@@ -265,7 +265,7 @@ def purchase_order_cancel(request: HttpRequest, order_id: RecordId):
     return services.purchase_order_cancel(company=request.company, by=request.user, order_id=order_id)
 
 
-class SendIn(StrictSchema):
+class PurchaseOrderSendIn(StrictSchema):
     to: Annotated[str, Field(max_length=254)] = Field(
         "", description="Empty: the supplier's primary contact's e-mail, else the supplier's"
     )
@@ -280,7 +280,7 @@ class SendIn(StrictSchema):
     description="Recorded as queued at once (`email_status`), sent after the commit by a task that records "
     "sent or failed. 409 for a draft or cancelled order; 422 when there is no valid address.",
 )  # fmt: skip
-def purchase_order_send(request: HttpRequest, order_id: RecordId, payload: SendIn):
+def purchase_order_send(request: HttpRequest, order_id: RecordId, payload: PurchaseOrderSendIn):
     return sending.purchase_order_send(
         company=request.company, by=request.user, order_id=order_id, to=payload.to, message=payload.message
     )

@@ -1,6 +1,6 @@
 import io
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -53,15 +53,19 @@ def test_demo_quotations_tell_every_story_and_load_once(roles):
         )
         assert order.lines.count() == len(quotation.lines.all())
         assert quotation.date <= order.date < today
-        # Its stocked lines reserve stock on its draft delivery note: planned deliveries dated with the order.
-        (delivery,) = order.deliveries.filter(state="draft")
-        assert delivery.date == order.date
-        planned = StockMove.objects.filter(origin_type="delivery", origin_id=delivery.pk, state="draft")
+        # Its stocked lines reserved stock on a delivery note dated with the order; the invoicing demo then
+        # delivered most orders, leaving backorders: what left plus what is still reserved is what was ordered.
+        notes = list(order.deliveries.filter(kind="delivery"))
+        assert min(note.date for note in notes) >= order.date  # validated on the day it left
+        moves = StockMove.objects.filter(origin_type="delivery", origin_id__in=[note.pk for note in notes])
+        planned = defaultdict(Decimal)
+        for move in moves.exclude(state="cancelled"):
+            planned[move.item_id] += move.quantity
         stocked = [line for line in quotation.lines.all() if line.item_id and line.item.kind == "stocked"]
-        assert sorted((move.item_id, move.quantity) for move in planned) == sorted(
-            (line.item_id, line.quantity) for line in stocked
-        )
-        assert {move.date for move in planned} <= {order.date}
+        assert sorted(planned.items()) == sorted((line.item_id, line.quantity) for line in stocked)
+        if order.delivery_state == "to_deliver":  # still waiting: one draft note holding it all
+            (draft,) = notes
+            assert draft.state == "draft" and {move.date for move in moves} == {order.date}
         assert quotation.party.status == Party.Status.CUSTOMER
         if quotation.opportunity_id:
             opportunity = quotation.opportunity

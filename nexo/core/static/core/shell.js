@@ -63,4 +63,10 @@
     var button = holder.querySelector('[data-disclosure="group"]');
     if (button && event.relatedTarget) { setOpen(button, false); }
   });
+
+  // A button marked data-print prints the page (a picking list, a statement): no inline script needed.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
 }());
