@@ -124,7 +124,7 @@ def order_path(company, user, items) -> None:
 
 
 def run() -> None:
-    company, user, _manager, _token, items, _unit, _vat = company_case()
+    company, user, _manager, _token, items, _unit, _vat = company_case("invoicing")
     print(f"{len(items)} stocked items in stock; one customer in Madrid, VAT 21 %")
     posted_per_second(company, user, items)
     order_path(company, user, items)

@@ -75,19 +75,21 @@ def _timed(step: Step, call: Callable[[], object], *, count: bool = False):
     return result
 
 
-def company_case():
+def company_case(tag: str = "story"):
+    """A company with its setup, a user (sales, warehouse, accounting) with an API token, a manager, and
+    ITEMS stocked items received at half their price; `tag` keeps several cases apart in one database."""
     sync_roles()
     company = Company.objects.create(
-        name="Bench Historia S.L.", tax_id="B99999985", street="Calle de la Industria, 24", postal_code="46980",
-        city="Paterna",
+        name=f"Bench {tag.title()} S.L.", tax_id="B99999985", street="Calle de la Industria, 24",
+        postal_code="46980", city="Paterna",
     )  # fmt: skip
-    user = User.objects.create(username="bench-story", first_name="Bench", email="historia@bench.example")
+    user = User.objects.create(username=f"bench-{tag}", first_name="Bench", email=f"{tag}@bench.example")
     user.set_unusable_password()
     user.save(update_fields=["password"])
     user.groups.add(*Group.objects.filter(name__in=[SALES, WAREHOUSE, ACCOUNTING]))
     Membership.objects.create(user=user, company=company, is_default=True)
     token = token_create(user=user, name="bench")[1]
-    manager = User.objects.create(username="bench-story-manager")  # items and their prices
+    manager = User.objects.create(username=f"bench-{tag}-manager")  # items and their prices
     manager.groups.add(Group.objects.get(name=MANAGER))
     Membership.objects.create(user=manager, company=company, is_default=True)
     catalog.catalog_setup(company=company)
