@@ -109,6 +109,9 @@ class Posting:
     def __init__(self, balances: dict[tuple[int, int], StockBalance]):
         self.balances = balances
         self.changed: dict[tuple[int, int], StockBalance] = {}
+        # Entries of moves posted forward wait here and are written in one statement: a document's moves
+        # cost one INSERT, not one per line. Written before anything reads entries back.
+        self.pending: list[ValuationEntry] = []
 
     def apply(self, move: StockMove, warehouse_id: int, quantity: Decimal, unit_cost, is_purchase: bool):
         """One signed quantity of `move` in one warehouse; returns the step (value, unit cost)."""
@@ -119,8 +122,14 @@ class Posting:
         return self._backdated(move, warehouse_id, quantity, unit_cost, is_purchase)
 
     def write(self) -> None:
-        """Store the balance rows the batch changed."""
+        """Store the entries still waiting and the balance rows the batch changed."""
+        self._flush()
         plainsql.update(StockBalance, list(self.changed.values()), BALANCE_FIELDS)
+
+    def _flush(self) -> None:
+        if self.pending:
+            plainsql.insert(ValuationEntry, self.pending)
+            self.pending = []
 
     def _entry(self, move, warehouse_id, quantity, step, is_purchase) -> ValuationEntry:
         entry = ValuationEntry(
@@ -128,12 +137,17 @@ class Posting:
             date=move.date, quantity=quantity, unit_cost=step.unit_cost, value=step.value, is_purchase=is_purchase,
         )  # fmt: skip
         _store(entry, step.balance)
-        plainsql.insert(ValuationEntry, [entry])
+        self.pending.append(entry)
         return entry
 
     def _forward(self, row, move, warehouse_id, quantity, unit_cost, is_purchase):
         layers = ()
         if quantity < 0 and valuation.strategy_of(move.item.valuation_method).keeps_layers:
+            if any(
+                entry.quantity > 0 and (entry.item_id, entry.warehouse_id) == (move.item_id, warehouse_id)
+                for entry in self.pending
+            ):
+                self._flush()  # a receipt of this batch is a layer it may issue from
             layers = _open_layers(move.item_id, warehouse_id, row.issued, row.received, -quantity)
         balance = balance_of_row(row, layers)
         if quantity > 0 and unit_cost is None:
@@ -146,6 +160,7 @@ class Posting:
 
     def _backdated(self, move, warehouse_id, quantity, unit_cost, is_purchase):
         """Start from the entry just before the move's date; recompute only the entries after it."""
+        self._flush()
         item = move.item
         prior = _entries(
             move.item_id, warehouse_id, "date <= %s", [move.date], order_by=["-date", "-id"], limit=1
@@ -155,6 +170,7 @@ class Posting:
             unit_cost = default_in_cost(balance, item)
         step = _step(balance, item, quantity, unit_cost, is_purchase, move.pk)
         self._entry(move, warehouse_id, quantity, step, is_purchase)
+        self._flush()  # the replay below and the transfers it follows read entries back
         later = _entries(move.item_id, warehouse_id, "date > %s", [move.date], order_by=["date", "id"])
         pending = self._replay(item, warehouse_id, step.balance, later, {})
         self._follow_transfers(item, pending)

@@ -97,11 +97,11 @@ class InvoiceFromOrdersIn(StrictSchema):
 
 
 class InvoicePatch(StrictSchema):
-    # Fields left out (or null) keep their value; `lines` replaces every line with lines typed by hand.
+    # Fields left out keep their value (null is refused); `lines` replaces every line with lines typed by hand.
     date: DocumentDay = None
     notes: Text = None
     payment_terms: Terms = None
-    lines: list[InvoiceLineIn] | None = Field(None, max_length=1000)
+    lines: list[InvoiceLineIn] = Field(None, max_length=1000)
 
 
 class CreditLineIn(StrictSchema):

@@ -63,7 +63,9 @@ def test_a_draft_is_changed_and_deleted_but_a_posted_invoice_answers_409(api, cu
         "12.10",
         1,
     )
-    kept = api.patch(f"/invoices/{draft['id']}", {"payment_terms": "30 días", "lines": None}).json()
+    refused = api.patch(f"/invoices/{draft['id']}", {"payment_terms": "30 días", "lines": None})
+    assert refused.status_code == 422 and {error["field"] for error in refused.json()["errors"]} == {"lines"}
+    kept = api.patch(f"/invoices/{draft['id']}", {"payment_terms": "30 días"}).json()
     assert (kept["payment_terms"], kept["total"]) == ("30 días", "12.10")
     other = api.post("/invoices", by_hand(customer)).json()
     assert api.delete(f"/invoices/{other['id']}").status_code == 204
