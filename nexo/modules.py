@@ -6,6 +6,7 @@ MODULES = [
     "nexo.core",
     "nexo.parties",
     "nexo.catalog",
+    "nexo.accounting",
     "nexo.crm",
     "nexo.inventory",
     "nexo.purchasing",

@@ -1,0 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+
+from nexo.core import modules
+
+ACCOUNTING_READ = [
+    "accounting.view_account", "accounting.view_journal", "accounting.view_fiscalyear", "accounting.view_entry",
+]  # fmt: skip
+ACCOUNTING_WRITE = [
+    *ACCOUNTING_READ, "accounting.add_account", "accounting.change_account", "accounting.add_entry",
+    "accounting.change_entry", "accounting.delete_entry", "accounting.post_entry", "accounting.add_fiscalyear",
+    "accounting.change_fiscalyear", "accounting.change_accountingsettings",
+]  # fmt: skip
+
+
+class AccountingConfig(modules.NexoModule):
+    name = "nexo.accounting"
+    label = "accounting"
+    verbose_name = _("Accounting")
+    url_prefix = "accounting/"
+    api_router = "nexo.accounting.api:router"
+    navigation: list = []  # filled as the pages land
+    role_permissions = {
+        "accounting": ACCOUNTING_WRITE,
+    }
+
+    def lifecycle_tables(self):
+        from nexo.accounting.rules import ledger
+
+        return [("accounting.Entry", "state", ledger.ENTRY_LIFECYCLE)]
+
+    def setup_company(self, company) -> None:
+        from nexo.accounting.services.setup import accounting_setup
+
+        accounting_setup(company)

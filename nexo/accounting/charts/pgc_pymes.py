@@ -1,0 +1,56 @@
+"""Plan General de Contabilidad de PYMES (RD 1515/2007): the accounts Nexo posts to and those around them.
+Rows: (code, Spanish name, English name, nature, view account, needs a party)."""
+
+A, L, E, I, X = "asset", "liability", "equity", "income", "expense"
+
+ACCOUNTS = [
+    ("1", "Financiación básica", "Basic financing", E, True, False),
+    ("10", "Capital", "Capital", E, True, False),
+    ("100", "Capital social", "Share capital", E, False, False),
+    ("12", "Resultados pendientes de aplicación", "Results pending allocation", E, True, False),
+    ("129", "Resultado del ejercicio", "Result of the year", E, False, False),
+    ("3", "Existencias", "Inventories", A, True, False),
+    ("30", "Comerciales", "Goods for resale", A, True, False),
+    ("300", "Mercaderías", "Goods", A, False, False),
+    ("4", "Acreedores y deudores por operaciones comerciales", "Trade creditors and debtors", A, True, False),
+    ("40", "Proveedores", "Suppliers", L, True, False),
+    ("400", "Proveedores", "Suppliers", L, True, False),
+    ("4000", "Proveedores (euros)", "Suppliers (euros)", L, False, True),
+    ("43", "Clientes", "Customers", A, True, False),
+    ("430", "Clientes", "Customers", A, True, False),
+    ("4300", "Clientes (euros)", "Customers (euros)", A, False, True),
+    ("47", "Administraciones públicas", "Public administrations", A, True, False),
+    ("472", "Hacienda Pública, IVA soportado", "Input VAT", A, False, False),
+    ("473", "Hacienda Pública, retenciones y pagos a cuenta", "Withholdings and payments on account", A, False, False),
+    ("475", "Hacienda Pública, acreedora por conceptos fiscales", "Tax authorities, creditor", L, True, False),
+    ("4751", "Hacienda Pública, acreedora por retenciones practicadas", "Withholdings payable", L, False, False),
+    ("477", "Hacienda Pública, IVA repercutido", "Output VAT", L, True, False),
+    ("4770", "Hacienda Pública, IVA repercutido", "Output VAT", L, False, False),
+    ("4771", "Hacienda Pública, recargo de equivalencia repercutido", "Output equivalence surcharge", L, False, False),
+    ("5", "Cuentas financieras", "Financial accounts", A, True, False),
+    ("57", "Tesorería", "Cash and banks", A, True, False),
+    ("570", "Caja, euros", "Cash, euros", A, False, False),
+    ("572", "Bancos e instituciones de crédito c/c vista, euros", "Banks, current accounts, euros", A, False, False),
+    ("6", "Compras y gastos", "Purchases and expenses", X, True, False),
+    ("60", "Compras", "Purchases", X, True, False),
+    ("600", "Compras de mercaderías", "Purchases of goods", X, False, False),
+    ("608", "Devoluciones de compras y operaciones similares", "Purchase returns", X, True, False),
+    ("6080", "Devoluciones de compras de mercaderías", "Returns of purchased goods", X, False, False),
+    ("61", "Variación de existencias", "Change in inventories", X, True, False),
+    ("610", "Variación de existencias de mercaderías", "Change in inventories of goods", X, False, False),
+    ("62", "Servicios exteriores", "External services", X, True, False),
+    ("626", "Servicios bancarios y similares", "Bank services", X, False, False),
+    ("7", "Ventas e ingresos", "Sales and income", I, True, False),
+    ("70", "Ventas de mercaderías, de producción propia, de servicios, etc.", "Sales of goods and services", I, True, False),
+    ("700", "Ventas de mercaderías", "Sales of goods", I, False, False),
+    ("705", "Prestaciones de servicios", "Services rendered", I, False, False),
+    ("708", "Devoluciones de ventas y operaciones similares", "Sales returns", I, True, False),
+    ("7080", "Devoluciones de ventas de mercaderías", "Returns of goods sold", I, False, False),
+]  # fmt: skip
+
+DEFAULTS = {
+    "receivable": "4300", "payable": "4000", "sales": "700", "sales_returns": "7080", "services_income": "705",
+    "purchases": "600", "purchase_returns": "6080", "output_vat": "4770", "output_recargo": "4771",
+    "input_vat": "472", "withholding_receivable": "473", "withholding_payable": "4751", "stock": "300",
+    "stock_variation": "610", "result": "129", "bank": "572", "cash": "570", "bank_charges": "626",
+}  # fmt: skip

@@ -1,0 +1,1 @@
+"""Every state change of the ledger: one function per business action, each in one transaction."""

@@ -1,0 +1,9 @@
+from nexo.accounting.views import accounts, entries, fiscal_years, reports
+
+app_name = "accounting"
+urlpatterns = [
+    *accounts.urlpatterns,
+    *entries.urlpatterns,
+    *fiscal_years.urlpatterns,
+    *reports.urlpatterns,
+]
