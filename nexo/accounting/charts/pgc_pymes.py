@@ -1,7 +1,7 @@
 """Plan General de Contabilidad de PYMES (RD 1515/2007): the accounts Nexo posts to and those around them.
 Rows: (code, Spanish name, English name, nature, view account, needs a party)."""
 
-A, L, E, I, X = "asset", "liability", "equity", "income", "expense"
+A, L, E, N, X = "asset", "liability", "equity", "income", "expense"
 
 ACCOUNTS = [
     ("1", "Financiación básica", "Basic financing", E, True, False),
@@ -40,12 +40,12 @@ ACCOUNTS = [
     ("610", "Variación de existencias de mercaderías", "Change in inventories of goods", X, False, False),
     ("62", "Servicios exteriores", "External services", X, True, False),
     ("626", "Servicios bancarios y similares", "Bank services", X, False, False),
-    ("7", "Ventas e ingresos", "Sales and income", I, True, False),
-    ("70", "Ventas de mercaderías, de producción propia, de servicios, etc.", "Sales of goods and services", I, True, False),
-    ("700", "Ventas de mercaderías", "Sales of goods", I, False, False),
-    ("705", "Prestaciones de servicios", "Services rendered", I, False, False),
-    ("708", "Devoluciones de ventas y operaciones similares", "Sales returns", I, True, False),
-    ("7080", "Devoluciones de ventas de mercaderías", "Returns of goods sold", I, False, False),
+    ("7", "Ventas e ingresos", "Sales and income", N, True, False),
+    ("70", "Ventas de mercaderías, de producción propia, de servicios, etc.", "Sales of goods and services", N, True, False),
+    ("700", "Ventas de mercaderías", "Sales of goods", N, False, False),
+    ("705", "Prestaciones de servicios", "Services rendered", N, False, False),
+    ("708", "Devoluciones de ventas y operaciones similares", "Sales returns", N, True, False),
+    ("7080", "Devoluciones de ventas de mercaderías", "Returns of goods sold", N, False, False),
 ]  # fmt: skip
 
 DEFAULTS = {
