@@ -10,7 +10,6 @@ codes, price list names, SKUs) are resolved with one query each before the first
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from nexo.catalog import services
 from nexo.catalog.models import Category, Item, PriceList, PriceRule, TaxCategory, Unit
 from nexo.core.errors import DomainError, ValidationFailed
+from nexo.core.exports import table_bytes, unquoted
 from nexo.core.models import Company, User
 
 FORMATS = ("csv", "xlsx")
@@ -74,7 +74,7 @@ def _table(records: Iterable[tuple[int, list]]) -> Table:
         if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
             continue  # blank lines are not rows
         row = {
-            column: _unquoted(values[index]) if index < len(values) else None
+            column: unquoted(values[index]) if index < len(values) else None
             for index, column in enumerate(columns)
         }
         if any(value not in (None, "") for index, value in enumerate(values) if index >= len(columns)):
@@ -573,72 +573,13 @@ def _rule_rows(company: Company) -> Iterable[list]:
         ]  # fmt: skip
 
 
-# Text that a spreadsheet would run as a formula (OWASP "CSV injection") is written behind a single quote,
-# and the import removes that quote again, so an export imports back unchanged: on import, a text cell that
-# starts with a quote followed by one of these characters loses the quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# C0 control characters other than tab, line feed and carriage return: XLSX cannot hold them (openpyxl
-# refuses the whole file) and no reader expects them, so exports drop them from text stored before inputs
-# refused them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _safe_text(value):
-    """Text as an export writes it: control characters dropped, formula-like text quoted."""
-    if not isinstance(value, str):
-        return value
-    value = CONTROL_CHARACTERS.sub("", value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _unquoted(value):
-    """What an export wrote behind a quote, as it was (see FORMULA_STARTS)."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, Decimal):
-        return f"{value:f}".replace(".", ",")  # Spanish spreadsheets read a decimal comma
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _write(columns: tuple[str, ...], rows: Iterable[list], fmt: str) -> bytes:
-    if fmt == "csv":
-        # `;` and a BOM: what a Spanish Excel opens as columns, in UTF-8.
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(columns)
-        writer.writerows([_csv_cell(_safe_text(value)) for value in row] for row in rows)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append(["" if value is None else _safe_text(value) for value in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
-    raise ValueError(f"unknown export format {fmt!r}")
-
-
 def export_items(company: Company, fmt: str) -> bytes:
     """The company's items with exactly the import's columns: the file re-imports unchanged."""
-    return _write(ITEM_COLUMNS, _item_rows(company), fmt)
+    return table_bytes(ITEM_COLUMNS, _item_rows(company), fmt)
 
 
 def export_price_rules(company: Company, fmt: str) -> bytes:
-    return _write(RULE_COLUMNS, _rule_rows(company), fmt)
+    return table_bytes(RULE_COLUMNS, _rule_rows(company), fmt)
 
 
 EXPORTERS = {"items": export_items, "price_rules": export_price_rules}

@@ -101,6 +101,20 @@ class NexoModule(AppConfig):
         stock (the price check); None from a module that keeps no warehouses."""
         return None
 
+    def document_url(self, model_label: str, pk: int) -> str | None:
+        """The page of one of this module's documents named by its model label (`invoicing.invoice`) and
+        id, for a lower module that knows a document only by that key (a journal entry's origin); None for
+        labels of other modules."""
+        return None
+
+
+def document_url(model_label: str, pk: int | None) -> str | None:
+    """The page of a document known by its model label and id, from whichever module owns it."""
+    if not model_label or pk is None:
+        return None
+    found = contributions("document_url", model_label, pk)
+    return found[0] if found else None
+
 
 def nexo_modules() -> Iterator[NexoModule]:
     """The installed business modules, lowest layer first."""
