@@ -1,4 +1,4 @@
-from nexo.accounting.views import accounts, entries, fiscal_years, reports
+from nexo.accounting.views import accounts, entries, fiscal_years, reports, statements
 
 app_name = "accounting"
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     *entries.urlpatterns,
     *fiscal_years.urlpatterns,
     *reports.urlpatterns,
+    *statements.urlpatterns,
 ]

@@ -51,3 +51,13 @@ class InvoicingConfig(modules.NexoModule):
         from nexo.invoicing.demo import load_demo_invoicing
 
         return load_demo_invoicing(company, users)
+
+    def document_url(self, model_label, pk):
+        from django.urls import reverse
+
+        names = {
+            "invoicing.invoice": "invoicing:invoice_view",
+            "invoicing.supplierinvoice": "invoicing:supplier_invoice_view",
+        }
+        name = names.get(model_label)
+        return reverse(name, args=[pk]) if name else None

@@ -1,4 +1,11 @@
-from nexo.invoicing.views import credit_notes, invoice_documents, invoice_drafts, invoices, supplier_invoices
+from nexo.invoicing.views import (
+    credit_notes,
+    invoice_documents,
+    invoice_drafts,
+    invoices,
+    supplier_invoices,
+    vat_reports,
+)
 
 app_name = "invoicing"
 urlpatterns = [
@@ -7,4 +14,5 @@ urlpatterns = [
     *invoice_documents.urlpatterns,
     *credit_notes.urlpatterns,
     *supplier_invoices.urlpatterns,
+    *vat_reports.urlpatterns,
 ]

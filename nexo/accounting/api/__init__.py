@@ -1,7 +1,7 @@
 """The accounting API: accounts and journals (accounts), journal entries (entries), fiscal years and the lock
-date (fiscal_years), and the reports (reports)."""
+date (fiscal_years), the ledger reports (reports) and the financial statements (statements)."""
 
-from nexo.accounting.api import accounts, entries, fiscal_years, reports
+from nexo.accounting.api import accounts, entries, fiscal_years, reports, statements
 from nexo.core.api import module_router
 
-router = module_router("accounting", accounts, entries, fiscal_years, reports)
+router = module_router("accounting", accounts, entries, fiscal_years, reports, statements)

@@ -4,26 +4,14 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from nexo.accounting.models import Account, Entry, EntryLine
+from nexo.accounting.models import Entry, EntryLine
 from nexo.accounting.services import ledger as services
 from nexo.accounting.services.ledger import LineInput
 from nexo.core.errors import Conflict, ValidationFailed
-from nexo.parties.models import Party
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def books(company):
-    services.journal_of(company, "GEN")  # sets the books up
-    return {account.code: account for account in Account.objects.filter(company=company)}
-
-
-@pytest.fixture
-def customer(company):
-    return Party.objects.create(company=company, name="Cliente Uno", kind="customer")
 
 
 def _sale(books, customer, amount="100.00"):

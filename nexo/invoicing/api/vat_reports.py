@@ -1,0 +1,5 @@
+"""Placeholder until the part lands."""
+
+from nexo.core.api import Endpoints
+
+endpoints = Endpoints()
