@@ -32,6 +32,9 @@ class InventoryConfig(modules.NexoModule):
         modules.NavigationEntry(
             "inventory", _("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse"
         ),
+        modules.NavigationEntry(
+            "inventory", _("Stock in the ledger"), "inventory:stock_accounting", "accounting.add_entry"
+        ),
     ]
     role_permissions = {
         "sales": INVENTORY_READ,
@@ -73,6 +76,12 @@ class InventoryConfig(modules.NexoModule):
         with_cost_texts(stock["rows"], "average_cost")
         stock["totals"]["cost_text"] = cost_text(stock["totals"]["average_cost"])
         return {"template": "inventory/_item_panel.html", "item": item, **stock}
+
+    def document_url(self, model_label, pk):
+        """A stock move named as an entry's origin (moves of no document: counts, moves entered by hand)."""
+        from django.urls import reverse
+
+        return reverse("inventory:move_view", args=[pk]) if model_label == "inventory.stockmove" else None
 
     def load_demo(self, *, company, second_company, users):
         from nexo.inventory.demo import load_demo_inventory

@@ -112,6 +112,9 @@ class Posting:
         # Entries of moves posted forward wait here and are written in one statement: a document's moves
         # cost one INSERT, not one per line. Written before anything reads entries back.
         self.pending: list[ValuationEntry] = []
+        # What the batch changed the stock value by: per move posted, and in later entries it revalued.
+        self.values: dict[int, Decimal] = defaultdict(Decimal)
+        self.revalued = ZERO
 
     def apply(self, move: StockMove, warehouse_id: int, quantity: Decimal, unit_cost, is_purchase: bool):
         """One signed quantity of `move` in one warehouse; returns the step (value, unit cost)."""
@@ -138,6 +141,7 @@ class Posting:
         )  # fmt: skip
         _store(entry, step.balance)
         self.pending.append(entry)
+        self.values[move.pk] += step.value
         return entry
 
     def _forward(self, row, move, warehouse_id, quantity, unit_cost, is_purchase):
@@ -196,6 +200,7 @@ class Posting:
                 )
                 if after.unit_cost != entry.unit_cost:
                     changed_out[entry.move_id] = after.unit_cost
+            self.revalued += after.value - entry.value
             entry.unit_cost, entry.value = after.unit_cost, after.value
             _store(entry, after.balance)
             balance = after.balance
@@ -238,8 +243,9 @@ class Posting:
                 heapq.heappush(queue, (entry.date, entry.pk, entry.warehouse_id, new_cost))
 
 
-def post_moves(moves: list[StockMove], balances: dict, locations: dict[int, Location]) -> None:
-    """Value each move (unit cost, value) and write its entries; moves inside one warehouse change no value."""
+def post_moves(moves: list[StockMove], balances: dict, locations: dict[int, Location]) -> Posting:
+    """Value each move (unit cost, value) and write its entries; moves inside one warehouse change no value.
+    Returns the posting: what it changed the stock value by (`values`, `revalued`)."""
     posting = Posting(balances)
     for move in sorted(moves, key=lambda move: (move.date, move.pk)):
         source, target = locations[move.from_location_id], locations[move.to_location_id]
@@ -257,6 +263,7 @@ def post_moves(moves: list[StockMove], balances: dict, locations: dict[int, Loca
                 move.unit_cost = step.unit_cost
                 move.value = round_money(move.quantity * step.unit_cost)
     posting.write()
+    return posting
 
 
 def current_costs(warehouse_id: int, item_ids: list[int]) -> dict[int, Decimal]:

@@ -22,7 +22,7 @@ from nexo.core.formatting import number
 from nexo.core.models import Company, User
 from nexo.core.states import states_change
 from nexo.core.validation import MAX_ID, assign, decimal_of, full_clean, locked, quantity_of
-from nexo.inventory import ledger, rules
+from nexo.inventory import accounting, ledger, rules
 from nexo.inventory.models import InventorySettings, Location, StockBalance, StockMove, StockQuant, Warehouse
 
 VIRTUAL_LOCATIONS = (
@@ -445,8 +445,9 @@ def _post(company: Company, by: User, moves: list[StockMove]) -> None:
     location going negative.
 
     Locks every valuation balance of the moves' items, in all warehouses (a backdated move can revalue a
-    transfer into another warehouse), then the quants the moves change."""
-    settings = settings_of(company)
+    transfer into another warehouse), then the quants the moves change. A perpetual company's documents post
+    their stock entries (accounting.moves_entries) in the same transaction."""
+    settings, stock_method = accounting.settings_with_method(company)
     locations = {move.from_location_id: move.from_location for move in moves} | {
         move.to_location_id: move.to_location for move in moves
     }
@@ -472,11 +473,13 @@ def _post(company: Company, by: User, moves: list[StockMove]) -> None:
     if not settings.allow_negative_stock:
         _refuse_negative(moves, quants, locations)
     now = timezone.now()
-    ledger.post_moves(moves, balances, locations)
+    posting = ledger.post_moves(moves, balances, locations)
     for move in moves:
         move.done_at, move.updated_by = now, by
     plainsql.update(StockMove, moves, ["state", "done_at", "unit_cost", "value", "updated_by", "updated_at"])
     plainsql.update(StockQuant, list(quants.values()), ["quantity"])
+    if stock_method == accounting.PERPETUAL:
+        accounting.moves_entries(company, by, moves, locations, posting.values, posting.revalued)
 
 
 def _refuse_negative(moves: list[StockMove], quants: dict, locations: dict) -> None:

@@ -1,12 +1,13 @@
 from django.urls import path
 
 from nexo.inventory.pickers import location_search
-from nexo.inventory.views import count, moves, stock, warehouses
+from nexo.inventory.views import count, moves, stock, stock_accounting, warehouses
 
 app_name = "inventory"
 urlpatterns = [
     path("", stock.stock_levels, name="stock_levels"),
     path("valuation/", stock.valuation, name="valuation"),
+    path("stock-accounting/", stock_accounting.stock_accounting, name="stock_accounting"),
     path("moves/", moves.move_list, name="move_list"),
     path("moves/new/", moves.move_create, name="move_create"),
     path("moves/<id:move_id>/", moves.move_view, name="move_view"),

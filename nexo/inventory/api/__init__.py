@@ -7,6 +7,6 @@ the order the documentation lists them. `schemas` holds the decimal types they s
 """
 
 from nexo.core.api import module_router
-from nexo.inventory.api import counts, moves, settings, stock, warehouses
+from nexo.inventory.api import counts, moves, settings, stock, stock_accounting, warehouses
 
-router = module_router("inventory", settings, warehouses, moves, stock, counts)
+router = module_router("inventory", settings, warehouses, moves, stock, counts, stock_accounting)
