@@ -250,7 +250,7 @@ def _statement(
     for row in rows:
         name = (row["account__name_en"] or row["account__name"]) if language == "en" else row["account__name"]
         code = row["account__code"]
-        debit, credit = row["debit"] or ZERO, row["credit"] or ZERO
+        debit, credit = row["current_debit"] or ZERO, row["current_credit"] or ZERO
         previous_debit, previous_credit = row["previous_debit"] or ZERO, row["previous_credit"] or ZERO
         columns = ((debit - credit, debit, credit, "amount"), (
             previous_debit - previous_credit, previous_debit, previous_credit, "previous"
@@ -328,8 +328,8 @@ def _sums(company: Company, scope: Q, current: Q, previous: Q, *, codes: Iterabl
     return list(
         lines.values("account_id", "account__code", "account__name", "account__name_en")
         .annotate(
-            debit=Sum("debit", filter=current),
-            credit=Sum("credit", filter=current),
+            current_debit=Sum("debit", filter=current),
+            current_credit=Sum("credit", filter=current),
             previous_debit=Sum("debit", filter=previous),
             previous_credit=Sum("credit", filter=previous),
         )
