@@ -1,12 +1,23 @@
-"""Fiscal years and their monthly periods."""
+"""Fiscal years and their monthly periods: created (calendar years), a period closed or opened again, and the
+settings a year's posting depends on (the stock method; the lock date is `ledger.lock_date_set`). Closing and
+reopening a year are in `closing`."""
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nexo.accounting.models import FiscalYear, Period
+from nexo.accounting.models import AccountingSettings, FiscalYear, Period
 from nexo.accounting.rules import ledger
-from nexo.core.errors import ValidationFailed
+from nexo.accounting.services.ledger import settings_of
+from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
+from nexo.core.validation import MAX_ID, locked
+
+#: The calendar years a fiscal year may take: what a date field and the entry numbers (4 digits) can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+PERIOD_STATES = (ledger.OPEN, ledger.CLOSED)
+STOCK_METHODS = (ledger.CONTINENTAL, ledger.PERPETUAL)
 
 
 def fiscal_year_ensure(company: Company, year: int, *, by: User | None = None) -> FiscalYear:
@@ -28,3 +39,71 @@ def fiscal_year_ensure(company: Company, year: int, *, by: User | None = None) -
             for number, (first, last) in enumerate(ledger.months(start, end), start=1)
         )
         return fiscal_year
+
+
+def next_year_of(company: Company) -> int:
+    """The calendar year a new fiscal year takes by default: the one after the last, or this one."""
+    last = FiscalYear.objects.filter(company=company).aggregate(last=Max("end"))["last"]
+    return last.year + 1 if last is not None else timezone.localdate().year
+
+
+def fiscal_year_create(*, company: Company, by: User, year: int | None = None) -> FiscalYear:
+    """A new calendar fiscal year with its twelve periods: the year after the last by default, or any year
+    no other fiscal year covers."""
+    with transaction.atomic():
+        if year is None:
+            year = next_year_of(company)
+        if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValidationFailed.on(
+                "year",
+                _("Enter a year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+        start, _end = ledger.calendar_year(year)
+        if FiscalYear.objects.filter(company=company, start=start).exists():
+            raise Conflict(_("Fiscal year %(year)s already exists.") % {"year": year})
+        return fiscal_year_ensure(company, year, by=by)
+
+
+def period_set_state(*, company: Company, by: User, period_id: int, state: str) -> Period:
+    """Close a period (nothing can be posted in it) or open it again. The year's row is locked first, so a
+    period never changes while its year is being closed or reopened; a closed year's periods stay closed."""
+    if state not in PERIOD_STATES:
+        raise ValidationFailed.on("state", _("Choose open or closed."))
+    missing = _("No such period.")
+    if isinstance(period_id, bool) or not isinstance(period_id, int) or not 0 < period_id <= MAX_ID:
+        raise NotFound(missing)
+    with transaction.atomic():
+        year_id = (
+            Period.objects.filter(pk=period_id, fiscal_year__company=company)
+            .values_list("fiscal_year_id", flat=True)
+            .first()
+        )
+        if year_id is None:
+            raise NotFound(missing)
+        year = locked(FiscalYear, company=company, pk=year_id, missing=missing)
+        period = Period.objects.select_for_update().get(pk=period_id)
+        if year.state == ledger.CLOSED:
+            raise Conflict(
+                _("Fiscal year %(year)s is closed: its periods stay closed until the year is reopened.")
+                % {"year": year.name}
+            )
+        if period.state == state:
+            raise Conflict(
+                _("The period is already open.") if state == ledger.OPEN else _("The period is already closed.")
+            )
+        period.state = state
+        period.save(update_fields=["state"])
+        FiscalYear.objects.filter(pk=year.pk).update(updated_by=by, updated_at=timezone.now())
+        return period
+
+
+def stock_method_set(*, company: Company, by: User, stock_method: str) -> AccountingSettings:
+    """How stock is accounted for from now on (continental: a period-end variation entry; perpetual: an entry
+    at each move). Entries already posted stay as they are; new moves follow the new method."""
+    if stock_method not in STOCK_METHODS:
+        raise ValidationFailed.on("stock_method", _("Choose continental or perpetual."))
+    with transaction.atomic():
+        settings = AccountingSettings.objects.select_for_update().get(pk=settings_of(company).pk)
+        settings.stock_method = stock_method
+        settings.save(update_fields=["stock_method"])
+        return settings
