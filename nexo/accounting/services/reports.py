@@ -15,7 +15,7 @@ Balances follow the Spanish practice:
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from decimal import Decimal
 
@@ -116,6 +116,18 @@ def default_range(company: Company, today: Date) -> tuple[Date, Date]:
     return year_start(company, today), today
 
 
+def report_range(company: Company, start: Date | None, end: Date | None, today: Date) -> tuple[Date, Date]:
+    """The dates of a report, checked: in order, the current fiscal year to date by default."""
+    if start is None or end is None:
+        default_start, default_end = default_range(company, today)
+        start, end = start or default_start, end or max(default_end, start or default_end)
+    if start > end:
+        raise ValidationFailed.on("from", _("The start date is after the end date."))
+    if start < EARLIEST or end.year > 9998:
+        raise ValidationFailed.on("from", _("Choose dates between 1900 and 9998."))
+    return start, end
+
+
 def ledger_filter(
     company: Company,
     *,
@@ -130,15 +142,9 @@ def ledger_filter(
 ) -> LedgerFilter:
     """The filter of a request, checked: dates in order (the current fiscal year to date by default), and the
     account, party and journal of this company (another company's is not found)."""
-    if start is None or end is None:
-        default_start, default_end = default_range(company, today)
-        start, end = start or default_start, end or max(default_end, start or default_end)
-    if start > end:
-        raise ValidationFailed.on("from", _("The start date is after the end date."))
-    if start < EARLIEST or end.year > 9998:
-        raise ValidationFailed.on("from", _("Choose dates between 1900 and 9998."))
+    start, end = report_range(company, start, end, today)
     prefix = (prefix or "").strip()
-    if prefix and not prefix.isdigit():
+    if prefix and not (prefix.isdigit() and len(prefix) <= 16):
         raise ValidationFailed.on("prefix", _("An account code prefix is made of digits."))
     account = party = journal = None
     if account_id is not None:
@@ -154,7 +160,7 @@ def ledger_filter(
         if journal is None:
             raise NotFound(_("No such journal."))
     return LedgerFilter(
-        company=company, start=start, end=end, account=account, prefix=prefix[:16], party=party,
+        company=company, start=start, end=end, account=account, prefix=prefix, party=party,
         journal=journal, include_closing=include_closing,
     )  # fmt: skip
 
@@ -540,7 +546,9 @@ def journal_report(
     flt: LedgerFilter, *, offset: int = 0, limit: int | None = JOURNAL_PAGE_SIZE, language: str | None = None
 ) -> JournalReport:
     """The posted entries of the range (and journal) in date and number order with their lines; totals of
-    the whole range. Three queries: the totals, the page of entries, their lines."""
+    the whole range. Three queries: the totals, the page of entries, their lines. Entries are whole: the
+    account, code and party filters do not apply."""
+    flt = replace(flt, account=None, prefix="", party=None)
     where, params = flt.where()
     sql = (
         "SELECT COUNT(DISTINCT l.entry_id), SUM(l.debit), SUM(l.credit) "  # noqa: S608
