@@ -111,17 +111,28 @@ def year_balances(company: Company, year: FiscalYear) -> list[Balance]:
     rows = (
         EntryLine.objects.filter(company=company, posted=True, date__gte=year.start, date__lte=year.end)
         .values(
-            "account_id", "account__code", "account__name", "account__name_en", "account__nature", "party_id",
+            "account_id",
+            "account__code",
+            "account__name",
+            "account__name_en",
+            "account__nature",
+            "party_id",
             "party__name",
-        )  # fmt: skip
+        )
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
         .order_by("account__code", "party__name", "party_id")
     )
     return [
         Balance(
-            row["account_id"], row["account__code"], row["account__name"], row["account__name_en"],
-            row["account__nature"], row["party_id"], row["party__name"] or "", row["debit"] - row["credit"],
-        )  # fmt: skip
+            row["account_id"],
+            row["account__code"],
+            row["account__name"],
+            row["account__name_en"],
+            row["account__nature"],
+            row["party_id"],
+            row["party__name"] or "",
+            row["debit"] - row["credit"],
+        )
         for row in rows
         if row["debit"] != row["credit"]
     ]
@@ -218,7 +229,9 @@ def year_close(*, company: Company, by: User, fiscal_year_id: int) -> FiscalYear
         fiscal_year_ensure(company, plan.next_start.year, by=by)
         # The closing entries are dated on the last day: its period takes them even if it was closed already
         # (closing the year closes every period below).
-        Period.objects.filter(fiscal_year=year, start__lte=year.end, end__gte=year.end).update(state=ledger.OPEN)
+        Period.objects.filter(fiscal_year=year, start__lte=year.end, end__gte=year.end).update(
+            state=ledger.OPEN
+        )
         if plan.income_and_expenses:
             _post(
                 company, by, year.end, plan.regularisation_lines(),
@@ -299,7 +312,9 @@ def year_reopen(*, company: Company, by: User, fiscal_year_id: int) -> FiscalYea
             current |= Q(fiscal_year=next_year, kind=ledger.OPENING)
         entries = list(
             Entry.objects.filter(current, company=company, state=ledger.POSTED, reverses__isnull=True)
-            .exclude(pk__in=Entry.objects.filter(company=company, reverses__isnull=False).values("reverses_id"))
+            .exclude(
+                pk__in=Entry.objects.filter(company=company, reverses__isnull=False).values("reverses_id")
+            )
             .order_by("-date", "-sequence")
         )
         # The opening first (next year), then the closing before the regularisation: the mirror of closing.

@@ -33,7 +33,9 @@ Y2025, Y2026 = date(2025, 12, 31), date(2026, 1, 1)
 
 @pytest.fixture
 def second_customer(company):
-    return Party.objects.create(company=company, name="Cliente Dos, S.L.", status="customer", tax_id="B00000000")
+    return Party.objects.create(
+        company=company, name="Cliente Dos, S.L.", status="customer", tax_id="B00000000"
+    )
 
 
 @pytest.fixture
@@ -64,9 +66,13 @@ def trading_year(company, books, accountant, customer, second_customer, supplier
         company, by, "VEN", date(2025, 5, 5),
         line("4300", "605", party=second_customer), line("700", credit="500"), line("4770", credit="105"),
     )  # fmt: skip
-    _record(company, by, "BAN", date(2025, 6, 1), line("572", "1000"), line("4300", credit="1000", party=customer))
+    _record(
+        company, by, "BAN", date(2025, 6, 1), line("572", "1000"), line("4300", credit="1000", party=customer)
+    )
     _record(company, by, "BAN", date(2025, 6, 30), line("626", "15"), line("572", credit="15"))
-    _record(company, by, "BAN", date(2025, 7, 1), line("4000", "484", party=supplier), line("572", credit="484"))
+    _record(
+        company, by, "BAN", date(2025, 7, 1), line("4000", "484", party=supplier), line("572", credit="484")
+    )
     return year_2025
 
 
@@ -108,7 +114,9 @@ OPENING = {
 def lines_of(entry):
     return [
         (line.account.code, line.party.name if line.party else None, line.debit, line.credit)
-        for line in EntryLine.objects.filter(entry=entry).select_related("account", "party").order_by("position")
+        for line in EntryLine.objects.filter(entry=entry)
+        .select_related("account", "party")
+        .order_by("position")
     ]
 
 
@@ -134,9 +142,9 @@ def test_closing_moves_the_result_to_129_zeroes_the_balance_sheet_and_opens_the_
 
     assert closed.state == "closed" and closed.closed_by == accountant and closed.closed_at is not None
     assert set(Period.objects.filter(fiscal_year=trading_year).values_list("state", flat=True)) == {"closed"}
-    regularisation, closing_entry = Entry.objects.filter(fiscal_year=trading_year, journal__code="CIE").order_by(
-        "sequence"
-    )
+    regularisation, closing_entry = Entry.objects.filter(
+        fiscal_year=trading_year, journal__code="CIE"
+    ).order_by("sequence")
     assert (regularisation.number, regularisation.kind, regularisation.date) == (
         "CIE/2025/000001", "regularisation", Y2025,
     )  # fmt: skip
@@ -146,7 +154,11 @@ def test_closing_moves_the_result_to_129_zeroes_the_balance_sheet_and_opens_the_
         ("700", None, D("1500.00"), D("0.00")),
         ("129", None, D("0.00"), D("1085.00")),
     ]
-    assert (closing_entry.number, closing_entry.kind, closing_entry.date) == ("CIE/2025/000002", "closing", Y2025)
+    assert (closing_entry.number, closing_entry.kind, closing_entry.date) == (
+        "CIE/2025/000002",
+        "closing",
+        Y2025,
+    )
     assert closing_entry.total == D("11400.00")
     # 129 holds the result before the closing entry; after it every account of 2025 is zero.
     before_closing = balances(company, date(2025, 1, 1), Y2025, kinds=["normal", "opening", "regularisation"])
@@ -168,13 +180,20 @@ def test_closing_moves_the_result_to_129_zeroes_the_balance_sheet_and_opens_the_
 
 def test_a_closed_year_takes_no_entry_by_any_path(company, books, accountant, customer, trading_year):
     closing.year_close(company=company, by=accountant, fiscal_year_id=trading_year.pk)
-    sale = [LineInput(books["4300"].pk, D("121"), D("0"), customer.pk), LineInput(books["700"].pk, D("0"), D("121"))]
+    sale = [
+        LineInput(books["4300"].pk, D("121"), D("0"), customer.pk),
+        LineInput(books["700"].pk, D("0"), D("121")),
+    ]
     count = Entry.objects.count()
     with pytest.raises(ValidationFailed, match="2025 is closed"):
-        services.entry_record(company=company, by=accountant, journal="VEN", date=date(2025, 12, 1), lines=sale)
+        services.entry_record(
+            company=company, by=accountant, journal="VEN", date=date(2025, 12, 1), lines=sale
+        )
     gen = services.journal_of(company, "GEN").pk
     # A manual draft may be written; it cannot be posted into the closed year.
-    draft = services.entry_create(company=company, by=accountant, journal_id=gen, date=date(2025, 11, 3), lines=sale)
+    draft = services.entry_create(
+        company=company, by=accountant, journal_id=gen, date=date(2025, 11, 3), lines=sale
+    )
     with pytest.raises(ValidationFailed, match="2025 is closed"):
         services.entry_post(company=company, by=accountant, entry_id=draft.pk)
     assert Entry.objects.count() == count + 1
@@ -213,7 +232,10 @@ def test_a_loss_is_debited_to_129(company, books, accountant, year_2025):
     )  # fmt: skip
     closing.year_close(company=company, by=accountant, fiscal_year_id=year_2025.pk)
     regularisation = Entry.objects.get(company=company, kind="regularisation")
-    assert lines_of(regularisation) == [("626", None, D("0.00"), D("40.00")), ("129", None, D("40.00"), D("0.00"))]
+    assert lines_of(regularisation) == [
+        ("626", None, D("0.00"), D("40.00")),
+        ("129", None, D("40.00"), D("0.00")),
+    ]
     assert balances(company, Y2026, Y2026) == {("129", None): D("40.00"), ("572", None): D("-40.00")}
 
 
@@ -230,7 +252,11 @@ def _snapshot(company):
     return (
         Entry.objects.filter(company=company).count(),
         list(FiscalYear.objects.filter(company=company).order_by("start").values_list("name", "state")),
-        list(Period.objects.filter(fiscal_year__company=company).order_by("start").values_list("state", flat=True)),
+        list(
+            Period.objects.filter(fiscal_year__company=company)
+            .order_by("start")
+            .values_list("state", flat=True)
+        ),
     )
 
 
@@ -270,11 +296,15 @@ def test_years_close_in_order(company, accountant, trading_year):
         closing.year_reopen(company=company, by=accountant, fiscal_year_id=trading_year.pk)
 
 
-def test_the_lock_date_refuses_entries_on_and_before_it_by_every_path(company, books, accountant, trading_year):
+def test_the_lock_date_refuses_entries_on_and_before_it_by_every_path(
+    company, books, accountant, trading_year
+):
     services.lock_date_set(company=company, by=accountant, lock_date=date(2025, 6, 30))
     lines = [LineInput(books["572"].pk, D("5")), LineInput(books["100"].pk, credit=D("5"))]
     with pytest.raises(ValidationFailed, match="locked up to 2025-06-30"):
-        services.entry_record(company=company, by=accountant, journal="GEN", date=date(2025, 6, 30), lines=lines)
+        services.entry_record(
+            company=company, by=accountant, journal="GEN", date=date(2025, 6, 30), lines=lines
+        )
     draft = services.entry_create(
         company=company, by=accountant, journal_id=services.journal_of(company, "GEN").pk, date=date(2025, 6, 1),
         lines=lines,
@@ -346,7 +376,9 @@ def test_closing_reads_a_fixed_number_of_queries_whatever_the_parties(company, b
 
     def sell_to(count, year):
         for number in range(count):
-            party = Party.objects.create(company=company, name=f"Cliente {year}-{number:03d}", status="customer")
+            party = Party.objects.create(
+                company=company, name=f"Cliente {year}-{number:03d}", status="customer"
+            )
             _record(
                 company, accountant, "VEN", date(year, 3, 1),
                 LineInput(books["4300"].pk, D("12.10"), party_id=party.pk),
