@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from nexo.catalog.models import Item
+from nexo.accounting.models import Account
+from nexo.catalog.models import Category, Item
 from nexo.core.models import Company, CompanyOwned
 from nexo.inventory.models import QUANTITY, UNIT_COST
 from nexo.invoicing import rules
@@ -285,3 +286,58 @@ class SupplierInvoiceTax(models.Model):
 
     class Meta:
         ordering = ["invoice", "kind", "-rate", "id"]
+
+
+# Account mappings: which account a category's sales and purchases, and each tax, post to. A profile owned by
+# invoicing (it posts the invoices' entries); the ledger knows accounts, not categories or taxes. What is not
+# mapped falls back to the company's default accounts (accounting.AccountDefault).
+
+
+class CategoryAccounts(CompanyOwned):
+    """A catalog category's own sales and purchase accounts (either may be left empty); a category without
+    one takes its parent's, then the company's default."""
+
+    category = models.OneToOneField(
+        Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
+    sales_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("sales account"),
+    )  # fmt: skip
+    purchase_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("purchase account"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("category accounts")
+        verbose_name_plural = _("category accounts")
+
+
+class TaxAccounts(CompanyOwned):
+    """The account a tax posts to, per kind, side and rate (VAT 21 % charged on sales → 477…); a rate
+    without a row posts to the company's default for that tax and side."""
+
+    class Kind(models.TextChoices):
+        VAT = "vat", _("VAT")
+        RECARGO = "recargo", _("Equivalence surcharge")
+        IRPF = "irpf", _("IRPF withholding")
+
+    class Side(models.TextChoices):
+        SALE = "sale", _("Sales")
+        PURCHASE = "purchase", _("Purchases")
+
+    kind = models.CharField(_("tax"), max_length=8, choices=Kind.choices)
+    side = models.CharField(_("side"), max_length=8, choices=Side.choices)
+    rate = models.DecimalField(_("rate %"), **RATE)
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("account")
+    )
+
+    class Meta:
+        verbose_name = _("tax account")
+        verbose_name_plural = _("tax accounts")
+        ordering = ["side", "kind", "-rate"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "kind", "side", "rate"], name="tax_accounts_unique")
+        ]

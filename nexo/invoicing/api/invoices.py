@@ -32,6 +32,7 @@ from nexo.core.api import (
 from nexo.core.errors import NotFound
 from nexo.invoicing import services, tax
 from nexo.invoicing.models import Invoice, InvoiceLine, InvoiceTax
+from nexo.invoicing.services.entries import INVOICE_MODEL, entry_link
 
 endpoints = Endpoints()
 
@@ -216,6 +217,8 @@ class InvoiceOut(InvoiceListItem):
         description="What an exempt or reverse-charged invoice must print"
     )
     credit_notes: list[CreditNoteRef]
+    entry_id: int | None = Field(None, description="Its journal entry (journal VEN), made when posted")
+    entry_number: str = Field("", description="The entry's number, e.g. VEN/2026/000012; empty for a draft")
 
 
 # Reading
@@ -250,6 +253,7 @@ def invoice_body(request: HttpRequest, invoice: int | Invoice) -> dict:
             if text is not None:
                 texts[text] = None
     body["legal_texts"] = [{"es": text.es, "en": text.en} for text in texts]
+    body.update(entry_link(request.company, INVOICE_MODEL, found))
     body["credit_notes"] = list(
         Invoice.objects.filter(corrects_id=found.pk)
         .order_by("date", "id")

@@ -31,6 +31,7 @@ from nexo.core.errors import NotFound, ValidationFailed
 from nexo.invoicing import rules
 from nexo.invoicing.models import SupplierInvoice, SupplierInvoiceLine
 from nexo.invoicing.services import supplier_invoices as services
+from nexo.invoicing.services.entries import SUPPLIER_INVOICE_MODEL, entry_link
 from nexo.purchasing.api.common import Currency, Day, PriceIn, QuantityIn
 
 endpoints = Endpoints()
@@ -167,6 +168,8 @@ class SupplierInvoiceOut(Schema):
 class SupplierInvoiceDetail(SupplierInvoiceOut):
     lines: list[SupplierInvoiceLineOut]
     taxes: list[SupplierInvoiceTaxOut]
+    entry_id: int | None = Field(None, description="Its journal entry (journal COM), made when posted")
+    entry_number: str = Field("", description="The entry's number, e.g. COM/2026/000012; empty for a draft")
 
 
 class SupplierInvoiceList(Schema):
@@ -225,8 +228,10 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> dict:
     if invoice is None:
         raise NotFound(_("No such supplier invoice."))
     body_lines = [_line_body(line) for line in invoice.lines.all()]
+    entries = entry_link(request.company, SUPPLIER_INVOICE_MODEL, invoice)
     return {
         **_fields(invoice, any(line["difference"] for line in body_lines)),
+        **entries,
         "lines": body_lines,
         "taxes": [
             {

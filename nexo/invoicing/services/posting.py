@@ -32,6 +32,7 @@ from nexo.invoicing.services.common import (
     store_figures,
     taxed,
 )
+from nexo.invoicing.services.entries import invoice_entry
 from nexo.invoicing.services.invoices import lines_with_items, order_line_share
 from nexo.sales.models import Delivery, DeliveryLine, SalesOrder, SalesOrderLine
 from nexo.sales.services.fulfilment import line_fulfilment, order_refresh
@@ -122,6 +123,8 @@ def invoice_post(*, company: Company, by: User, invoice_id: int) -> Invoice:
         replace_taxes(invoice, rows)
         state_change(invoice, rules.POSTED, lifecycle=rules.INVOICE_LIFECYCLE, by=by)
         plainsql.update(Invoice, [invoice], POSTED_FIELDS)
+        # Its journal entry in the same transaction: refused by the ledger, the posting is refused too.
+        invoice_entry(company=company, by=by, invoice=invoice, lines=lines, taxes=rows)
         if order_lines:
             plainsql.update(SalesOrderLine, order_lines, ("invoiced", "invoiced_net"))
             for order in orders:

@@ -12,7 +12,8 @@ from nexo.core.models import Company, User
 from nexo.core.services import sequence_next
 from nexo.core.states import state_change
 from nexo.invoicing import rules
-from nexo.invoicing.models import InvoicingSettings, SupplierInvoice, SupplierInvoiceLine
+from nexo.invoicing.models import InvoicingSettings, SupplierInvoice, SupplierInvoiceLine, SupplierInvoiceTax
+from nexo.invoicing.services.entries import supplier_invoice_entry
 from nexo.invoicing.services.supplier_invoices.checks import _check, _refused_differences
 from nexo.invoicing.services.supplier_invoices.common import (
     State,
@@ -88,4 +89,7 @@ def supplier_invoice_post(*, company: Company, by: User, invoice_id: int) -> Sup
             refused=_("The supplier invoice is %(state)s: it cannot be %(target)s."),
         )  # fmt: skip
         _saved(invoice)
+        # Its journal entry in the same transaction: refused by the ledger, the posting is refused too.
+        taxes = SupplierInvoiceTax.objects.filter(invoice=invoice).order_by("kind", "-rate", "pk")
+        supplier_invoice_entry(company=company, by=by, invoice=invoice, lines=lines, taxes=list(taxes))
         return invoice
