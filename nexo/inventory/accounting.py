@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
+from functools import cache
 
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum
@@ -45,21 +46,36 @@ MOVE_MODEL = "inventory.stockmove"
 
 def settings_with_method(company: Company) -> tuple[InventorySettings, str]:
     """The company's inventory settings and its stock method, in the one query that reads the settings."""
+    row = _settings_row(company)
+    if row is None or row[0].default_warehouse_id is None:
+        from nexo.inventory.services import inventory_setup  # the services import this module
+
+        inventory_setup(company=company)
+        row = _settings_row(company)
+    settings, method = row
+    return settings, method or CONTINENTAL
+
+
+@cache
+def _settings_sql() -> str:
     settings_table = plainsql.quoted(InventorySettings._meta.db_table)
     accounting_table = plainsql.quoted(AccountingSettings._meta.db_table)
-    sql = (
+    return (
         f"SELECT {plainsql.columns(InventorySettings, 's')}, a.stock_method FROM {settings_table} s "  # noqa: S608
         f"LEFT JOIN {accounting_table} a ON a.company_id = s.company_id WHERE s.company_id = %s"
     )
-    with plainsql.connection_now().cursor() as cursor:
-        cursor.execute(sql, [company.pk])
-        row = cursor.fetchone()
-    settings = plainsql.from_row(InventorySettings, row[:-1]) if row else None
-    if settings is None or settings.default_warehouse_id is None:
-        from nexo.inventory.services import inventory_setup  # the services import this module
 
-        settings = inventory_setup(company=company)
-    return settings, (row[-1] if row and row[-1] else CONTINENTAL)
+
+def _settings_row(company: Company) -> tuple[InventorySettings, str | None] | None:
+    """(the inventory settings, the stock method or None without accounting settings); None without
+    inventory settings."""
+    with plainsql.connection_now().cursor() as cursor:
+        cursor.execute(_settings_sql(), [company.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    settings = plainsql.from_row(InventorySettings, row[:-1])
+    return settings, row[-1]
 
 
 # Perpetual: one entry per document
