@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import ValidationError as PydanticValidationError
 
 from nexo.accounting import entry_templates
 from nexo.accounting.forms import account_name
@@ -320,11 +321,27 @@ def entry_post(request: HttpRequest, entry_id: RecordId):
     "/accounting/entries/{entry_id}/reverse", JournalEntryDetail, perm="accounting.post_entry", read=entry_body,
     status=201, summary="Reverse a posted journal entry",
     description="Posts an entry with debits and credits swapped, referring to the original, and answers it. "
+    "The body is optional (`{}` or none: the original's date and a default description). "
     "409 for a draft, an entry already reversed, a reversal, or an entry made by a document (correct the "
     "document instead); 422 for a date before the original's or in a closed or locked period.",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": JournalEntryReverseIn.model_json_schema()}},
+        }
+    },
 )  # fmt: skip
-def entry_reverse(request: HttpRequest, entry_id: RecordId, payload: JournalEntryReverseIn | None = None):
-    payload = payload or JournalEntryReverseIn()
+def entry_reverse(request: HttpRequest, entry_id: RecordId):
+    raw = request.body.strip()
+    try:
+        payload = JournalEntryReverseIn.model_validate_json(raw) if raw else JournalEntryReverseIn()
+    except PydanticValidationError as error:
+        raise ValidationFailed.from_fields(
+            {
+                ".".join(str(part) for part in problem["loc"]) or "body": [problem["msg"]]
+                for problem in error.errors()
+            }
+        ) from None
     return services.entry_reverse(
         company=request.company, by=request.user, entry_id=entry_id, date=payload.date,
         description=payload.description,
