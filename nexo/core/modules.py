@@ -101,6 +101,16 @@ class NexoModule(AppConfig):
         stock (the price check); None from a module that keeps no warehouses."""
         return None
 
+    def finish_demo(self, *, company, second_company, users: dict) -> str | None:
+        """After every module has loaded its demo: what needs the others' data in place (closing the
+        previous year once every document is posted); a one-line summary or None."""
+        return None
+
+    def year_end_entries(self, *, company, by, day) -> list[str]:
+        """Post this module's period-end entries dated `day` before a fiscal year closes (continental stock:
+        the change in inventory value); the numbers of the entries posted."""
+        return []
+
     def document_url(self, model_label: str, pk: int) -> str | None:
         """The page of one of this module's documents named by its model label (`invoicing.invoice`) and
         id, for a lower module that knows a document only by that key (a journal entry's origin); None for

@@ -26,6 +26,11 @@ class Command(BaseCommand):
                     summary = module.load_demo(company=company, second_company=second_company, users=users)
                     if summary:
                         self.stdout.write(f"{module.verbose_name}: {summary}")
+            for module in nexo_modules():
+                if not only or module.label in only:
+                    summary = module.finish_demo(company=company, second_company=second_company, users=users)
+                    if summary:
+                        self.stdout.write(f"{module.verbose_name}: {summary}")
         if options["verbosity"] == 0:
             return  # `nexo run` prints the logins itself
         self.stdout.write(
