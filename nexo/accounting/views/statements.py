@@ -99,7 +99,9 @@ def _rows(
     dates = {"from": start.isoformat(), "to": end.isoformat()}
     rows = []
     for line in statement.lines:
-        if line.empty and not show_empty:
+        # The PGC leaves out lines without any figure in either year; headings and grand totals stay.
+        hidden = line.empty or (line.is_total and line.level > 0 and not line.amount and not line.previous)
+        if hidden and not show_empty:
             continue
         row = Row(line)
         if not line.is_total:
