@@ -28,6 +28,14 @@ class AccountingConfig(modules.NexoModule):
 
         return [("accounting.Entry", "state", ledger.ENTRY_LIFECYCLE)]
 
+    def party_panel(self, request, party):
+        """The party's receivable and payable accounts and balances on its page, and a form for its own."""
+        from nexo.accounting.views.accounts import party_accounting
+
+        if not request.user.has_perm("accounting.view_account"):
+            return None
+        return {"template": "accounting/_party_panel.html", **party_accounting(request, party)}
+
     def setup_company(self, company) -> None:
         from nexo.accounting.services.setup import accounting_setup
 

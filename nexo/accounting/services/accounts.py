@@ -118,9 +118,11 @@ def _make_view(parent: Account, child: Account) -> None:
         )
     parent.is_view = True
     parent.save(update_fields=["is_view"])
-    AccountDefault.objects.filter(company_id=parent.company_id, account=parent).update(account=child)
-    PartyAccounting.objects.filter(receivable=parent).update(receivable=child)
-    PartyAccounting.objects.filter(payable=parent).update(payable=child)
+    defaults = AccountDefault.objects.filter(company_id=parent.company_id, account=parent)
+    child.moved_roles = list(defaults.values_list("role", flat=True))
+    defaults.update(account=child)
+    child.moved_parties = PartyAccounting.objects.filter(receivable=parent).update(receivable=child)
+    child.moved_parties += PartyAccounting.objects.filter(payable=parent).update(payable=child)
 
 
 def account_create(
