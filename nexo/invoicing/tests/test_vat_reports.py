@@ -104,6 +104,10 @@ def party(company, name, tax_id, country="ES", **fields):
 
 @pytest.fixture
 def vat_quarter(company, other_company):
+    return build_quarter(company, other_company)
+
+
+def build_quarter(company, other_company) -> dict:
     """The first quarter of 2026 of the module docstring; returns its documents by name."""
     builder = party(company, "Reformas Turia, S.L.", "B46000014")
     retailer = party(company, "Ferretería Turia, S.L.", "B12345674", subject_to_recargo=True)
