@@ -3,6 +3,7 @@ number of queries, bad filters answered with the default report and a message.""
 
 import csv
 import io
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from nexo.accounting.models import Account, Entry
 from nexo.accounting.services.ledger import LineInput, entry_record, journal_of
@@ -162,3 +164,51 @@ def test_pages_need_the_accounting_permission(company, ledger, sales_user):
     client = Client()
     client.force_login(sales_user)
     assert client.get(reverse("accounting:trial_balance")).status_code == 403
+
+
+SHOTS = os.environ.get("NEXO_SCREENSHOTS", "")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_trial_balance_drills_down_to_the_ledger_and_the_entry_in_both_languages(
+    signed_in_page, live_server, make_user, ledger, page
+):
+    make_user("contable_en", "accounting", language="en")
+    for username, language in (("contable", "es"), ("contable_en", "en")):
+        page.context.clear_cookies()
+        signed_in_page(username)
+        for width, height in ((1366, 768), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{live_server.url}{reverse('accounting:trial_balance')}?from=2026-01-01&to=2026-06-30")
+            row = page.locator('#trial-balance tr[data-code="4300"]')
+            expect(row).to_contain_text("13.315,50" if language == "es" else "13,315.50")
+            # A wide table scrolls inside its frame, never the page.
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            if SHOTS:
+                page.screenshot(path=f"{SHOTS}/trial-balance-{language}-{width}.png", full_page=True)
+            row.locator("a").first.click()
+            expect(page.locator("#general-ledger")).to_be_visible()
+            assert "account=" in page.url and "from=2026-01-01" in page.url
+            expect(page.locator("#general-ledger tbody tr[data-line]")).to_have_count(13)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            if SHOTS:
+                page.screenshot(path=f"{SHOTS}/general-ledger-{language}-{width}.png", full_page=True)
+            page.goto(
+                f"{live_server.url}{reverse('accounting:journal_report')}?from=2026-01-01&to=2026-06-30"
+            )
+            expect(page.locator("#journal tbody[data-entry]")).to_have_count(13)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            if SHOTS:
+                page.screenshot(path=f"{SHOTS}/journal-{language}-{width}.png", full_page=True)
+    page.goto(
+        f"{live_server.url}{reverse('accounting:general_ledger')}?from=2026-01-01&to=2026-06-30&account={ledger['4300'].pk}"
+    )
+    link = page.locator("#general-ledger tr[data-line] td.mono a").first
+    try:
+        reverse("accounting:entry_detail", args=[1])
+    except NoReverseMatch:  # the entry page not installed: numbers are plain text
+        expect(link).to_have_count(0)
+        return
+    link.click()
+    expect(page.locator("body")).to_contain_text("VEN/2026/000001")

@@ -155,7 +155,7 @@ def entry_url(entry_id: int) -> str | None:
         return None
 
 
-def _subtitle(asked: Asked) -> list[str]:
+def _subtitle(asked: Asked, *, closing: bool = True) -> list[str]:
     flt = asked.filter
     lines = [
         _("From %(start)s to %(end)s")
@@ -169,7 +169,8 @@ def _subtitle(asked: Asked) -> list[str]:
         lines.append(_("Journal %(journal)s") % {"journal": flt.journal.code})
     if flt.party is not None:
         lines.append(_("Party %(party)s") % {"party": flt.party.name})
-    lines.append(_("Closing entries included") if flt.include_closing else _("Closing entries left out"))
+    if closing:  # the journal lists every entry, closing ones too
+        lines.append(_("Closing entries included") if flt.include_closing else _("Closing entries left out"))
     return lines
 
 
@@ -238,13 +239,15 @@ def _page_number(request: HttpRequest) -> int:
     return min(max(number, 1), 1_000_000)
 
 
-def _base_context(request: HttpRequest, asked: Asked, title: str, filters: tuple[str, ...]) -> dict:
+def _base_context(
+    request: HttpRequest, asked: Asked, title: str, filters: tuple[str, ...], *, closing: bool = True
+) -> dict:
     return {
         "title": title,
         "filter_fields": [asked.form[name] for name in filters],
         "form": asked.form,
         "flt": asked.filter,
-        "subtitle": _subtitle(asked),
+        "subtitle": _subtitle(asked, closing=closing),
         "export_links": _export_links(request),
     }
 
@@ -364,7 +367,7 @@ def journal_report(request: HttpRequest) -> HttpResponse:
     if asked.export:
         report = reports.journal_report(asked.filter, limit=None, language=asked.language)
         return report_response(
-            _journal_export(report, title, _subtitle(asked)), asked.export,
+            _journal_export(report, title, _subtitle(asked, closing=False)), asked.export,
             filename=f"journal-{asked.filter.start}-{asked.filter.end}", company=request.company,
             language=asked.language,
         )  # fmt: skip
@@ -376,7 +379,7 @@ def journal_report(request: HttpRequest) -> HttpResponse:
     for entry in report.entries:
         entry.entry_url = entry_url(entry.id)
         entry.document_url = document_url(entry.origin_model, entry.origin_id)
-    context = _base_context(request, asked, title, ("from", "to", "journal")) | {
+    context = _base_context(request, asked, title, ("from", "to", "journal"), closing=False) | {
         "report": report, "pager": Pager(number, per_page, report.entry_count),
     }  # fmt: skip
     return render(request, "accounting/report_journal.html", context)
