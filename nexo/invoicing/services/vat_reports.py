@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nexo.core.errors import ValidationFailed
+from nexo.core.formatting import number
 from nexo.core.models import Company
 from nexo.core.rules import round_money
 from nexo.invoicing import rules, tax
@@ -379,7 +380,8 @@ BOX_ORDER = (
 
 
 def _rate_text(rate: Decimal) -> str:
-    return f"{rate.normalize():f}"
+    """A rate as the reader writes it: 21, 5,2 in Spanish, 5.2 in English."""
+    return number(rate.normalize())
 
 
 # The books
