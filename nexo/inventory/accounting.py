@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from nexo.accounting.models import AccountingSettings, EntryLine, StockMethod
 from nexo.accounting.services import ledger as accounting_ledger
+from nexo.accounting.services.accounts import account_name
 from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.core import plainsql
 from nexo.core.errors import Conflict
@@ -231,7 +232,7 @@ def stock_accounting(company: Company, day: Date) -> StockAccounting:
     stock = default_account(default_accounts(company), "stock")
     method = AccountingSettings.objects.filter(company=company).values_list("stock_method", flat=True).first()
     return StockAccounting(
-        date=day, stock_method=method or CONTINENTAL, account_code=stock.code, account_name=stock.name,
+        date=day, stock_method=method or CONTINENTAL, account_code=stock.code, account_name=account_name(stock),
         valuation=stock_value_at(company, day), ledger_balance=account_balance_at(company, stock.pk, day),
     )  # fmt: skip
 
