@@ -332,7 +332,8 @@ def entry_post(request: HttpRequest, entry_id: RecordId):
     },
 )  # fmt: skip
 def entry_reverse(request: HttpRequest, entry_id: RecordId):
-    raw = request.body.strip()
+    # The body is optional: none (or a form post with no fields) takes the defaults.
+    raw = request.body.strip() if request.content_type == "application/json" else b""
     try:
         payload = JournalEntryReverseIn.model_validate_json(raw) if raw else JournalEntryReverseIn()
     except PydanticValidationError as error:

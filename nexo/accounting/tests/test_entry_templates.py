@@ -4,6 +4,7 @@ from its amounts, and says which accounts a chart lacks instead of failing."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from nexo.accounting import entry_templates
 from nexo.accounting.entry_templates import TemplateProblem, accounts_for, missing_accounts, template_fill
@@ -12,6 +13,12 @@ from nexo.accounting.services.charts import chart_load
 from nexo.core.models import Company
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def test_every_template_balances_for_any_amounts():
