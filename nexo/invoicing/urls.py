@@ -1,4 +1,5 @@
 from nexo.invoicing.views import (
+    account_mapping,
     credit_notes,
     invoice_documents,
     invoice_drafts,
@@ -15,4 +16,5 @@ urlpatterns = [
     *credit_notes.urlpatterns,
     *supplier_invoices.urlpatterns,
     *vat_reports.urlpatterns,
+    *account_mapping.urlpatterns,
 ]

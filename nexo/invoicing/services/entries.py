@@ -31,17 +31,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from nexo.accounting.models import AccountDefault, PartyAccounting
+from nexo.accounting.models import Account, AccountDefault, PartyAccounting
 from nexo.accounting.services.ledger import LineInput, Origin, entries_of, entry_record, journal_of
 from nexo.catalog.models import Category, Item
 from nexo.core import plainsql
-from nexo.core.errors import Conflict
+from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.formatting import number, trimmed
 from nexo.core.models import Company, User
 from nexo.core.rules import round_money
+from nexo.core.validation import MAX_ID, decimal_of
 from nexo.invoicing.models import CategoryAccounts, Invoice, SupplierInvoice, TaxAccounts
 from nexo.parties.models import Party
 
@@ -369,11 +370,231 @@ def document_entries(company: Company, model: str, document_ids: Sequence[int]) 
     return entries_of(company, model, document_ids)
 
 
+# The mappings, read and set (the page /invoicing/accounts/ and PUT /invoicing/account-mapping)
+
+# The rates the mapping page offers for each tax and side, beside any other rate already mapped.
+USUAL_RATES = {
+    (VAT, SALE): ("21", "10", "4"),
+    (RECARGO, SALE): ("5.2", "1.4", "0.5"),
+    (IRPF, SALE): ("15", "7"),
+    (VAT, PURCHASE): ("21", "10", "4"),
+    (IRPF, PURCHASE): ("15", "7", "19"),
+}
+MAX_MAPPING_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class CategoryAccountsInput:
+    """A category's own accounts by code; None or "" leaves it to its parent or the default."""
+
+    category_id: int
+    sales_account: str | None = None
+    purchase_account: str | None = None
+
+
+@dataclass(frozen=True)
+class TaxAccountInput:
+    """The account (by code) a tax posts to at a rate on one side; None or "" posts to the default."""
+
+    kind: str
+    side: str
+    rate: Decimal
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category_id: int
+    category: str
+    sales_account: str
+    purchase_account: str
+
+
+@dataclass(frozen=True)
+class TaxRow:
+    kind: str
+    side: str
+    rate: Decimal
+    account: str
+    default: str  # the default account's code it falls back to
+
+
+@dataclass(frozen=True)
+class AccountMapping:
+    categories: list[CategoryRow]
+    taxes: list[TaxRow]
+    defaults: dict[str, str]  # role → code
+
+
+def account_mapping_of(company: Company) -> AccountMapping:
+    """Every category with its own accounts (codes, empty where it takes its parent's or the default), the
+    tax rows mapped and the usual rates, and the defaults' codes: four queries."""
+    defaults = {
+        role: code
+        for role, code in AccountDefault.objects.filter(company=company).values_list("role", "account__code")
+    }
+    mapped = {
+        row["category_id"]: row
+        for row in CategoryAccounts.objects.filter(company=company).values(
+            "category_id", "sales_account__code", "purchase_account__code"
+        )
+    }
+    categories = [
+        CategoryRow(
+            pk, full_name or name, (mapped.get(pk) or {}).get("sales_account__code") or "",
+            (mapped.get(pk) or {}).get("purchase_account__code") or "",
+        )
+        for pk, name, full_name in Category.objects.filter(company=company)
+        .order_by("full_name", "pk")
+        .values_list("pk", "name", "full_name")
+    ]  # fmt: skip
+    taxes = {
+        (row.kind, row.side, _rate(row.rate)): row.account.code
+        for row in TaxAccounts.objects.filter(company=company).select_related("account")
+    }
+    for (kind, side), rates in USUAL_RATES.items():
+        for rate in rates:
+            taxes.setdefault((kind, side, _rate(Decimal(rate))), "")
+    order = {key: index for index, key in enumerate(TAX_DEFAULTS)}
+    rows = [
+        TaxRow(kind, side, rate, code, defaults.get(TAX_DEFAULTS.get((kind, side), ""), ""))
+        for (kind, side, rate), code in sorted(
+            taxes.items(), key=lambda item: (order.get(item[0][:2], 99), -item[0][2])
+        )
+    ]
+    return AccountMapping(categories, rows, defaults)
+
+
+def _accounts_by_code(company: Company, codes: Iterable[str]) -> dict[str, Account]:
+    codes = {code for code in codes if code}
+    return {account.code: account for account in Account.objects.filter(company=company, code__in=codes)}
+
+
+def _account_of(accounts: dict[str, Account], code, field: str, nature: str | None = None) -> Account | None:
+    code = str(code or "").strip()
+    if not code:
+        return None
+    account = accounts.get(code)
+    if account is None:
+        raise ValidationFailed.on(
+            field, _("There is no account %(code)s in the chart.") % {"code": code[:20]}
+        )
+    if account.is_view:
+        raise ValidationFailed.on(
+            field,
+            _("%(account)s is a view account that groups others: post to one of its accounts.")
+            % {"account": account},
+        )
+    if not account.active:
+        raise ValidationFailed.on(field, _("%(account)s is inactive.") % {"account": account})
+    if nature == "income" and account.nature != "income":
+        raise ValidationFailed.on(field, _("A sales account is an income account (group 7)."))
+    if nature == "expense" and account.nature != "expense":
+        raise ValidationFailed.on(field, _("A purchase account is an expense account (group 6)."))
+    return account
+
+
+def account_mapping_set(
+    *,
+    company: Company,
+    by: User,
+    categories: Sequence[CategoryAccountsInput] = (),
+    taxes: Sequence[TaxAccountInput] | None = None,
+) -> AccountMapping:
+    """Set the categories' own accounts (those listed; empty both: the row goes) and, when `taxes` is given,
+    every tax row at once (a rate left out or empty posts to the default). Accounts are named by code, of
+    this company, postable (not a view, active); a sales account is income, a purchase account expense.
+    A field error names `categories.N.sales_account`, `taxes.N.account`…; nothing is saved then."""
+    categories, taxes = list(categories or []), None if taxes is None else list(taxes)
+    if len(categories) > MAX_MAPPING_ROWS or (taxes is not None and len(taxes) > MAX_MAPPING_ROWS):
+        raise ValidationFailed.on("categories", _("At most %(count)s rows.") % {"count": MAX_MAPPING_ROWS})
+    with transaction.atomic():
+        codes = [
+            str(code or "").strip()
+            for row in categories
+            for code in (row.sales_account, row.purchase_account)
+        ]
+        codes += [str(row.account or "").strip() for row in taxes or []]
+        accounts = _accounts_by_code(company, codes)
+        ids = [row.category_id for row in categories]
+        for index, category_id in enumerate(ids):
+            if (
+                isinstance(category_id, bool)
+                or not isinstance(category_id, int)
+                or not 0 < category_id <= MAX_ID
+            ):
+                raise ValidationFailed.on(f"categories.{index}.category_id", _("No such category."))
+        known = set(Category.objects.filter(company=company, pk__in=ids).values_list("pk", flat=True))
+        existing = {
+            row.category_id: row
+            for row in CategoryAccounts.objects.filter(company=company, category_id__in=ids)
+        }
+        seen: set[int] = set()
+        changed, made, gone = [], [], []
+        for index, row in enumerate(categories):
+            field = f"categories.{index}"
+            if row.category_id not in known:
+                raise ValidationFailed.on(f"{field}.category_id", _("No such category."))
+            if row.category_id in seen:
+                raise ValidationFailed.on(f"{field}.category_id", _("This category is listed twice."))
+            seen.add(row.category_id)
+            sales = _account_of(accounts, row.sales_account, f"{field}.sales_account", "income")
+            purchase = _account_of(accounts, row.purchase_account, f"{field}.purchase_account", "expense")
+            current = existing.get(row.category_id)
+            if sales is None and purchase is None:
+                if current is not None:
+                    gone.append(current.pk)
+                continue
+            if current is None:
+                current = CategoryAccounts(company=company, category_id=row.category_id, created_by=by)
+                made.append(current)
+            else:
+                changed.append(current)
+            current.sales_account, current.purchase_account, current.updated_by = sales, purchase, by
+        CategoryAccounts.objects.filter(pk__in=gone).delete()
+        CategoryAccounts.objects.bulk_create(made)
+        if changed:
+            CategoryAccounts.objects.bulk_update(changed, ["sales_account", "purchase_account", "updated_by"])
+        if taxes is not None:
+            rows, keys = [], set()
+            for index, row in enumerate(taxes):
+                field = f"taxes.{index}"
+                if (row.kind, row.side) not in TAX_DEFAULTS and (row.kind, row.side) != (RECARGO, PURCHASE):
+                    raise ValidationFailed.on(
+                        f"{field}.kind", _("Choose VAT, surcharge or IRPF on sales or purchases.")
+                    )
+                rate = decimal_of(row.rate, f"{field}.rate")
+                if not ZERO <= rate < 100 or rate != round_money(rate):
+                    raise ValidationFailed.on(
+                        f"{field}.rate", _("Give a rate from 0 to under 100, with at most 2 decimals.")
+                    )
+                account = _account_of(accounts, row.account, f"{field}.account")
+                key = (row.kind, row.side, round_money(rate))
+                if key in keys:
+                    raise ValidationFailed.on(f"{field}.rate", _("This tax and rate is listed twice."))
+                keys.add(key)
+                if account is not None:
+                    rows.append(
+                        TaxAccounts(
+                            company=company, kind=row.kind, side=row.side, rate=round_money(rate), account=account,
+                            created_by=by, updated_by=by,
+                        )
+                    )  # fmt: skip
+            TaxAccounts.objects.filter(company=company).delete()
+            TaxAccounts.objects.bulk_create(rows)
+    return account_mapping_of(company)
+
+
 __all__ = [
     "INVOICE_MODEL",
     "SUPPLIER_INVOICE_MODEL",
+    "AccountMapping",
+    "CategoryAccountsInput",
     "Mappings",
+    "TaxAccountInput",
     "TaxFigure",
+    "account_mapping_of",
+    "account_mapping_set",
     "document_entries",
     "entry_link",
     "invoice_entry",
