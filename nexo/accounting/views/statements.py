@@ -198,8 +198,8 @@ def _statement_page(request: HttpRequest, *, ranged: bool) -> HttpResponse:
             },
         ]
         headings = [
-            f"{_day(start, language)}\N{EN DASH}{_day(end, language)}",
-            f"{_day(statement.previous_start, language)}\N{EN DASH}{_day(statement.previous_end, language)}",
+            f"{_day(start, language)} \N{EN DASH} {_day(end, language)}",
+            f"{_day(statement.previous_start, language)} \N{EN DASH} {_day(statement.previous_end, language)}",
         ]
     else:
         form.data["date"] = end.isoformat()
