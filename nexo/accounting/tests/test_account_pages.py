@@ -1,6 +1,7 @@
 """The chart's pages: the chart with balances rolled up to its groups, adding and editing an account, the
 journals, the default accounts, and the accounting panel on a party's page; each for the roles that may."""
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -201,3 +202,61 @@ def test_the_party_panel_shows_its_accounts_and_sets_its_own(
     )
     assert PartyAccounting.objects.get(party=customer).receivable == books["4309"]
     assert "572" in refused.content.decode()
+
+
+# In the browser: keyboard only, a laptop and a phone, Spanish and English.
+
+SIZES = ((1366, 768), (390, 844))
+SHOTS = os.environ.get("NEXO_SCREENSHOTS", "")
+
+
+def _look_at(page, name: str, language: str) -> None:
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (page.url, width)
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/chart-{name}-{language}-{width}x{height}.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_an_accountant_adds_a_bank_account_with_the_keyboard(
+    language, page, signed_in_page, live_server, make_user, company, customer
+):
+    from playwright.sync_api import expect
+
+    page.set_default_navigation_timeout(120_000)  # a busy machine serves the first pages slowly
+
+    user = make_user(f"contable-{language}", "accounting", language=language)
+    books = {account.code: account for account in _books(company)}
+    _sale(company, user, books, customer, "100.00", date(2026, 1, 15))
+    page = signed_in_page(user.username)
+    page.goto(f"{live_server.url}{reverse('accounting:account_list')}")
+    _look_at(page, "list", language)
+    page.focus("#list-q")
+    page.keyboard.type("57")
+    expect(page.locator("#list-results tbody tr")).to_have_count(3)  # 57, 570, 572
+    page.goto(f"{live_server.url}{reverse('accounting:account_create')}?under=572")
+    page.keyboard.press("End")  # the code field has the focus, 572 already typed
+    page.keyboard.type("0001")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Banco Santander")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Santander bank")
+    _look_at(page, "form", language)
+    page.keyboard.press("Enter")
+    expect(page.locator("#list-results")).to_contain_text("5720001")
+    _look_at(page, "added", language)
+    assert Account.objects.get(company=company, code="5720001").parent_id == books["572"].pk
+    page.goto(f"{live_server.url}{reverse('accounting:default_accounts')}")
+    _look_at(page, "defaults", language)
+    page.goto(f"{live_server.url}{reverse('parties:party_view', args=[customer.pk])}")
+    expect(page.locator("#party-account-receivable")).to_contain_text("4300")
+    _look_at(page, "party", language)
+
+
+def _books(company):
+    ledger_services.journal_of(company, "GEN")
+    return Account.objects.filter(company=company)

@@ -13,7 +13,7 @@ from nexo.accounting.services.ledger import LineInput
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.parties.models import Party
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 D = Decimal
 
 

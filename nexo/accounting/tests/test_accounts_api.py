@@ -12,7 +12,10 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def api_accountant(api_as, accountant):
-    return api_as(accountant)
+    """An accountant's API client whose problems are asserted in English."""
+    client = api_as(accountant)
+    client.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def test_list_filters_and_pages(api_accountant, books):

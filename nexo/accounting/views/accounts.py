@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from nexo.accounting.models import Account, EntryLine, Journal, Nature, PartyAccounting
@@ -198,19 +198,28 @@ def _tell_moved(request: HttpRequest, account: Account) -> None:
     """Say so when the new account took over its parent's roles or parties (the parent became a view)."""
     roles = getattr(account, "moved_roles", [])
     parties = getattr(account, "moved_parties", 0)
-    if roles or parties:
+    if roles:
         messages.warning(
             request,
             _(
                 "%(parent)s now groups sub-accounts: %(account)s took its place as the default account for "
-                "%(roles)s and as the account of %(parties)s parties. Check the default accounts."
+                "%(roles)s. Check the default accounts."
             )
             % {
                 "parent": account.parent.code,
                 "account": account.code,
-                "roles": ", ".join(str(services.ROLE_LABELS.get(role, role)) for role in roles) or "—",
-                "parties": parties,
+                "roles": ", ".join(str(services.ROLE_LABELS.get(role, role)) for role in roles),
             },
+        )
+    if parties:
+        messages.warning(
+            request,
+            ngettext(
+                "%(parent)s now groups sub-accounts: %(account)s took its place as the account of %(count)s party.",
+                "%(parent)s now groups sub-accounts: %(account)s took its place as the account of %(count)s parties.",
+                parties,
+            )
+            % {"parent": account.parent.code, "account": account.code, "count": parties},
         )
 
 
