@@ -558,12 +558,16 @@ def journal_report(
     account, code and party filters do not apply."""
     flt = replace(flt, account=None, prefix="", party=None)
     where, params = flt.where()
+    # Entries counted on their own table (a DISTINCT over the lines costs as much as the sums).
+    journal = "" if flt.journal is None else " AND e.journal_id = %s"
     sql = (
-        "SELECT COUNT(DISTINCT l.entry_id), SUM(l.debit), SUM(l.credit) "  # noqa: S608
+        f"SELECT (SELECT COUNT(*) FROM {_table(Entry)} e WHERE e.company_id = %s AND e.state = %s "  # noqa: S608
+        f"AND e.date >= %s AND e.date <= %s{journal}), SUM(l.debit), SUM(l.credit) "
         f"FROM {_table(EntryLine)} l WHERE {where} AND l.date >= %s AND l.date <= %s"
     )
+    values = [flt.company.pk, ledger.POSTED, flt.start, flt.end, *([flt.journal.pk] if flt.journal else [])]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, flt.start, flt.end])
+        cursor.execute(sql, [*values, *params, flt.start, flt.end])
         count, debit, credit = cursor.fetchone()
     entries = Entry.objects.filter(
         company=flt.company, state=ledger.POSTED, date__gte=flt.start, date__lte=flt.end
