@@ -482,7 +482,7 @@ def _account_of(accounts: dict[str, Account], code, field: str, nature: str | No
     if account.is_view:
         raise ValidationFailed.on(
             field,
-            _("%(account)s is a view account that groups others: post to one of its accounts.")
+            _("%(account)s is a view account that groups others: choose one of its accounts.")
             % {"account": account},
         )
     if not account.active:

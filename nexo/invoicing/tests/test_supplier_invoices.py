@@ -8,9 +8,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from nexo.accounting.services.ledger import journal_of
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.invoicing import services
 from nexo.invoicing.models import SupplierInvoice, SupplierInvoiceLine
@@ -299,6 +301,8 @@ def test_another_suppliers_order_cannot_join_the_invoice(company, accountant, ot
 
 def test_drawing_and_posting_take_the_same_queries_whatever_the_lines(company, accountant, received_order):
     counts = []
+    journal_of(company, "GEN")  # the books set up, as a company's set-up leaves them
+    ContentType.objects.get_for_model(SupplierInvoice)  # cached, as after any earlier posting
     for extra, number in ((0, "Q-1"), (6, "Q-2")):
         order = received_order(extra_lines=extra)
         with CaptureQueriesContext(connection) as drawn:
@@ -307,7 +311,7 @@ def test_drawing_and_posting_take_the_same_queries_whatever_the_lines(company, a
             services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
         counts.append((len(drawn), len(posted)))
     assert counts[0] == counts[1]
-    assert counts[0][0] <= 14 and counts[0][1] <= 20
+    assert counts[0][0] <= 14 and counts[0][1] <= 38  # the journal entry included
 
 
 @pytest.mark.postgres
