@@ -3,6 +3,7 @@ line added from the keyboard — sees it balance as she types and posts it; the 
 a laptop and a phone, in Spanish and in English."""
 
 import os
+import re
 from datetime import date
 
 import pytest
@@ -52,7 +53,7 @@ def test_an_entry_typed_with_the_keyboard_and_posted(signed_in_page, live_server
     page.keyboard.press("Enter")  # the next line's account
     expect(page.locator("#id_lines-1-account")).to_be_focused()
     choose_account(page, 1, "572")
-    for _ in range(2):
+    for _ in range(3):  # party, debit, credit
         page.keyboard.press("Enter")
     expect(page.locator("#id_lines-1-credit")).to_be_focused()
     page.keyboard.type("12.50")
@@ -67,8 +68,9 @@ def test_an_entry_typed_with_the_keyboard_and_posted(signed_in_page, live_server
 
     page.focus("#save-and-post")
     page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/accounting/entries/\d+/$"))
     entry = Entry.objects.get()
-    page.wait_for_url(f"{live_server.url}/accounting/entries/{entry.pk}/")
+    assert page.url == f"{live_server.url}/accounting/entries/{entry.pk}/"
     expect(page.locator("#entry-state")).to_have_attribute("data-state", "posted")
     expect(page.locator("#entry-number")).to_have_text(f"GEN/{date.today().year}/000001")
     expect(page.locator("#total-debit")).to_have_text("12,50")
