@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 # Benchmark modules, run in this order; each is bench/<name>.py with TITLE and run().
-MODULES = ["foundation", "catalog", "inventory", "sales", "story", "invoicing"]
+MODULES = ["foundation", "catalog", "inventory", "sales", "story", "invoicing", "accounting_reports"]
 
 
 def recreate_postgres_database(url: str) -> str:
