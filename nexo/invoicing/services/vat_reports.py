@@ -227,6 +227,14 @@ def _treatment_label(code: str) -> str:
     return code
 
 
+def _treatment(code: str, rate: Decimal) -> tax.Treatment:
+    """The stored treatment; a code the engine no longer knows is read by its rate rather than refused."""
+    try:
+        return tax.treatment_of(code or tax.DOMESTIC.code)
+    except tax.TaxRuleError:
+        return tax.DOMESTIC if rate else tax.Treatment(code, charges_vat=False)
+
+
 def _posted_customer_taxes(company: Company, date_from: Date, date_to: Date) -> QuerySet:
     return InvoiceTax.objects.filter(
         invoice__company=company,
@@ -283,7 +291,7 @@ def vat_summary(
     for group in groups:
         base, amount, surcharge = (_money(group[name]) for name in ("base_sum", "amount_sum", "recargo_sum"))
         rate, recargo_rate = Decimal(group["rate"]), Decimal(group["recargo_rate"])
-        treatment = tax.treatment_of(group["treatment"] or tax.DOMESTIC.code)
+        treatment = _treatment(group["treatment"], rate)
         credit = group["invoice__kind"] == Invoice.Kind.CREDIT_NOTE
         if not treatment.charges_vat:
             exempt[treatment.code] = exempt.get(treatment.code, ZERO) + base

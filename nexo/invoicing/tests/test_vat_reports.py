@@ -32,6 +32,13 @@ from nexo.invoicing.services import vat_reports
 from nexo.parties.models import Party
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Labels are asserted in English; the pages' test reads them in Spanish too."""
+
+
 FORMULA_NAME = '=HYPERLINK("https://evil.example","Pay")'
 
 

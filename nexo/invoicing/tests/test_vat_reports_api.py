@@ -18,6 +18,7 @@ def accounting_api(api_as, make_user):
 
 
 def test_the_summary_gives_the_303_boxes_as_decimal_strings(accounting_api, vat_quarter):
+    """Labels come in the company's language (Spanish) when the request names none."""
     response = accounting_api.get("/invoicing/vat-summary", **Q1)
     assert response.status_code == 200, response.content
     body = response.json()
@@ -37,7 +38,7 @@ def test_the_summary_gives_the_303_boxes_as_decimal_strings(accounting_api, vat_
         ("10.00", "100.00", "10.00"),
     ]
     assert body["lines_303"][3] == {
-        "label": "Changes to bases and quotas (credit notes)", "boxes": ["14", "", "15"], "base": "-100.00",
+        "label": "Modificación de bases y cuotas (rectificativas)", "boxes": ["14", "", "15"], "base": "-100.00",
         "rate": None, "quota": "-21.00",
     }  # fmt: skip
 
