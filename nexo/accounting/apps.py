@@ -18,7 +18,23 @@ class AccountingConfig(modules.NexoModule):
     verbose_name = _("Accounting")
     url_prefix = "accounting/"
     api_router = "nexo.accounting.api:router"
-    navigation: list = []  # filled as the pages land
+    navigation = [
+        modules.NavigationEntry("accounting", _("Journal entries"), "accounting:entry_list", "accounting.view_entry"),
+        modules.NavigationEntry("accounting", _("Chart of accounts"), "accounting:account_list", "accounting.view_account"),
+        modules.NavigationEntry("accounting", _("Journals"), "accounting:journal_list", "accounting.view_journal"),
+        modules.NavigationEntry(
+            "accounting", _("Fiscal years"), "accounting:fiscal_year_list", "accounting.view_fiscalyear"
+        ),
+        modules.NavigationEntry(
+            "accounting", _("Accounting settings"), "accounting:accounting_settings",
+            "accounting.change_accountingsettings",
+        ),
+        modules.NavigationEntry("reports", _("Trial balance"), "accounting:trial_balance", "accounting.view_entry"),
+        modules.NavigationEntry("reports", _("General ledger"), "accounting:general_ledger", "accounting.view_entry"),
+        modules.NavigationEntry("reports", _("Journal"), "accounting:journal_report", "accounting.view_entry"),
+        modules.NavigationEntry("reports", _("Profit and loss"), "accounting:profit_and_loss", "accounting.view_entry"),
+        modules.NavigationEntry("reports", _("Balance sheet"), "accounting:balance_sheet", "accounting.view_entry"),
+    ]  # fmt: skip
     role_permissions = {
         "accounting": ACCOUNTING_WRITE,
     }

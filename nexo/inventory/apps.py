@@ -35,6 +35,9 @@ class InventoryConfig(modules.NexoModule):
         modules.NavigationEntry(
             "inventory", _("Stock in the ledger"), "inventory:stock_accounting", "accounting.add_entry"
         ),
+        modules.NavigationEntry(
+            "accounting", _("Stock accounting"), "inventory:stock_accounting", "accounting.add_entry"
+        ),
     ]
     role_permissions = {
         "sales": INVENTORY_READ,

@@ -30,6 +30,13 @@ class InvoicingConfig(modules.NexoModule):
             "invoicing:supplier_invoice_list",
             "invoicing.view_supplierinvoice",
         ),
+        modules.NavigationEntry(
+            "accounting", _("Account mapping"), "invoicing:account_mapping", "accounting.view_account"
+        ),
+        modules.NavigationEntry(
+            "reports", _("VAT summary"), "invoicing:vat_summary", "invoicing.view_invoice"
+        ),
+        modules.NavigationEntry("reports", _("VAT books"), "invoicing:vat_books", "invoicing.view_invoice"),
     ]
     lifecycles = [
         ("invoicing.Invoice", "state", rules.INVOICE_LIFECYCLE),
