@@ -165,6 +165,8 @@ class Player:
             reason=RETURN_REASON,
             return_id=back.pk,
         )
+        # Dated the day of the return, so the sales journal keeps its entries in date order.
+        services.invoice_update(company=self.company, by=self.accountant, invoice_id=note.pk, date=day)
         services.invoice_post(company=self.company, by=self.accountant, invoice_id=note.pk)
         self.counts["credit_notes"] += 1
 
