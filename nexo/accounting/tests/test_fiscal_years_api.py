@@ -18,7 +18,9 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def client(api_as, accountant, company, books):
-    return api_as(accountant, company)
+    client = api_as(accountant, company)
+    client.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read English
+    return client
 
 
 @pytest.fixture
