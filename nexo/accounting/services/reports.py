@@ -76,8 +76,9 @@ class LedgerFilter:
 
     def where(self, alias: str = "l") -> tuple[str, list]:
         """The lines' conditions but the dates (each report bounds dates its own way)."""
-        sql = [f"{alias}.company_id = %s", f"{alias}.posted = %s"]
-        params: list = [self.company.pk, True]
+        # `posted` written as is, not as a parameter: SQLite uses a partial index (WHERE posted) only then.
+        sql = [f"{alias}.company_id = %s", f"{alias}.posted"]
+        params: list = [self.company.pk]
         if self.account is not None:
             sql.append(f"{alias}.account_id = %s")
             params.append(self.account.pk)
