@@ -56,3 +56,13 @@ class AccountingConfig(modules.NexoModule):
         from nexo.accounting.services.setup import accounting_setup
 
         accounting_setup(company)
+
+    def load_demo(self, *, company, second_company, users):
+        from nexo.accounting.demo import load_demo_accounting
+
+        return load_demo_accounting(company, users)
+
+    def finish_demo(self, *, company, second_company, users):
+        from nexo.accounting.demo import close_previous_year
+
+        return close_previous_year(company, users)

@@ -273,3 +273,15 @@ def stock_variation_post(*, company: Company, by: User, date: Date):
         )
         entry.stock_increase = difference > 0  # which way it went, for the answer of the API
         return entry
+
+
+def year_end_variation(*, company: Company, by: User, day: Date) -> list[str]:
+    """Before a continental company's year closes: the change in inventory value at its last day, if any
+    (a perpetual company's stock account follows every move already)."""
+    method = AccountingSettings.objects.filter(company=company).values_list("stock_method", flat=True).first()
+    if (method or CONTINENTAL) != CONTINENTAL:
+        return []
+    stock = default_account(default_accounts(company), "stock")
+    if stock_value_at(company, day) == account_balance_at(company, stock.pk, day):
+        return []
+    return [stock_variation_post(company=company, by=by, date=day).number]

@@ -90,3 +90,9 @@ class InventoryConfig(modules.NexoModule):
         from nexo.inventory.demo import load_demo_inventory
 
         return load_demo_inventory(company, users)
+
+    def year_end_entries(self, *, company, by, day):
+        """Continental stock: the change in inventory value at the year's end, when there is one."""
+        from nexo.inventory.accounting import year_end_variation
+
+        return year_end_variation(company=company, by=by, day=day)

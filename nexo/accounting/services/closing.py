@@ -36,6 +36,7 @@ from nexo.accounting.services.fiscal_years import fiscal_year_ensure
 from nexo.accounting.services.ledger import LineInput, entry_record, entry_reverse, journal_of, settings_of
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
+from nexo.core.modules import contributions
 from nexo.core.validation import locked
 
 ZERO = ledger.ZERO
@@ -232,6 +233,10 @@ def year_close(*, company: Company, by: User, fiscal_year_id: int) -> FiscalYear
         Period.objects.filter(fiscal_year=year, start__lte=year.end, end__gte=year.end).update(
             state=ledger.OPEN
         )
+        # The modules' period-end entries first (continental stock: the change in inventory value), so the
+        # result the year closes with includes them.
+        contributions("year_end_entries", company=company, by=by, day=year.end)
+        plan = closing_plan(company, year)
         if plan.income_and_expenses:
             _post(
                 company, by, year.end, plan.regularisation_lines(),
