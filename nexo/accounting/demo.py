@@ -32,7 +32,7 @@ RENT, RENT_IRPF_RATE, BANK_CHARGES = D("2100.00"), D("0.19"), D("38.50")
 CREDIT_LINE = D("150000.00")
 VAT = D("0.21")
 # The previous year's trade before the documents begin: sales and purchases (base) of an ordinary month.
-MONTH_SALES, MONTH_PURCHASES = D("68400.00"), D("47900.00")
+MONTH_SALES, MONTH_PURCHASES = D("73800.00"), D("47900.00")
 SEASON = (D("0.82"), D("0.88"), D("1.04"), D("1.10"), D("1.12"), D("1.06"), D("0.95"), D("0.70"), D("1.02"),
           D("1.08"), D("1.05"), D("1.18"))  # fmt: skip
 # The fixed assets and equity at the start of the previous year.
@@ -143,6 +143,40 @@ def _running_costs(plan: list[Planned], year: int, month: int) -> None:
         ]))  # fmt: skip
 
 
+def _vat_settlements(plan: list[Planned], year: int) -> None:
+    """The first three quarters' VAT settled (modelo 303) and paid on the 20th after each: output VAT less
+    input VAT of the entries planned in the quarter (the fourth quarter includes the documents posted later)."""
+    for quarter in (1, 2, 3):
+        first, last = date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)
+        output = sum(
+            (
+                credit
+                for p in plan
+                if first <= p.day <= last
+                for code, _d, credit, _p in p.lines
+                if code == "4770"
+            ),
+            D(0),
+        )
+        deductible = sum(
+            (
+                debit
+                for p in plan
+                if first <= p.day <= last
+                for code, debit, _c, _p in p.lines
+                if code == "472"
+            ),
+            D(0),
+        )
+        day = _weekday(last + timedelta(days=20))
+        plan.append(Planned(day, "GEN", f"Liquidación IVA {quarter}T/{year} (modelo 303)", [
+            ("4770", output, D(0), None), ("472", D(0), deductible, None), ("4750", D(0), output - deductible, None),
+        ]))  # fmt: skip
+        plan.append(Planned(day, "BAN", f"Pago modelo 303 {quarter}T/{year}", [
+            ("4750", output - deductible, D(0), None), ("572", D(0), output - deductible, None),
+        ]))  # fmt: skip
+
+
 def _plan(company: Company, books: Books, today: date) -> list[Planned]:
     previous = today.year - 1
     history_start = today - timedelta(days=HISTORY_DAYS)
@@ -156,6 +190,7 @@ def _plan(company: Company, books: Books, today: date) -> list[Planned]:
         if date(previous, month, 1) < history_start.replace(day=1) and customers and suppliers:
             _trade_month(plan, previous, month, customers, suppliers)
         _running_costs(plan, previous, month)
+    _vat_settlements(plan, previous)
     depreciation = [
         (code, D(0), round_money(OPENING_DEBITS[code] * rate), None) for code, rate in DEPRECIATION
     ]
