@@ -33,9 +33,6 @@ class InventoryConfig(modules.NexoModule):
             "inventory", _("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse"
         ),
         modules.NavigationEntry(
-            "inventory", _("Stock in the ledger"), "inventory:stock_accounting", "accounting.add_entry"
-        ),
-        modules.NavigationEntry(
             "accounting", _("Stock accounting"), "inventory:stock_accounting", "accounting.add_entry"
         ),
     ]

@@ -99,3 +99,12 @@ class PurchasingConfig(modules.NexoModule):
         if not party.is_supplier or not request.user.has_perm("purchasing.view_purchaseorder"):
             return None
         return {"template": "purchasing/_party_panel.html", **supplier_orders(request, party)}
+
+    def document_url(self, model_label, pk):
+        from django.urls import reverse
+
+        name = {
+            "purchasing.receipt": "purchasing:receipt_view",
+            "purchasing.purchaseorder": "purchasing:order_view",
+        }.get(model_label)
+        return reverse(name, args=[pk]) if name else None

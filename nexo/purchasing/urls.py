@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{order}/pdf/", orders.order_pdf, name="order_pdf"),
     path(f"{order}/send/", orders.order_send, name="order_send"),
     path(f"{order}/receive/", receive.order_receive, name="order_receive"),
+    path("receipts/<id:receipt_id>/", receive.receipt_view, name="receipt_view"),
     path("suggestions/", suggestions.suggestions, name="suggestions"),
     path("supplier-prices/", prices.supplier_price_list, name="supplier_price_list"),
     path("supplier-prices/new/", prices.supplier_price_create, name="supplier_price_create"),

@@ -19,7 +19,9 @@ class SalesConfig(modules.NexoModule):
         modules.NavigationEntry("sales", _("Quotations"), "sales:quotation_list", "sales.view_quotation"),
         modules.NavigationEntry("sales", _("Sales orders"), "sales:order_list", "sales.view_salesorder"),
         # Under Inventory: where the warehouse works (salespeople find them from their orders too).
-        modules.NavigationEntry("inventory", _("Delivery notes"), "sales:delivery_list", "sales.view_delivery"),
+        modules.NavigationEntry(
+            "inventory", _("Delivery notes"), "sales:delivery_list", "sales.view_delivery"
+        ),
     ]
     role_permissions = {
         "sales": SALES_QUOTING,
@@ -78,3 +80,11 @@ class SalesConfig(modules.NexoModule):
         from nexo.sales.demo import load_demo_sales
 
         return load_demo_sales(company, users)
+
+    def document_url(self, model_label, pk):
+        from django.urls import reverse
+
+        name = {"sales.delivery": "sales:delivery_view", "sales.salesorder": "sales:order_view"}.get(
+            model_label
+        )
+        return reverse(name, args=[pk]) if name else None

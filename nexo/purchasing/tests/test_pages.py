@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from nexo.catalog import services as catalog_services
 from nexo.catalog.models import TaxCategory, Unit
+from nexo.core.modules import document_url
 from nexo.inventory import services as inventory_services
 from nexo.inventory.models import StockBalance
 from nexo.parties.services import party_create
@@ -280,6 +281,12 @@ def test_the_order_page_shows_lines_totals_in_both_currencies_and_receipts(
     assert "Partially received" in html and "REC-2026-00001" in html
     assert response.context["receipts"][0].lines.get().unit_cost == Decimal("4.5")  # 5.00 USD x 0.9
     assert reverse("inventory:move_view", args=[response.context["receipts"][0].lines.get().move_id]) in html
+    # A journal entry names the receipt as its document; its address opens the order it belongs to.
+    receipt = response.context["receipts"][0]
+    assert document_url("purchasing.receipt", receipt.pk) == f"/purchasing/receipts/{receipt.pk}/"
+    opened = buyer_client.get(document_url("purchasing.receipt", receipt.pk))
+    assert (opened.status_code, opened["Location"]) == (302, url)
+    assert buyer_client.get(f"/purchasing/receipts/{receipt.pk + 1000}/").status_code == 404
 
 
 def test_the_order_page_costs_the_same_queries_for_few_or_many_lines_and_receipts(

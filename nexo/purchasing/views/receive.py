@@ -72,3 +72,14 @@ def order_receive(request: HttpRequest, order_id: int) -> HttpResponse:
         "title": _("Receive %(order)s") % {"order": order},
     }
     return render(request, "purchasing/receive.html", context, status=422 if form.errors else 200)
+
+
+@page("purchasing.view_purchaseorder")
+def receipt_view(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """A receipt is shown on its purchase order's page (a journal entry links to it by the receipt)."""
+    from django.shortcuts import get_object_or_404
+
+    from nexo.purchasing.models import Receipt
+
+    receipt = get_object_or_404(Receipt, pk=receipt_id, company=request.company)
+    return redirect("purchasing:order_view", order_id=receipt.order_id)
