@@ -16,8 +16,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone, translation
 
+from nexo.accounting.models import EntryLine
+from nexo.accounting.services.ledger import entries_of
+from nexo.accounting.services.ledger import settings_of as accounting_settings
 from nexo.catalog import services as catalog
 from nexo.catalog.models import TaxCategory, Unit
 from nexo.core.errors import Conflict, ValidationFailed
@@ -75,13 +79,19 @@ def stock_of(company, item):
     return level
 
 
+@pytest.mark.parametrize("stock_method", ["continental", "perpetual"])
 @translation.override("en")  # rule descriptions are asserted in English
 def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credited(
-    company, sales_user, manager_user, warehouse_user, make_user
+    company, sales_user, manager_user, warehouse_user, make_user, stock_method
 ):
     salesperson, sales_manager, storekeeper = sales_user, manager_user, warehouse_user
     buyer = make_user("compras", "purchasing")
     open_for_business(company)
+    # Stock in the ledger: continental (the Spanish default: purchases to 600, the change in inventory at
+    # the period's end) or perpetual (an entry at every receipt and delivery). The story is the same.
+    books = accounting_settings(company)
+    books.stock_method = stock_method
+    books.save(update_fields=["stock_method"])
     stock_settings = inventory.settings_of(company)
     warehouse = stock_settings.default_warehouse
     unit, hour = (Unit.objects.get(company=company, code=code) for code in ("ud", "h"))
@@ -435,6 +445,58 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
     assert (design_invoice.number, design_invoice.total, design_invoice.withholding, design_invoice.amount_due) == (
         f"F-{year}-000003", D("1210.00"), D("150.00"), D("1060.00"),
     )  # fmt: skip
+
+    # ── The ledger of the whole story ──────────────────────────────────────────────────────────────────────
+    #
+    # 15. Every posted invoice made its journal entry in the sales journal (VEN), numbered in date order:
+    #     F-1   D 4300 301.02 (the renovation firm)      C 700 121.50 (downlights)  C 705 140.00 (fitting)
+    #                                                     C 4770 25.52 (21 %)        C 4770 14.00 (10 %)
+    #     R-1   D 7080 16.20 (sales returns)  D 4770 3.40                            C 4300 19.60
+    #     F-2   D 4300 126.20 (the shop)                  C 700 100.00  C 4770 21.00  C 4771 5.20 (recargo)
+    #     F-3   D 4300 1,060.00  D 473 150.00 (IRPF the architects withhold)  C 705 1,000.00  C 4770 210.00
+    expected = {
+        "4300": (D("1487.22"), D("19.60")), "473": (D("150.00"), D(0)), "700": (D(0), D("221.50")),
+        "705": (D(0), D("1140.00")), "7080": (D("16.20"), D(0)), "4770": (D("3.40"), D("270.52")),
+        "4771": (D(0), D("5.20")),
+    }  # fmt: skip
+    if stock_method == "perpetual":
+        # Perpetual: the stock journal (EXI) follows every move at its valuation: the receipts D 300 / C 600
+        # (50.00 and 60.00), the deliveries D 610 / C 300 at FIFO (50.00 and 30.00), the return D 300 / C 610
+        # at the 6.00 the two downlights left with (12.00). 300 holds 110 - 80 + 12 = 42.00, the stock value.
+        expected |= {
+            "300": (D("122.00"), D("80.00")), "600": (D(0), D("110.00")), "610": (D("80.00"), D("12.00")),
+        }  # fmt: skip
+        assert stock_of(company, downlight).stock_value == D("42.00")
+    # Continental: no stock entry until the period's end; the receipts wait for the supplier's invoice (600).
+    assert ledger_of(company) == expected
+    # Each entry names its document, and the document finds its entry: one entry per invoice.
+    entries = entries_of(
+        company, "invoicing.invoice", [invoice.pk, credit.pk, shop_invoice.pk, design_invoice.pk]
+    )
+    assert [entries[document.pk][0].number for document in (invoice, credit, shop_invoice, design_invoice)] == [
+        f"VEN/{year}/000001", f"VEN/{year}/000002", f"VEN/{year}/000003", f"VEN/{year}/000004",
+    ]  # fmt: skip
+    assert entries[credit.pk][0].origin_number == credit.number
+    # The firm's balance on 4300 is what it owes: its invoice less its credit note, 301.02 - 19.60 = 281.42.
+    assert party_balance(company, "4300", lead) == invoice.amount_due + credit.amount_due == D("281.42")
+
+
+def ledger_of(company):
+    """Every posted line summed per account: code → (debit, credit), accounts without lines left out."""
+    sums = (
+        EntryLine.objects.filter(company=company, posted=True)
+        .values("account__code")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+    )
+    return {row["account__code"]: (row["debit"], row["credit"]) for row in sums}
+
+
+def party_balance(company, code, party):
+    """A party's balance (debit minus credit) on an account."""
+    sums = EntryLine.objects.filter(company=company, posted=True, account__code=code, party=party).aggregate(
+        debit=Sum("debit"), credit=Sum("credit")
+    )
+    return sums["debit"] - sums["credit"]
 
 
 def taxes_of(invoice):
