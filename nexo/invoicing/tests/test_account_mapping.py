@@ -44,9 +44,10 @@ def hardware(company, sales_user, items):
 
 
 @pytest.fixture
-def books_client(accountant):
+def books_client(make_user):
+    """An accountant who reads English (the messages below are asserted in English)."""
     client = Client()
-    client.force_login(accountant)
+    client.force_login(make_user("contable-en", "accounting", language="en"))
     return client
 
 
