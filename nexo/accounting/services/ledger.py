@@ -63,6 +63,15 @@ def journal_of(company: Company, code: str) -> Journal:
         accounting_setup(company)
         found = Journal.objects.filter(company=company, code=code).first()
     if found is None:
+        # A standard journal added to Nexo after the company was set up.
+        from nexo.accounting.services.setup import JOURNALS
+
+        for standard, name, name_en, kind in JOURNALS:
+            if standard == code:
+                found, _created = Journal.objects.get_or_create(
+                    company=company, code=code, defaults={"name": name, "name_en": name_en, "kind": kind}
+                )
+    if found is None:
         raise Conflict(_("%(company)s has no journal %(code)s.") % {"company": company.name, "code": code})
     return found
 

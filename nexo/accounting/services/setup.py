@@ -12,6 +12,8 @@ from nexo.core.models import Company
 #: (code, Spanish name, English name, kind)
 JOURNALS = (
     ("VEN", "Ventas", "Sales", ledger.SALE),
+    ("VEN-R", "Ventas: facturas rectificativas", "Sales: credit notes", ledger.SALE),
+    ("VEN-S", "Ventas: facturas simplificadas", "Sales: simplified invoices", ledger.SALE),
     ("COM", "Compras", "Purchases", ledger.PURCHASE),
     ("BAN", "Bancos", "Bank", ledger.BANK),
     ("CAJ", "Caja", "Cash", ledger.CASH),

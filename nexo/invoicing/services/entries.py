@@ -5,7 +5,7 @@ API find it with `entries_of`. When the ledger refuses the entry (a closed perio
 before the journal's last entry, an account missing) the posting is refused with its message and nothing
 changes.
 
-Customer invoice (journal VEN, on the invoice's date):
+Customer invoice (journal VEN; credit notes VEN-R, simplified invoices VEN-S; on the invoice's date):
     D receivable (the party's own, else the default 4300)   amount due
     D withholding_receivable (473) per IRPF rate            the IRPF the customer withholds from us
     C sales per account (category → its parents → default: 700 goods, 705 services)   the lines' nets
@@ -43,6 +43,7 @@ from nexo.core.formatting import number, trimmed
 from nexo.core.models import Company, User
 from nexo.core.rules import round_money
 from nexo.core.validation import MAX_ID, decimal_of
+from nexo.invoicing import rules
 from nexo.invoicing.models import CategoryAccounts, Invoice, SupplierInvoice, TaxAccounts
 from nexo.parties.models import Party
 
@@ -50,6 +51,9 @@ ZERO = Decimal("0.00")
 INVOICE_MODEL = "invoicing.invoice"
 SUPPLIER_INVOICE_MODEL = "invoicing.supplierinvoice"
 SALES_JOURNAL, PURCHASES_JOURNAL = "VEN", "COM"
+# Each invoice series numbers by date on its own, and so does each journal: one sales journal per series, so
+# an invoice dated before a credit note already posted is still in date order in its journal.
+CREDIT_NOTES_JOURNAL, SIMPLIFIED_JOURNAL = "VEN-R", "VEN-S"
 SALE, PURCHASE = TaxAccounts.Side.SALE, TaxAccounts.Side.PURCHASE
 VAT, RECARGO, IRPF = TaxAccounts.Kind.VAT, TaxAccounts.Kind.RECARGO, TaxAccounts.Kind.IRPF
 # The company default each tax posts to when no TaxAccounts row names its rate.
@@ -290,7 +294,13 @@ def invoice_entry(*, company: Company, by: User | None, invoice: Invoice, lines:
     """The entry of a customer invoice or credit note being posted (numbered, its figures final): `lines`
     its InvoiceLines, `taxes` its InvoiceTax rows."""
     credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
-    journal = journal_of(company, SALES_JOURNAL)  # first: sets the books up for a company without them
+    if credit_note:
+        code = CREDIT_NOTES_JOURNAL
+    elif invoice.invoice_type == rules.F2:
+        code = SIMPLIFIED_JOURNAL
+    else:
+        code = SALES_JOURNAL
+    journal = journal_of(company, code)  # first: sets the books up for a company without them
     found = mappings_of(
         company, side=SALE, party_id=invoice.party_id, item_ids=(line.item_id for line in lines)
     )

@@ -119,7 +119,7 @@ def test_a_credit_note_posts_the_reverse_with_sales_returns(
     )  # fmt: skip
     entry = entry_of(note)
     assert (entry.number, entry.description) == (
-        "VEN/2026/000002", "Credit note R-2026-000001 · Ferretería Ruzafa, S.L.",
+        "VEN-R/2026/000001", "Credit note R-2026-000001 · Ferretería Ruzafa, S.L.",
     )  # fmt: skip
     assert amounts_of(entry) == [
         ("4300", D("0"), D("78.24"), shop.pk),

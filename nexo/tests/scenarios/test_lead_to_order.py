@@ -448,7 +448,8 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
 
     # ── The ledger of the whole story ──────────────────────────────────────────────────────────────────────
     #
-    # 15. Every posted invoice made its journal entry in the sales journal (VEN), numbered in date order:
+    # 15. Every posted invoice made its journal entry in the sales journal (VEN; credit notes in VEN-R), each
+    #     numbered in date order:
     #     F-1   D 4300 301.02 (the renovation firm)      C 700 121.50 (downlights)  C 705 140.00 (fitting)
     #                                                     C 4770 25.52 (21 %)        C 4770 14.00 (10 %)
     #     R-1   D 7080 16.20 (sales returns)  D 4770 3.40                            C 4300 19.60
@@ -474,7 +475,7 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
         company, "invoicing.invoice", [invoice.pk, credit.pk, shop_invoice.pk, design_invoice.pk]
     )
     assert [entries[document.pk][0].number for document in (invoice, credit, shop_invoice, design_invoice)] == [
-        f"VEN/{year}/000001", f"VEN/{year}/000002", f"VEN/{year}/000003", f"VEN/{year}/000004",
+        f"VEN/{year}/000001", f"VEN-R/{year}/000001", f"VEN/{year}/000002", f"VEN/{year}/000003",
     ]  # fmt: skip
     assert entries[credit.pk][0].origin_number == credit.number
     # The firm's balance on 4300 is what it owes: its invoice less its credit note, 301.02 - 19.60 = 281.42.
