@@ -36,19 +36,15 @@ def currency_code(value: str | None, field: str = "currency") -> str:
 
 def sequence_next(*, company_id: int, series: str, year: int) -> int:
     """The next number of a gapless series, under a row lock; the caller's transaction keeps it gapless."""
-    # Two plain statements: the UPDATE locks the row (PostgreSQL) until the caller's transaction ends.
+    # One statement: the upsert takes the row's lock (PostgreSQL) until the caller's transaction ends, and a
+    # new series starts at 1. SQLite has upserts with RETURNING since 3.35.
     table = plainsql.quoted(Sequence._meta.db_table)
-    key = [company_id, series, year]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (company_id, series, year, last_number) VALUES (%s, %s, %s, 0) "  # noqa: S608
-            "ON CONFLICT DO NOTHING",
-            key,
-        )
-        cursor.execute(
-            f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 (the table from the model)
-            "WHERE company_id = %s AND series = %s AND year = %s RETURNING last_number",
-            key,
+            f"INSERT INTO {table} (company_id, series, year, last_number) VALUES (%s, %s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (company_id, series, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [company_id, series, year],
         )
         return cursor.fetchone()[0]
 

@@ -11,7 +11,7 @@ from datetime import date as Date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,11 +81,22 @@ def fiscal_year_at(
 ) -> FiscalYear:
     """The fiscal year holding a date; for posting it must be open, its period open, and the date after the
     lock date. Documents' entries (`create`) open the calendar year they fall in when it does not exist yet."""
-    year = FiscalYear.objects.filter(company=company, start__lte=on, end__gte=on).first()
+    # One query: the year, whether the date's period is closed, and the lock date.
+    year = (
+        FiscalYear.objects.filter(company=company, start__lte=on, end__gte=on)
+        .annotate(
+            period_closed=Exists(
+                Period.objects.filter(fiscal_year=OuterRef("pk"), start__lte=on, end__gte=on, state=ledger.CLOSED)
+            ),
+            lock_date=Subquery(AccountingSettings.objects.filter(company=company).values("lock_date")[:1]),
+        )
+        .first()
+    )
     if year is None and create:
         from nexo.accounting.services.fiscal_years import fiscal_year_ensure
 
-        year = fiscal_year_ensure(company, on.year)
+        fiscal_year_ensure(company, on.year)
+        return fiscal_year_at(company, on, for_posting=for_posting)
     if year is None:
         raise ValidationFailed.on(
             "date", _("No fiscal year covers %(date)s: create it first.") % {"date": on.isoformat()}
@@ -96,12 +107,12 @@ def fiscal_year_at(
         raise ValidationFailed.on(
             "date", _("Fiscal year %(year)s is closed: nothing can be posted in it.") % {"year": year.name}
         )
-    if Period.objects.filter(fiscal_year=year, start__lte=on, end__gte=on, state=ledger.CLOSED).exists():
+    if year.period_closed:
         raise ValidationFailed.on(
             "date",
             _("The period of %(date)s is closed: nothing can be posted in it.") % {"date": on.isoformat()},
         )
-    lock_date = settings_of(company).lock_date
+    lock_date = year.lock_date
     if lock_date is not None and on <= lock_date:
         raise ValidationFailed.on(
             "date",
