@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from nexo.accounting.models import AccountingSettings, EntryLine, StockMethod
@@ -26,6 +26,7 @@ from nexo.accounting.services import ledger as accounting_ledger
 from nexo.accounting.services.accounts import account_name
 from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.core import plainsql
+from nexo.core.aggregates import MoneySum
 from nexo.core.errors import Conflict
 from nexo.core.models import Company, User
 from nexo.core.rules import round_money
@@ -210,21 +211,19 @@ def stock_value_at(company: Company, day: Date) -> Decimal:
     total = (
         StockBalance.objects.filter(company=company)
         .annotate(value_at=Subquery(latest.values("value_after")[:1], output_field=AMOUNT_SUM))
-        .aggregate(total=Sum("value_at", output_field=AMOUNT_SUM))["total"]
+        .aggregate(total=MoneySum("value_at"))["total"]
     )
     return total or ZERO
 
 
 def account_balance_at(company: Company, account_id: int, day: Date) -> Decimal:
     """Debits minus credits of the posted lines of one account dated on or before `day`: one SQL sum."""
-    total = (
+    totals = (
         EntryLine.objects.filter(company=company, posted=True, account_id=account_id, date__lte=day)
         .order_by()
-        .aggregate(total=Sum("debit", output_field=AMOUNT_SUM) - Sum("credit", output_field=AMOUNT_SUM))[
-            "total"
-        ]
+        .aggregate(debit=MoneySum("debit"), credit=MoneySum("credit"))
     )
-    return total or ZERO
+    return (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
 
 
 def stock_accounting(company: Company, day: Date) -> StockAccounting:

@@ -9,12 +9,13 @@ child), so that posting never finds a view account where it expects one."""
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nexo.accounting.models import Account, AccountDefault, EntryLine, PartyAccounting
 from nexo.accounting.rules import ledger
+from nexo.core.aggregates import MoneySum
 from nexo.core.api import CONTROL_CHARACTERS
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
@@ -183,7 +184,7 @@ def account_balance(account: Account) -> Decimal:
     """Debits minus credits of the posted lines of the account and of every account below it."""
     totals = EntryLine.objects.filter(
         company_id=account.company_id, posted=True, account__code__startswith=account.code
-    ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
+    ).aggregate(debit=MoneySum("debit"), credit=MoneySum("credit"))
     return (totals["debit"] or ledger.ZERO) - (totals["credit"] or ledger.ZERO)
 
 

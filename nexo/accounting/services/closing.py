@@ -25,7 +25,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,7 @@ from nexo.accounting.rules import ledger
 from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.accounting.services.fiscal_years import fiscal_year_ensure
 from nexo.accounting.services.ledger import LineInput, entry_record, entry_reverse, journal_of, settings_of
+from nexo.core.aggregates import MoneySum
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.modules import contributions
@@ -120,7 +121,7 @@ def year_balances(company: Company, year: FiscalYear) -> list[Balance]:
             "party_id",
             "party__name",
         )
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .annotate(debit=MoneySum("debit"), credit=MoneySum("credit"))
         .order_by("account__code", "party__name", "party_id")
     )
     return [

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nexo.accounting.models import AccountingSettings, Entry, EntryLine, FiscalYear, Period
 from nexo.accounting.rules import ledger
 from nexo.accounting.services.ledger import settings_of
+from nexo.core.aggregates import MoneySum
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.validation import MAX_ID, locked
@@ -138,7 +139,7 @@ def year_figures(company: Company) -> dict[int, YearFigures]:
         )
         .exclude(kind=ledger.REGULARISATION)
         .values("entry__fiscal_year_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .annotate(debit=MoneySum("debit"), credit=MoneySum("credit"))
         .order_by()
     }
     return {

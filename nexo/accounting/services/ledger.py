@@ -20,6 +20,7 @@ from nexo.accounting.rules import ledger
 from nexo.core import plainsql
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
+from nexo.core.rules import round_money
 from nexo.core.services import sequence_next
 from nexo.core.states import state_change
 from nexo.core.validation import MAX_ID, decimal_of, locked
@@ -122,7 +123,7 @@ def fiscal_year_at(
     return year
 
 
-def _checked_lines(company: Company, lines: Sequence[LineInput]) -> list[LineInput]:
+def _checked_lines(company: Company, lines: Sequence[LineInput], *, balanced: bool = True) -> list[LineInput]:
     """Amounts, accounts and parties of the lines, read in one query each; a clear field error otherwise."""
     if not lines:
         raise ValidationFailed.on("lines", _("An entry needs lines: at least one debit and one credit."))
@@ -175,11 +176,11 @@ def _checked_lines(company: Company, lines: Sequence[LineInput]) -> list[LineInp
             raise ValidationFailed.on(
                 f"{field}.party", _("%(account)s needs a party on every line.") % {"account": account}
             )
-    if ledger.unbalanced_by(lines) != ZERO:
+    if balanced and ledger.unbalanced_by(lines) != ZERO:
         raise ValidationFailed.on(
             "lines",
             _("The entry does not balance: debits exceed credits by %(difference)s.")
-            % {"difference": ledger.unbalanced_by(lines)},
+            % {"difference": round_money(ledger.unbalanced_by(lines))},
         )
     if not any(line.debit or line.credit for line in lines):
         raise ValidationFailed.on("lines", _("The entry has no amounts."))
@@ -299,12 +300,7 @@ def entry_create(
 
 def _draft_lines(company: Company, lines: Sequence[LineInput]) -> list[LineInput]:
     """The checks of posting, but a draft may be left unbalanced while it is being written."""
-    try:
-        return _checked_lines(company, lines)
-    except ValidationFailed as problem:
-        if [item["field"] for item in problem.errors] == ["lines"] and lines and "balance" in problem.detail:
-            return list(lines)
-        raise
+    return _checked_lines(company, lines, balanced=False)
 
 
 def locked_entry(company: Company, entry_id: int) -> Entry:

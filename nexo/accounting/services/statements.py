@@ -31,13 +31,14 @@ from decimal import Decimal
 from functools import cache
 from importlib import import_module
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nexo.accounting.models import EntryLine, FiscalYear
 from nexo.accounting.rules import ledger
 from nexo.accounting.services.ledger import settings_of
+from nexo.core.aggregates import MoneySum
 from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company
 
@@ -328,10 +329,10 @@ def _sums(company: Company, scope: Q, current: Q, previous: Q, *, codes: Iterabl
     return list(
         lines.values("account_id", "account__code", "account__name", "account__name_en")
         .annotate(
-            current_debit=Sum("debit", filter=current),
-            current_credit=Sum("credit", filter=current),
-            previous_debit=Sum("debit", filter=previous),
-            previous_credit=Sum("credit", filter=previous),
+            current_debit=MoneySum("debit", filter=current),
+            current_credit=MoneySum("credit", filter=current),
+            previous_debit=MoneySum("debit", filter=previous),
+            previous_credit=MoneySum("credit", filter=previous),
         )
         .order_by()
     )

@@ -5,6 +5,11 @@ from nexo.accounting.services.ledger import journal_of
 from nexo.parties.models import Party
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Services' messages are asserted in English; pages answer in the language each request asks for."""
+
+
 @pytest.fixture
 def books(company):
     """The company's books set up (PGC chart, journals, this year); code → Account."""

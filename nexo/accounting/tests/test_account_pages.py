@@ -137,6 +137,8 @@ def test_journals_page(accountant_client, books):
         "EXI",
         "GEN",
         "VEN",
+        "VEN-R",
+        "VEN-S",
     ]
 
 

@@ -119,7 +119,7 @@ def test_another_companys_ids_are_404_or_422(api_accountant, books, other_compan
 
 def test_journals_and_default_accounts(api_accountant, books, company):
     journals = api_accountant.get("/accounting/journals").json()
-    assert [item["code"] for item in journals["items"]] == ["BAN", "CAJ", "CIE", "COM", "EXI", "GEN", "VEN"]
+    assert [item["code"] for item in journals["items"]] == ["BAN", "CAJ", "CIE", "COM", "EXI", "GEN", "VEN", "VEN-R", "VEN-S"]
     defaults = api_accountant.get("/accounting/default-accounts").json()
     assert defaults["items"][0] == {
         "role": "receivable", "account_id": books["4300"].pk, "code": "4300", "name": "Clientes (euros)",

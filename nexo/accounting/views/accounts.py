@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,7 @@ from nexo.accounting.models import Account, EntryLine, Journal, Nature, PartyAcc
 from nexo.accounting.rules import ledger
 from nexo.accounting.services import accounts as services
 from nexo.accounting.services.defaults import default_accounts
+from nexo.core.aggregates import MoneySum
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import TextOnly, apply_failure
 from nexo.core.listing import Filter, ListPage, Sort
@@ -77,7 +78,7 @@ def balances_today(company) -> tuple[dict[int, Decimal], dict[int, int | None]]:
     rows = (
         EntryLine.objects.filter(company=company, posted=True, date__lte=timezone.localdate())
         .values("account_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .annotate(debit=MoneySum("debit"), credit=MoneySum("credit"))
         .order_by()
     )
     own = {row["account_id"]: (row["debit"] or ZERO) - (row["credit"] or ZERO) for row in rows}
@@ -357,7 +358,7 @@ def party_accounting(request: HttpRequest, party: Party) -> dict:
             company=request.company, posted=True, party=party, account_id__in=ids
         )
         .values("account_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .annotate(debit=MoneySum("debit"), credit=MoneySum("credit"))
         .order_by()
     }
     rows = []

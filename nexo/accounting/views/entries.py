@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -29,6 +29,7 @@ from nexo.accounting.forms import (
 )
 from nexo.accounting.models import Account, Entry, EntryLine, Journal
 from nexo.accounting.services import ledger as services
+from nexo.core.aggregates import MoneySum
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
@@ -126,7 +127,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     listing.page.object_list = rows
     for row in rows:
         row.document_url = document_url(row.origin_model, row.origin_id)
-    matching = listing.page.paginator.object_list.aggregate(total=Sum("total"))["total"] or ZERO
+    matching = listing.page.paginator.object_list.aggregate(total=MoneySum("total"))["total"] or ZERO
     context = {
         "listing": listing,
         "rows": rows,
