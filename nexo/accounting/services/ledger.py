@@ -11,7 +11,6 @@ from datetime import date as Date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +55,10 @@ def settings_of(company: Company) -> AccountingSettings:
 
 
 def journal_of(company: Company, code: str) -> Journal:
-    found = Journal.objects.filter(company=company, code=code).first()
+    # Plain SQL: every posting reads its journal, and building the ORM query cost more than running it.
+    found = next(
+        iter(plainsql.select(Journal, ("company_id = %s AND code = %s", [company.pk, code]), limit=1)), None
+    )
     if found is None and not Journal.objects.filter(company=company).exists():
         # A company made before accounting was installed (or by a bare fixture): set its books up now.
         from nexo.accounting.services.setup import accounting_setup
@@ -77,22 +79,39 @@ def journal_of(company: Company, code: str) -> Journal:
     return found
 
 
+def _year_with_checks(company: Company, on: Date) -> FiscalYear | None:
+    """The year holding `on`, with whether the date's period is closed and the lock date: one plain SQL
+    statement (every posting runs it)."""
+    year_table = plainsql.quoted(FiscalYear._meta.db_table)
+    period_table = plainsql.quoted(Period._meta.db_table)
+    settings_table = plainsql.quoted(AccountingSettings._meta.db_table)
+    end = plainsql.quoted("end")  # a reserved word
+    with plainsql.connection_now().cursor() as cursor:
+        cursor.execute(
+            f"SELECT {plainsql.columns(FiscalYear, 'y')}, "  # noqa: S608 (names from the models)
+            f"EXISTS (SELECT 1 FROM {period_table} p WHERE p.fiscal_year_id = y.id AND p.start <= %s "
+            f"AND p.{end} >= %s AND p.state = %s), "
+            f"(SELECT s.lock_date FROM {settings_table} s WHERE s.company_id = %s) "
+            f"FROM {year_table} y WHERE y.company_id = %s AND y.start <= %s AND y.{end} >= %s",
+            [on, on, ledger.CLOSED, company.pk, company.pk, on, on],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(FiscalYear._meta.concrete_fields)
+    year = plainsql.from_row(FiscalYear, row[:width])
+    year.period_closed = bool(row[width])
+    lock_date = row[width + 1]
+    year.lock_date = Date.fromisoformat(lock_date) if isinstance(lock_date, str) else lock_date
+    return year
+
+
 def fiscal_year_at(
     company: Company, on: Date, *, for_posting: bool = True, create: bool = False
 ) -> FiscalYear:
     """The fiscal year holding a date; for posting it must be open, its period open, and the date after the
     lock date. Documents' entries (`create`) open the calendar year they fall in when it does not exist yet."""
-    # One query: the year, whether the date's period is closed, and the lock date.
-    year = (
-        FiscalYear.objects.filter(company=company, start__lte=on, end__gte=on)
-        .annotate(
-            period_closed=Exists(
-                Period.objects.filter(fiscal_year=OuterRef("pk"), start__lte=on, end__gte=on, state=ledger.CLOSED)
-            ),
-            lock_date=Subquery(AccountingSettings.objects.filter(company=company).values("lock_date")[:1]),
-        )
-        .first()
-    )
+    year = _year_with_checks(company, on)
     if year is None and create:
         from nexo.accounting.services.fiscal_years import fiscal_year_ensure
 
@@ -151,10 +170,21 @@ def _checked_lines(company: Company, lines: Sequence[LineInput], *, balanced: bo
             raise ValidationFailed.on(f"{field}.party", _("Choose a party of this company."))
     accounts = {
         account.pk: account
-        for account in Account.objects.filter(company=company, pk__in={line.account_id for line in lines})
+        for account in plainsql.select(
+            Account,
+            plainsql.both(
+                ("company_id = %s", [company.pk]), plainsql.among("id", {line.account_id for line in lines})
+            ),
+            order_by=(),
+        )
     }
     party_ids = {line.party_id for line in lines if line.party_id is not None}
-    parties = set(Party.objects.filter(company=company, pk__in=party_ids).values_list("pk", flat=True))
+    parties = set()
+    if party_ids:
+        where, params = plainsql.both(("company_id = %s", [company.pk]), plainsql.among("id", party_ids))
+        with plainsql.connection_now().cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {plainsql.quoted(Party._meta.db_table)} WHERE {where}", params)  # noqa: S608
+            parties = {found for (found,) in cursor.fetchall()}
     for position, line in enumerate(lines):
         field = f"lines[{position}]"
         account = accounts.get(line.account_id)
@@ -191,9 +221,15 @@ def _number(company: Company, entry: Entry, journal: Journal, year: FiscalYear) 
     """The next number of the journal in the fiscal year; the date-order check runs under that number's row
     lock, so the last posted date it reads cannot move until the transaction ends."""
     sequence = sequence_next(company_id=company.pk, series=f"entry:{journal.code}"[:20], year=year.start.year)
-    last = Entry.objects.filter(journal_id=journal.pk, fiscal_year_id=year.pk, state=ledger.POSTED).aggregate(
-        last=Max("date")
-    )["last"]
+    with plainsql.connection_now().cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(date) FROM {plainsql.quoted(Entry._meta.db_table)} "  # noqa: S608 (the table from the model)
+            "WHERE journal_id = %s AND fiscal_year_id = %s AND state = %s",
+            [journal.pk, year.pk, ledger.POSTED],
+        )
+        last = cursor.fetchone()[0]
+    if isinstance(last, str):  # SQLite answers an aggregate's date as text
+        last = Date.fromisoformat(last)
     if last is not None and entry.date < last:
         raise ValidationFailed.on(
             "date",
