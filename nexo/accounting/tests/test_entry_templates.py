@@ -87,16 +87,11 @@ def test_the_vat_settlement_ends_payable_or_receivable(company, books):
 
 def test_a_generic_chart_has_bank_charges_by_role_and_lacks_the_payroll_accounts(db):
     generic = Company.objects.create(name="Generic Ltd", tax_id="B00000000")
-    try:
-        chart_load(generic, "generic")
-    except Exception as error:  # the generic template is a data module of the chart helper
-        pytest.fail(f"the generic chart does not load: {error}")
+    chart_load(generic, "generic")
     bank = entry_templates.template_of("bank_charges")
     accounts = accounts_for(generic, bank)
     assert missing_accounts(bank, accounts) == []
-    assert [accounts[line.reference].code for line in bank.lines] == ["5900", "1100"] or all(
-        accounts.values()
-    )
+    assert [accounts[line.reference].code for line in bank.lines] == ["5900", "1100"]
     payroll = entry_templates.template_of("payroll")
     accounts = accounts_for(generic, payroll)
     assert {"640", "642", "476", "465"} <= set(missing_accounts(payroll, accounts))
