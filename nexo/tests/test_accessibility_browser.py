@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from playwright.sync_api import expect
 
+from nexo.accounting.models import Entry
 from nexo.catalog.models import Item, PriceList
 from nexo.core.demo import DEMO_PASSWORD
 from nexo.core.models import Company
@@ -151,6 +152,17 @@ def demo_page(page, live_server, roles):
         "supplier invoices": "/invoicing/supplier-invoices/",
         "supplier invoice": f"/invoicing/supplier-invoices/{first(SupplierInvoice, company).pk}/",
         "inventory settings": "/inventory/settings/",
+        "journal entries": "/accounting/entries/",
+        "journal entry": f"/accounting/entries/{Entry.objects.filter(company=company).order_by('-total').first().pk}/",
+        "new journal entry": "/accounting/entries/new/",
+        "chart of accounts": "/accounting/accounts/",
+        "fiscal years": "/accounting/fiscal-years/",
+        "trial balance": "/accounting/reports/trial-balance/",
+        "general ledger": "/accounting/reports/general-ledger/",
+        "profit and loss": "/accounting/reports/profit-and-loss/",
+        "balance sheet": "/accounting/reports/balance-sheet/",
+        "VAT summary": "/invoicing/vat-summary/",
+        "VAT books": "/invoicing/vat-books/",
     }
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "gerente")

@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.db.models.functions import Length
 from playwright.sync_api import expect
 
+from nexo.accounting.models import Entry
 from nexo.catalog.models import Item, PriceList
 from nexo.core.demo import DEMO_PASSWORD
 from nexo.core.models import Company
@@ -191,7 +192,18 @@ def _main_pages(company):
         "/parties/",
         f"/parties/{party}/",
         "/profile/",
+        *ACCOUNTING_PAGES,
+        f"/accounting/entries/{Entry.objects.filter(company=company).order_by('-total').first().pk}/",
     ], opportunity
+
+# The accountant's pages, every report with the demo's whole current year.
+ACCOUNTING_PAGES = [
+    "/accounting/entries/", "/accounting/entries/new/", "/accounting/entries/from-template/", "/accounting/accounts/",
+    "/accounting/journals/", "/accounting/default-accounts/", "/accounting/fiscal-years/", "/accounting/settings/",
+    "/accounting/reports/trial-balance/", "/accounting/reports/general-ledger/", "/accounting/reports/journal/",
+    "/accounting/reports/profit-and-loss/", "/accounting/reports/balance-sheet/", "/invoicing/vat-summary/",
+    "/invoicing/vat-books/", "/invoicing/accounts/", "/inventory/stock-accounting/",
+]  # fmt: skip
 
 
 def test_no_main_page_scrolls_sideways_at_laptop_or_phone_width(page, live_server, roles):
