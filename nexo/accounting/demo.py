@@ -27,12 +27,11 @@ D = Decimal
 HISTORY_DAYS = 364  # the documents' history (purchasing, sales) starts this many days before today
 # Monthly running costs: gross pay, the company's social security, the IRPF withheld, the employees' social
 # security, the office rent (IRPF 19 % withheld on it), bank charges.
-PAYROLL, COMPANY_SS, PAYROLL_IRPF, EMPLOYEE_SS = D("14200.00"), D("4544.00"), D("2130.00"), D("901.70")
-RENT, RENT_IRPF_RATE, BANK_CHARGES = D("2100.00"), D("0.19"), D("38.50")
-CREDIT_LINE = D("150000.00")
+PAYROLL, COMPANY_SS, PAYROLL_IRPF, EMPLOYEE_SS = D("3650.00"), D("1168.00"), D("511.00"), D("231.78")
+RENT, RENT_IRPF_RATE, BANK_CHARGES = D("950.00"), D("0.19"), D("38.50")
 VAT = D("0.21")
 # The previous year's trade before the documents begin: sales and purchases (base) of an ordinary month.
-MONTH_SALES, MONTH_PURCHASES = D("73800.00"), D("47900.00")
+MONTH_SALES, MONTH_PURCHASES = D("16900.00"), D("11300.00")
 SEASON = (D("0.82"), D("0.88"), D("1.04"), D("1.10"), D("1.12"), D("1.06"), D("0.95"), D("0.70"), D("1.02"),
           D("1.08"), D("1.05"), D("1.18"))  # fmt: skip
 # The fixed assets and equity at the start of the previous year.
@@ -200,11 +199,6 @@ def _plan(company: Company, books: Books, today: date) -> list[Planned]:
     ]))  # fmt: skip
     for month in range(1, today.month):
         _running_costs(plan, today.year, month)
-    if today.month > 2:
-        # Customers' payments arrive with the collection module; until then a credit line carries the costs.
-        plan.append(Planned(_weekday(date(today.year, 2, 2)), "BAN", "Disposición póliza de crédito", [
-            ("572", CREDIT_LINE, D(0), None), ("520", D(0), CREDIT_LINE, None),
-        ]))  # fmt: skip
     plan.sort(key=lambda planned: (planned.day, planned.journal))
     return plan
 

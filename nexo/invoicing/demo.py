@@ -1,13 +1,15 @@
 """Demo fulfilment and invoicing: the sales demo's confirmed orders carried through delivery (most whole,
 some partly with a backorder left, the latest still waiting, one return) and invoicing (posted invoices in
-date order, the latest one still a draft, a credit note for the return), and the purchasing demo's received
-orders billed by their suppliers (supplier invoices posted, the latest ones still to come).
+date order, the latest one still a draft, a credit note for the return), the warehouse's own delivery notes
+of the purchasing demo's year billed monthly per customer, and the purchasing demo's received orders billed
+by their suppliers (supplier invoices posted, the latest ones still to come).
 
 Everything goes through the services the pages call, in date order so every series numbers by date; the
 services take the day each step happened. A customer that reached an order without a tax id or a billing
 address (a lead won on the spot) is completed first, as the sales office does when the order comes in."""
 
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -19,6 +21,7 @@ from stdnum.es import cif
 from nexo.catalog.models import Item
 from nexo.core.errors import Conflict
 from nexo.core.models import Company, User
+from nexo.inventory.models import StockMove
 from nexo.invoicing import services
 from nexo.invoicing.models import Invoice, SupplierInvoice
 from nexo.parties.models import Address, Party
@@ -67,6 +70,7 @@ class Player:
             "drafts": 0,
             "credit_notes": 0,
             "supplier": 0,
+            "monthly": 0,
         }
 
     def on(self, day: date, rank: int, run) -> None:
@@ -192,6 +196,55 @@ class Player:
                 postal_code="46004", city="Valencia", province="Valencia", country="ES", is_default=True,
             )  # fmt: skip
 
+    # The warehouse's own delivery notes
+
+    def plan_delivery_notes(self) -> None:
+        """The purchasing demo's year of deliveries to customers outside sales orders (delivery notes
+        ALB-…, stock moves named after the customer): each customer's month billed in one invoice on the
+        month's last business day at the items' list prices, as a distributor bills its delivery notes. The
+        current month is billed at its end, so it stays unbilled."""
+        customers = {
+            party.name: party.pk
+            for party in Party.objects.filter(company=self.company, status=Party.Status.CUSTOMER)
+        }
+        by_label: dict[str, int | None] = {}
+        months: dict[tuple[int, int, int], dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for day, label, item_id, quantity in StockMove.objects.filter(
+            company=self.company, origin_type="customer_delivery", state=StockMove.State.DONE
+        ).values_list("date", "origin_label", "item_id", "quantity"):
+            if label not in by_label:  # "ALB-2026-00012 Customer name" (the name cut at 60 characters)
+                name = label.split(" ", 1)[-1]
+                by_label[label] = next((pk for full, pk in customers.items() if full.startswith(name)), None)
+            if by_label[label] is not None:
+                months[(day.year, day.month, by_label[label])][item_id] += quantity
+        for (year, month, party_id), lines in sorted(months.items()):
+            last = (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            while last.weekday() >= 5:
+                last -= timedelta(days=1)
+            if last < self.today:
+                self.on(last, 1, lambda day, p=party_id, q=dict(lines): self.bill_month(p, q, day))
+
+    def bill_month(self, party_id: int, quantities: dict[int, Decimal], day: date) -> None:
+        items = {item.pk: item for item in Item.objects.filter(pk__in=list(quantities))}
+        lines = [
+            services.InvoiceLineInput(
+                item_id=item_id, description=items[item_id].name, quantity=quantity,
+                unit_price=items[item_id].base_price,
+            )
+            for item_id, quantity in sorted(quantities.items())
+            if items[item_id].base_price > 0
+        ]  # fmt: skip
+        if not lines:
+            return
+        party = Party.objects.get(pk=party_id)
+        self.complete_customer(party)
+        invoice = services.invoice_create(
+            company=self.company, by=self.accountant, party_id=party_id, date=day, lines=lines,
+            notes=f"Albaranes de {day:%m/%Y}",
+        )  # fmt: skip
+        services.invoice_post(company=self.company, by=self.accountant, invoice_id=invoice.pk)
+        self.counts["monthly"] += 1
+
     # Purchases
 
     def plan_purchases(self) -> None:
@@ -236,11 +289,12 @@ def load_demo_invoicing(company: Company, users: dict[str, User]) -> str:
         .order_by("date", "pk")
     )
     player.plan_orders(orders)
+    player.plan_delivery_notes()
     player.plan_purchases()
     player.play()
     counts = player.counts
     return (
         f"{counts['delivered'] + counts['partial']} orders delivered ({counts['partial']} in part, with backorders), "
         f"{counts['invoices']} invoices posted and {counts['drafts']} draft, {counts['credit_notes']} credit note, "
-        f"{counts['supplier']} supplier invoices"
+        f"{counts['monthly']} monthly invoices of the warehouse's delivery notes, {counts['supplier']} supplier invoices"
     )
