@@ -226,12 +226,18 @@ def account_balance_at(company: Company, account_id: int, day: Date) -> Decimal:
     return (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
 
 
+def stock_method_of(company: Company) -> str:
+    """The company's stock method (continental until its accounting settings say otherwise)."""
+    method = AccountingSettings.objects.filter(company=company).values_list("stock_method", flat=True).first()
+    return method or CONTINENTAL
+
+
 def stock_accounting(company: Company, day: Date) -> StockAccounting:
     """The valuation at `day` and the ledger's stock account then (a constant number of queries)."""
     stock = default_account(default_accounts(company), "stock")
-    method = AccountingSettings.objects.filter(company=company).values_list("stock_method", flat=True).first()
+    method = stock_method_of(company)
     return StockAccounting(
-        date=day, stock_method=method or CONTINENTAL, account_code=stock.code, account_name=account_name(stock),
+        date=day, stock_method=method, account_code=stock.code, account_name=account_name(stock),
         valuation=stock_value_at(company, day), ledger_balance=account_balance_at(company, stock.pk, day),
     )  # fmt: skip
 
@@ -277,8 +283,8 @@ def stock_variation_post(*, company: Company, by: User, date: Date):
 def year_end_variation(*, company: Company, by: User, day: Date) -> list[str]:
     """Before a continental company's year closes: the change in inventory value at its last day, if any
     (a perpetual company's stock account follows every move already)."""
-    method = AccountingSettings.objects.filter(company=company).values_list("stock_method", flat=True).first()
-    if (method or CONTINENTAL) != CONTINENTAL:
+    method = stock_method_of(company)
+    if method != CONTINENTAL:
         return []
     stock = default_account(default_accounts(company), "stock")
     if stock_value_at(company, day) == account_balance_at(company, stock.pk, day):

@@ -1,7 +1,6 @@
 """The ledger's rules on plain values: no Django import. Balances, entry checks, numbers, periods."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
@@ -13,7 +12,6 @@ CENT = Decimal("0.01")
 
 # Account natures: the side an account's balance normally sits on (debit for assets and expenses).
 ASSET, LIABILITY, EQUITY, INCOME, EXPENSE = "asset", "liability", "equity", "income", "expense"
-DEBIT_NATURES = frozenset({ASSET, EXPENSE})
 PROFIT_AND_LOSS_NATURES = frozenset({INCOME, EXPENSE})
 
 # Journal kinds.
@@ -52,18 +50,12 @@ DEFAULT_ROLES = (
 )
 
 
-@dataclass(frozen=True)
-class LineAmounts:
-    debit: Decimal
-    credit: Decimal
-
-
 class EntryProblem(ValueError):
     """Why an entry cannot be posted, in plain words (the service translates it into a 4xx)."""
 
 
-def unbalanced_by(lines: Iterable[LineAmounts]) -> Decimal:
-    """Debits minus credits of an entry's lines (zero when it balances)."""
+def unbalanced_by(lines: Iterable) -> Decimal:
+    """Debits minus credits of an entry's lines (anything with `debit` and `credit`; zero when it balances)."""
     debit = sum((line.debit for line in lines), ZERO)
     credit = sum((line.credit for line in lines), ZERO)
     return debit - credit
@@ -84,10 +76,6 @@ def balance_sides(balance: Decimal) -> tuple[Decimal, Decimal]:
     return (balance, ZERO) if balance >= 0 else (ZERO, -balance)
 
 
-def natural_balance(nature: str, debit: Decimal, credit: Decimal) -> Decimal:
-    """An account's balance on its own side: positive when it sits where its nature says."""
-    return debit - credit if nature in DEBIT_NATURES else credit - debit
-
 
 def entry_number(journal_code: str, year: int, sequence: int) -> str:
     return f"{journal_code}/{year}/{sequence:06d}"
@@ -106,12 +94,3 @@ def months(start: Date, end: Date) -> list[tuple[Date, Date]]:
 
 def calendar_year(year: int) -> tuple[Date, Date]:
     return Date(year, 1, 1), Date(year, 12, 31)
-
-
-def rolled_up(code: str, level: int) -> str:
-    """The code of an account at a level of the chart: its first `level` digits (3 → the PGC account)."""
-    return code[:level]
-
-
-def reversed_amounts(debit: Decimal, credit: Decimal) -> tuple[Decimal, Decimal]:
-    return credit, debit
