@@ -12,4 +12,5 @@ MODULES = [
     "nexo.purchasing",
     "nexo.sales",
     "nexo.invoicing",
+    "nexo.payments",
 ]

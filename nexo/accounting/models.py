@@ -42,6 +42,11 @@ class AccountingSettings(models.Model):
     )
     #: Nothing can be posted on or before this date (through any path: pages, API, automatic entries).
     lock_date = models.DateField(_("lock date"), null=True, blank=True)
+    #: The term of a party that has none of its own (customers and suppliers alike).
+    default_term = models.ForeignKey(
+        "accounting.PaymentTerm", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("default payment term"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("accounting settings")
@@ -89,8 +94,45 @@ class AccountDefault(models.Model):
         ]
 
 
+class PaymentTerm(CompanyOwned):
+    """How an invoice is paid: its installments (days after the invoice date, each a percentage or an equal
+    part of what the percentages leave), due dates moved to the month's end and then to the payer's fixed
+    payment days (Spanish *días de pago*, "5,20"). The split is `rules.payment_terms.split`."""
+
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    end_of_month = models.BooleanField(_("end of month"), default=False)
+    payment_days = models.CharField(_("payment days"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("payment term")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="accounting_payment_term_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentTermLine(models.Model):
+    """One installment: due `days` after the invoice date, for `percent` of the total (None: an equal part
+    of what the lines with a percentage leave)."""
+
+    term = models.ForeignKey(PaymentTerm, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("installment")
+        ordering = ["position", "pk"]
+
+
 class PartyAccounting(models.Model):
-    """A party's own receivable and payable accounts (else the company's defaults)."""
+    """A party's own receivable and payable accounts (else the company's defaults), its payment terms as a
+    customer and as a supplier, its credit limit and the month it pays nothing (holidays)."""
 
     party = models.OneToOneField(Party, on_delete=models.CASCADE, related_name="accounting")
     receivable = models.ForeignKey(
@@ -101,6 +143,18 @@ class PartyAccounting(models.Model):
         Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("payable account"),
     )  # fmt: skip
+    customer_term = models.ForeignKey(
+        PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("payment term as customer"),
+    )  # fmt: skip
+    supplier_term = models.ForeignKey(
+        PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("payment term as supplier"),
+    )  # fmt: skip
+    #: None: no limit. Open balance plus open orders may not exceed it without a manager's override.
+    credit_limit = models.DecimalField(_("credit limit"), max_digits=18, decimal_places=2, null=True, blank=True)
+    #: 1 to 12: no due date falls in this month (moved to the first payment day after it).
+    holiday_month = models.PositiveSmallIntegerField(_("holiday month"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("party accounting")

@@ -84,6 +84,11 @@ class NexoModule(AppConfig):
         """A panel on an opportunity's page: a dict naming its `template`, or None."""
         return None
 
+    def document_panel(self, request: HttpRequest, model_label: str, document) -> dict | None:
+        """A panel on a document's page (an invoice's due amounts and payments), the document named by its
+        model label (`invoicing.invoice`): a dict naming its `template`, or None."""
+        return None
+
     def opportunity_win_blocker(self, opportunity) -> str | None:
         """Why the opportunity cannot be won by hand (an open quotation, say), or None."""
         return None
@@ -110,6 +115,11 @@ class NexoModule(AppConfig):
         """Post this module's period-end entries dated `day` before a fiscal year closes (continental stock:
         the change in inventory value); the numbers of the entries posted."""
         return []
+
+    def document_posted(self, *, company, by, model_label: str, document) -> Any:
+        """A lower module's document was just posted, in its transaction (an invoice: the payments module
+        creates its due amounts). Raising refuses the posting."""
+        return None
 
     def document_url(self, model_label: str, pk: int) -> str | None:
         """The page of one of this module's documents named by its model label (`invoicing.invoice`) and

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from nexo.accounting.models import Account
+from nexo.accounting.models import Account, PaymentTerm
 from nexo.catalog.models import Category, Item
 from nexo.core.models import Company, CompanyOwned
 from nexo.inventory.models import QUANTITY, UNIT_COST
@@ -84,6 +84,11 @@ class Invoice(CompanyOwned):
     language = models.CharField(_("language"), max_length=10, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    #: The term that splits the amount due into due amounts; `payment_terms` keeps its printed wording.
+    payment_term = models.ForeignKey(
+        PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("payment term"),
+    )  # fmt: skip
     # The tax treatment its lines got from the party's tax position (invoicing.tax treatment code).
     treatment = models.CharField(_("tax treatment"), max_length=30, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
@@ -219,6 +224,10 @@ class SupplierInvoice(CompanyOwned):
     withholding = models.DecimalField(_("withholding"), **AMOUNT)
     total = models.DecimalField(_("total"), **AMOUNT)
     amount_due = models.DecimalField(_("amount due"), **AMOUNT)
+    payment_term = models.ForeignKey(
+        PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("payment term"),
+    )  # fmt: skip
     differences_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from nexo.accounting.models import PaymentTerm
 from nexo.catalog.models import Item, PriceList, PriceRule, TaxCategory
 from nexo.core.models import Company, CompanyOwned
 from nexo.crm.models import Opportunity
@@ -94,6 +95,10 @@ class Quotation(CompanyOwned):
         Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
     )
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    payment_term = models.ForeignKey(
+        PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("payment term"),
+    )  # fmt: skip
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
     document_discount = models.DecimalField(_("document discount %"), default=0, **PERCENT)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
@@ -283,6 +288,10 @@ class SalesOrder(CompanyOwned):
     date = models.DateField(_("date"))
     currency = models.CharField(_("currency"), max_length=3)
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    payment_term = models.ForeignKey(
+        PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("payment term"),
+    )  # fmt: skip
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.CONFIRMED)
     net = models.DecimalField(_("net"), **AMOUNT)
     tax = models.DecimalField(_("tax"), **AMOUNT)
@@ -433,3 +442,25 @@ class DeliveryLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="delivery_line_quantity_not_negative")
         ]
+
+
+class CreditOverride(CompanyOwned):
+    """A manager's decision to let a quotation be accepted or an order confirmed although it puts the
+    customer over its credit limit: who, when, the figures they saw, and why."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    quotation = models.ForeignKey(
+        Quotation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("quotation")
+    )
+    order = models.ForeignKey(
+        SalesOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("order")
+    )
+    credit_limit = models.DecimalField(_("credit limit"), **AMOUNT)
+    exposure = models.DecimalField(_("open balance and open orders"), **AMOUNT)
+    amount = models.DecimalField(_("amount of the document"), **AMOUNT)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("credit limit override")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("override_credit_limit", "Can let a customer go over its credit limit")]

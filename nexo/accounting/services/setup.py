@@ -27,6 +27,7 @@ def accounting_setup(company: Company) -> None:
     # Imported here: the chart loader and the fiscal years come from their own modules.
     from nexo.accounting.services.charts import chart_load
     from nexo.accounting.services.fiscal_years import fiscal_year_ensure
+    from nexo.accounting.services.payment_terms import payment_terms_setup
 
     with transaction.atomic():
         settings = settings_of(company)
@@ -36,3 +37,4 @@ def accounting_setup(company: Company) -> None:
             )
         chart_load(company, settings.chart_template)
         fiscal_year_ensure(company, timezone.localdate().year)
+        payment_terms_setup(company)

@@ -14,10 +14,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nexo.accounting.services.payment_terms import CUSTOMER, term_label, term_of_party
 from nexo.catalog.models import Item
 from nexo.core import plainsql
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
+from nexo.core.modules import contributions
 from nexo.core.rules import round_money
 from nexo.core.services import sequence_next
 from nexo.core.states import state_change
@@ -44,7 +46,7 @@ LINE_FIELDS = ("net", "vat_rate", "recargo_rate", "irpf_rate", "treatment", "cos
 POSTED_FIELDS = (
     "state", "series", "year", "sequence", "number", "party_name", "party_tax_id", "party_address",
     "party_country", "language", "base", "vat", "recargo", "withholding", "total", "amount_due", "cost",
-    "treatment", "posted_at", "posted_by", "updated_at", "updated_by",
+    "treatment", "posted_at", "posted_by", "updated_at", "updated_by", "payment_term", "payment_terms",
 )  # fmt: skip
 
 
@@ -116,6 +118,10 @@ def invoice_post(*, company: Company, by: User, invoice_id: int) -> Invoice:
         invoice.party_name, invoice.party_tax_id = party.name, party.tax_id
         invoice.party_address, invoice.party_country = customer.address_text, customer.country
         invoice.language = party.language
+        if invoice.payment_term_id is None:
+            invoice.payment_term = term_of_party(company, invoice.party_id, CUSTOMER)
+        if not invoice.payment_terms.strip():
+            invoice.payment_terms = term_label(invoice.payment_term, invoice.language or "es")
         invoice.posted_at, invoice.posted_by, invoice.updated_by = timezone.now(), by, by
 
         # Lines and taxes first: once the invoice is posted the database refuses any change to them.
@@ -125,6 +131,10 @@ def invoice_post(*, company: Company, by: User, invoice_id: int) -> Invoice:
         plainsql.update(Invoice, [invoice], POSTED_FIELDS)
         # Its journal entry in the same transaction: refused by the ledger, the posting is refused too.
         invoice_entry(company=company, by=by, invoice=invoice, lines=lines, taxes=rows)
+        # Its due amounts (the payments module), in the same transaction.
+        contributions(
+            "document_posted", company=company, by=by, model_label="invoicing.invoice", document=invoice
+        )
         if order_lines:
             plainsql.update(SalesOrderLine, order_lines, ("invoiced", "invoiced_net"))
             for order in orders:

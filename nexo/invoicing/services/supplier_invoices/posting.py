@@ -6,9 +6,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nexo.accounting.services.payment_terms import SUPPLIER, term_of_party
 from nexo.core.errors import ValidationFailed
 from nexo.core.formatting import day_text
 from nexo.core.models import Company, User
+from nexo.core.modules import contributions
 from nexo.core.services import sequence_next
 from nexo.core.states import state_change
 from nexo.invoicing import rules
@@ -84,6 +86,8 @@ def supplier_invoice_post(*, company: Company, by: User, invoice_id: int) -> Sup
         invoice.series, invoice.sequence = series, sequence
         invoice.number = rules.invoice_number(series, year, sequence)
         invoice.posted_at, invoice.posted_by, invoice.updated_by = timezone.now(), by, by
+        if invoice.payment_term_id is None:
+            invoice.payment_term = term_of_party(company, invoice.party_id, SUPPLIER)
         state_change(
             invoice, State.POSTED, lifecycle=rules.INVOICE_LIFECYCLE, by=by,
             refused=_("The supplier invoice is %(state)s: it cannot be %(target)s."),
@@ -92,4 +96,12 @@ def supplier_invoice_post(*, company: Company, by: User, invoice_id: int) -> Sup
         # Its journal entry in the same transaction: refused by the ledger, the posting is refused too.
         taxes = SupplierInvoiceTax.objects.filter(invoice=invoice).order_by("kind", "-rate", "pk")
         supplier_invoice_entry(company=company, by=by, invoice=invoice, lines=lines, taxes=list(taxes))
+        # Its due amounts (the payments module), in the same transaction.
+        contributions(
+            "document_posted",
+            company=company,
+            by=by,
+            model_label="invoicing.supplierinvoice",
+            document=invoice,
+        )
         return invoice

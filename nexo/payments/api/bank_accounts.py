@@ -1,0 +1,5 @@
+"""/payments: bank_accounts (filled in by its own change)."""
+
+from nexo.core.api import Endpoints
+
+endpoints = Endpoints()

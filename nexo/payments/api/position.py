@@ -1,0 +1,5 @@
+"""/payments: position (filled in by its own change)."""
+
+from nexo.core.api import Endpoints
+
+endpoints = Endpoints()

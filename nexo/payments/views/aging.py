@@ -1,0 +1,3 @@
+"""Pages: aging (filled in by its own change)."""
+
+urlpatterns: list = []

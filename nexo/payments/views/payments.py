@@ -1,0 +1,3 @@
+"""Pages: payments (filled in by its own change)."""
+
+urlpatterns: list = []

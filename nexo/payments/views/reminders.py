@@ -1,0 +1,3 @@
+"""Pages: reminders (filled in by its own change)."""
+
+urlpatterns: list = []

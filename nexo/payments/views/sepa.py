@@ -1,0 +1,3 @@
+"""Pages: sepa (filled in by its own change)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: statements (filled in by its own change)."""
+
+urlpatterns: list = []
