@@ -16,7 +16,16 @@ import time
 from pathlib import Path
 
 # Benchmark modules, run in this order; each is bench/<name>.py with TITLE and run().
-MODULES = ["foundation", "catalog", "inventory", "sales", "story", "invoicing", "accounting_reports"]
+MODULES = [
+    "foundation",
+    "catalog",
+    "inventory",
+    "sales",
+    "story",
+    "invoicing",
+    "accounting_reports",
+    "payments_pay",
+]
 
 
 def recreate_postgres_database(url: str) -> str:
