@@ -12,14 +12,15 @@ the end of the test — the order invoiced, the invoice's journal entry, the cus
 whole chain from lead to cash reads in one place.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
 from django.utils import timezone, translation
 
-from nexo.accounting.models import EntryLine
+from nexo.accounting.models import EntryLine, PartyAccounting, PaymentTerm
+from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.accounting.services.ledger import entries_of
 from nexo.accounting.services.ledger import settings_of as accounting_settings
 from nexo.catalog import services as catalog
@@ -36,6 +37,9 @@ from nexo.invoicing import services as invoicing
 from nexo.invoicing.models import Invoice
 from nexo.parties.models import Party
 from nexo.parties.services import address_create, party_create, party_update
+from nexo.payments.models import BankAccount, Direction, DueAmount, Payment
+from nexo.payments.services.dues import OWED_STATES
+from nexo.payments.services.payments import Match, payment_record
 from nexo.purchasing import services as purchasing
 from nexo.purchasing.models import PurchaseOrder
 from nexo.sales import rules as sales_rules
@@ -323,6 +327,10 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
         party=lead, by=salesperson, kind="billing", street="Calle de Sueca, 42", postal_code="46006",
         city="Valencia", province="Valencia", country="ES", is_default=True,
     )  # fmt: skip
+    # The firm pays half at 30 days and half at 60: its terms as a customer, which the invoice takes when
+    # posted (the company's default, "30 días", would leave one due amount).
+    half_and_half = PaymentTerm.objects.get(company=company, name="50 % a 30 días, 50 % a 60 días")
+    PartyAccounting.objects.update_or_create(party=lead, defaults={"customer_term": half_and_half})
     invoice = invoicing.invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
     # 21 % of 121.50 = 25.515 -> 25.52; 10 % of 140.00 = 14.00: total 261.50 + 39.52 = 301.02.
     assert (invoice.number, invoice.invoice_type, invoice.party_tax_id) == (
@@ -481,6 +489,69 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
     # The firm's balance on 4300 is what it owes: its invoice less its credit note, 301.02 - 19.60 = 281.42.
     assert party_balance(company, "4300", lead) == invoice.amount_due + credit.amount_due == D("281.42")
 
+    # ── From the invoice to cash ───────────────────────────────────────────────────────────────────────────
+    #
+    # 16. Posting left what the firm owes as due amounts: the invoice in two installments, 301.02 / 2 =
+    #     150.51 at 30 days and 150.51 at 60; the credit note one of -19.60 on its date.
+    (first_due, second_due), (credit_due,) = (
+        list(DueAmount.objects.filter(origin_model="invoicing.invoice", origin_id=document.pk).order_by("installment"))
+        for document in (invoice, credit)
+    )  # fmt: skip
+    assert [(due.installment, due.installments, due.due_date, due.amount, due.state) for due in (first_due, second_due)] == [
+        (1, 2, invoice.date + timedelta(days=30), D("150.51"), DueAmount.State.OPEN),
+        (2, 2, invoice.date + timedelta(days=60), D("150.51"), DueAmount.State.OPEN),
+    ]  # fmt: skip
+    assert (credit_due.amount, credit_due.due_date, credit_due.party) == (D("-19.60"), credit.date, lead)
+    assert open_balance_of(company, lead) == D("281.42") == party_balance(company, "4300", lead)
+    bank = BankAccount.objects.create(
+        company=company, name="CaixaBank", iban="ES2621000418484502000512", bic="CAIXESBB",
+        account=default_account(default_accounts(company), "bank"), creditor_id="ES86ZZZB99999985",
+    )  # fmt: skip
+
+    # 17. The first installment is charged to the firm's account by SEPA direct debit on its due date.
+    first_paid = payment_record(
+        company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=lead.pk,
+        date=first_due.due_date, amount=first_due.amount, method=Payment.Method.DIRECT_DEBIT,
+        bank_account_id=bank.pk, allocations=[Match(first_due.pk, first_due.amount)],
+    )  # fmt: skip
+    first_due.refresh_from_db()
+    assert (first_due.paid, first_due.state) == (D("150.51"), DueAmount.State.PAID)
+    assert open_balance_of(company, lead) == D("130.91")  # 281.42 - 150.51
+
+    # 18. The credit note is set off against the second installment (no money moves: both sit on 4300, so
+    #     no entry either), which leaves 150.51 - 19.60 = 130.91 to collect.
+    payment_record(
+        company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=lead.pk, date=credit.date,
+        amount=D(0), method=Payment.Method.OFFSET,
+        allocations=[Match(credit_due.pk, D("-19.60")), Match(second_due.pk, D("19.60"))],
+    )  # fmt: skip
+    second_due.refresh_from_db()
+    assert (second_due.paid, second_due.state, second_due.remaining) == (
+        D("19.60"), DueAmount.State.PARTIAL, D("130.91"),
+    )  # fmt: skip
+
+    # 19. The firm transfers the rest, 130.91, which the bank's statement shows on the due date.
+    second_paid = payment_record(
+        company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=lead.pk,
+        date=second_due.due_date, amount=D("130.91"), bank_account_id=bank.pk,
+        allocations=[Match(second_due.pk, D("130.91"))], reference=f"Transferencia {invoice.number}",
+    )  # fmt: skip
+    second_due.refresh_from_db()
+    credit_due.refresh_from_db()
+    assert (second_due.state, credit_due.state) == (DueAmount.State.PAID, DueAmount.State.PAID)
+
+    # 20. Collected: the firm owes nothing, on the due amounts and on 4300 alike. The bank (572) received
+    #     150.51 + 130.91 = 281.42, credited to 4300 in the bank journal (BAN), one entry per receipt:
+    #     4300 now holds 1,487.22 debit against 19.60 + 281.42 = 301.02 credit (the shop's and the
+    #     architects' invoices still open).
+    assert open_balance_of(company, lead) == D(0) == party_balance(company, "4300", lead)
+    expected |= {"4300": (D("1487.22"), D("301.02")), "572": (D("281.42"), D(0))}
+    assert ledger_of(company) == expected
+    receipts = entries_of(company, "payments.payment", [first_paid.pk, second_paid.pk])
+    assert [(receipts[paid.pk][0].journal.code, receipts[paid.pk][0].date) for paid in (first_paid, second_paid)] == [
+        ("BAN", first_due.due_date), ("BAN", second_due.due_date),
+    ]  # fmt: skip
+
 
 def ledger_of(company):
     """Every posted line summed per account: code → (debit, credit), accounts without lines left out."""
@@ -490,6 +561,19 @@ def ledger_of(company):
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
     )
     return {row["account__code"]: (row["debit"], row["credit"]) for row in sums}
+
+
+def open_balance_of(company, party):
+    """What the party owes on its due amounts less what its payments left unapplied (its credit)."""
+    owed = DueAmount.objects.filter(company=company, party=party, state__in=OWED_STATES).aggregate(
+        amount=Sum("amount"), paid=Sum("paid")
+    )
+    credit = Payment.objects.filter(company=company, party=party, state=Payment.State.POSTED).aggregate(
+        amount=Sum("amount"), applied=Sum("applied")
+    )
+    return ((owed["amount"] or 0) - (owed["paid"] or 0)) - (
+        (credit["amount"] or 0) - (credit["applied"] or 0)
+    )
 
 
 def party_balance(company, code, party):
