@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field
 
-from nexo.core.api import Endpoints, Limit, Offset, QueryId, RecordId, SafeText, page_of
+from nexo.core.api import Endpoints, Limit, Offset, QueryId, RecordId, SafeText, StrictSchema, page_of
 from nexo.core.errors import NotFound
 from nexo.crm.queries import check_opportunity_visible
 from nexo.sales import documents, queries, rules, services
@@ -226,6 +226,15 @@ def quotation_send(request: HttpRequest, quotation_id: RecordId, payload: SendIn
     return quotation_id
 
 
+class AcceptIn(StrictSchema):
+    override_credit: bool = Field(
+        False, description="true: go over the customer's credit limit (needs `sales.override_credit_limit`)"
+    )
+    credit_override_reason: Annotated[str, Field(max_length=300)] = Field(
+        "", description="Why the limit is overridden (kept with the override)"
+    )
+
+
 @endpoints.post(
     "/quotations/{quotation_id}/accept",
     SalesOrderOut,
@@ -237,10 +246,16 @@ def quotation_send(request: HttpRequest, quotation_id: RecordId, payload: SendIn
     description="In one transaction: the opportunity is won with the quotation's net, its other open "
     "quotations are cancelled as superseded, a lead becomes a customer, and the sales order (the answer) "
     "is created with the same lines, prices and frozen costs. 409 for a draft, an expired, cancelled or "
-    "accepted quotation, or one whose opportunity is already won.",
+    "accepted quotation, or one whose opportunity is already won, and for a customer it would put over its "
+    "credit limit (its receivable balance, its open orders and this quotation's total); a manager may "
+    "send `override_credit` (recorded with its reason), anyone else gets 403 for it.",
 )
-def quotation_accept(request: HttpRequest, quotation_id: RecordId):
-    return services.quotation_accept(company=request.company, by=request.user, quotation_id=quotation_id).pk
+def quotation_accept(request: HttpRequest, quotation_id: RecordId, payload: AcceptIn | None = None):
+    payload = payload or AcceptIn()
+    return services.quotation_accept(
+        company=request.company, by=request.user, quotation_id=quotation_id,
+        override_credit=payload.override_credit, credit_override_reason=payload.credit_override_reason,
+    ).pk  # fmt: skip
 
 
 @endpoints.post(

@@ -26,6 +26,7 @@ from nexo.sales import rules
 from nexo.sales.models import Quotation, SalesOrder
 from nexo.sales.services.approval import check_approved
 from nexo.sales.services.common import locked_quotation, settings_of
+from nexo.sales.services.credit import credit_check, override_attach
 from nexo.sales.services.orders import sales_order_from
 from nexo.sales.services.pricing import recompute
 
@@ -85,12 +86,21 @@ def _expired_by_date(quotation: Quotation, today: Date) -> bool:
     return quotation.state == rules.SENT and quotation.valid_until < today
 
 
-def quotation_accept(*, company: Company, by: User, quotation_id: int) -> SalesOrder:
+def quotation_accept(
+    *,
+    company: Company,
+    by: User,
+    quotation_id: int,
+    override_credit: bool = False,
+    credit_override_reason: str = "",
+) -> SalesOrder:
     """Accepting, in one transaction: the opportunity is won with the quotation's net, its other open
     quotations are cancelled as superseded, a lead becomes a customer, and the sales order is created.
+    A customer that would go over its credit limit is refused unless a manager overrides it
+    (`override_credit`, recorded with the reason: `credit.credit_check`).
 
-    The opportunity is locked before any quotation, so two acceptances of one opportunity queue there
-    and the second finds it won."""
+    The opportunity is locked before any quotation, and the party after them, so two acceptances of one
+    opportunity queue there and the second finds it won, and two for one customer queue at the party."""
     with transaction.atomic():
         found = Quotation.objects.filter(company=company, pk=quotation_id).values_list(
             "opportunity_id", flat=True
@@ -120,6 +130,10 @@ def quotation_accept(*, company: Company, by: User, quotation_id: int) -> SalesO
             quotation, rules.ACCEPTED, lifecycle=rules.QUOTATION_LIFECYCLE, by=by,
             refused=_("Quotation %(quotation)s is %(state)s: it cannot be accepted."),
         )  # fmt: skip
+        override = credit_check(
+            company, quotation.party_id, quotation.total, by=by, override=override_credit,
+            reason=credit_override_reason, quotation=quotation,
+        )  # fmt: skip
         if opportunity_id:
             crm.opportunity_win(
                 company=company, opportunity_id=opportunity_id, by=by, amount=quotation.net, by_hand=False,
@@ -130,7 +144,9 @@ def quotation_accept(*, company: Company, by: User, quotation_id: int) -> SalesO
         if party.status == Party.Status.LEAD:
             parties.party_update(company=company, party_id=party.pk, by=by, status=Party.Status.CUSTOMER)
         _closed_by(quotation, by, only_closing=True)  # accepting changes only its state and closing
-        return sales_order_from(quotation, by)
+        order = sales_order_from(quotation, by)
+        override_attach(override, order)
+        return order
 
 
 def _supersede(accepted: Quotation, opportunity_id: int, by: User) -> None:

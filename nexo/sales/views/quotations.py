@@ -25,6 +25,7 @@ from nexo.parties.models import Party
 from nexo.sales import documents, queries, services
 from nexo.sales.forms import ApprovalForm, QuotationCreateForm, RejectForm, SendForm
 from nexo.sales.models import Quotation
+from nexo.sales.services import credit
 from nexo.sales.views.common import RESEND_PREFIX, page_context, previous_version
 
 State = Quotation.State
@@ -280,10 +281,16 @@ def quotation_accept(request: HttpRequest, quotation_id: int) -> HttpResponse:
             "quotation": quotation,
             "stocked_lines": stocked,
             "title": _("Accept quotation %(quotation)s") % {"quotation": quotation},
+            "credit": credit.quotation_credit(request.company, quotation),
+            "may_override_credit": request.user.has_perm(credit.OVERRIDE_PERMISSION),
         }
         return render(request, "sales/quotation_accept.html", context)
     try:
-        order = services.quotation_accept(company=request.company, by=request.user, quotation_id=quotation.pk)
+        order = services.quotation_accept(
+            company=request.company, by=request.user, quotation_id=quotation.pk,
+            override_credit=request.POST.get("override_credit") == "on",
+            credit_override_reason=request.POST.get("credit_override_reason", ""),
+        )  # fmt: skip
     except DomainError as error:
         messages.error(request, error.detail)
         return _back(quotation)
