@@ -9,7 +9,7 @@ from nexo.accounting.models import PartyAccounting
 from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.accounting.services.payment_terms import due_split
 from nexo.core import plainsql
-from nexo.core.errors import Conflict
+from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company, User
 from nexo.payments.models import Direction, DueAmount
 
@@ -113,7 +113,9 @@ def locked_dues(company: Company, due_ids) -> dict[int, DueAmount]:
         for_update=True,
     )  # fmt: skip
     if len(found) != len(ids):
-        raise Conflict(_("A due amount chosen does not exist (or belongs to another company)."))
+        raise ValidationFailed.on(
+            "allocations", _("A due amount chosen does not exist (or belongs to another company).")
+        )
     return {due.pk: due for due in found}
 
 
