@@ -30,6 +30,12 @@ class SalesOrderIn(StrictSchema):
         "", description="The customer's own reference"
     )
     notes: Notes = ""
+    override_credit: bool = Field(
+        False, description="true: go over the customer's credit limit (needs `sales.override_credit_limit`)"
+    )
+    credit_override_reason: Annotated[str, Field(max_length=300)] = Field(
+        "", description="Why the limit is overridden (kept with the override)"
+    )
     lines: list[QuotationLineIn] = Field(
         [], max_length=MAX_LINES, description="At least one: priced and costed as a quotation's lines"
     )
@@ -49,7 +55,9 @@ class SalesOrderIn(StrictSchema):
     "their quantity in the warehouse (a draft delivery). 422 names the field (`party_id`, `warehouse_id`, "
     "`lines`, `lines.0.item_id`, `lines.0.quantity`…); 409 for a closed opportunity or one with an open "
     "quotation, and for a line under its minimum margin when the company asks for a manager's approval and "
-    "the user may not give it.",
+    "the user may not give it, and for a customer the order would put over its credit limit (its receivable "
+    "balance, its open orders and this order's total) unless a manager sends `override_credit` (recorded "
+    "with its reason; anyone else gets 403 for it).",
 )
 def sales_order_create_endpoint(request: HttpRequest, payload: SalesOrderIn):
     check_opportunity_visible(request.user, request.company, payload.opportunity_id)

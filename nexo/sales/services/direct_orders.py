@@ -30,6 +30,7 @@ from nexo.parties.models import Party
 from nexo.sales import rules
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from nexo.sales.services.common import settings_of
+from nexo.sales.services.credit import credit_check
 from nexo.sales.services.lines import lines_from
 from nexo.sales.services.orders import _reserve
 from nexo.sales.services.pricing import AMOUNT_LIMIT, MARGIN_PERCENT_LIMIT, price_and_cost
@@ -189,6 +190,8 @@ def sales_order_create(
     customer_reference: str = "",
     notes: str = "",
     opportunity_id: int | None = None,
+    override_credit: bool = False,
+    credit_override_reason: str = "",
 ) -> SalesOrder:
     """A confirmed sales order without a quotation, in one transaction: its lines priced and costed as a
     quotation's (`priced_lines`), numbered `PV-<year>-<5 digits>` from the order's date, its stocked lines
@@ -238,6 +241,11 @@ def sales_order_create(
             )
             for line in built
         ])  # fmt: skip
+        # Within the customer's credit limit, or a manager's override recorded (the party locked there).
+        credit_check(
+            company, party.pk, order.total, by=by, override=override_credit, reason=credit_override_reason,
+            order=order,
+        )  # fmt: skip
         if party.status == Party.Status.LEAD:
             parties.party_update(company=company, party_id=party.pk, by=by, status=Party.Status.CUSTOMER)
         if opportunity is not None:

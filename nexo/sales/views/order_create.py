@@ -73,6 +73,13 @@ class OrderHeaderForm(TextOnly, forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Shown to managers only (sales.override_credit_limit); the service checks the permission again.
+    override_credit = forms.BooleanField(
+        label=gettext_lazy("Confirm it over the customer's credit limit (the override is recorded)"), required=False
+    )
+    credit_override_reason = forms.CharField(
+        label=gettext_lazy("Why the limit is overridden"), max_length=300, required=False
+    )
 
     def __init__(self, *args, request: HttpRequest, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,6 +231,8 @@ def _create(request: HttpRequest, form: OrderHeaderForm, rows: list[Row], genera
             warehouse_id=data["warehouse"].pk, date=data["date"], lines=[_service_line(row) for row in filled],
             payment_terms=data["payment_terms"], customer_reference=data["customer_reference"],
             notes=data["notes"], opportunity_id=data["opportunity"].pk if data.get("opportunity") else None,
+            override_credit=data.get("override_credit", False),
+            credit_override_reason=data.get("credit_override_reason", ""),
         )  # fmt: skip
     except ValidationFailed as failure:
         left = _errors_to_rows(failure, filled, general)
