@@ -17,6 +17,7 @@ from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.validation import MAX_ID
 from nexo.payments.models import BankAccount
+from nexo.payments.rules.bank_accounts import creditor_check_digits
 
 #: Sub-accounts of the bank account are numbered to seven digits (5720001, 5720002…), the Spanish habit.
 SUB_ACCOUNT_DIGITS = 7
@@ -24,17 +25,6 @@ MAX_NAME = 100
 CREDITOR_ID = re.compile(r"^([A-Z]{2})(\d{2})([A-Z0-9]{3})([A-Z0-9]{1,28})$")
 #: Length of the national identifier in a creditor identifier, where the country fixes it (Spain: a NIF).
 NATIONAL_ID_LENGTH = {"ES": 9}
-
-
-def _digits(text: str) -> int:
-    """ISO 7064 letters as numbers (A=10 … Z=35), digits as themselves."""
-    return int("".join(str(int(char, 36)) for char in text))
-
-
-def creditor_check_digits(country: str, national_id: str) -> str:
-    """The two check digits of a SEPA creditor identifier: ISO 7064 mod 97-10 over the national identifier
-    followed by the country code and "00" (the business code is left out)."""
-    return f"{98 - _digits(f'{national_id}{country}00') % 97:02d}"
 
 
 def creditor_id_clean(value: str) -> str:
@@ -49,7 +39,7 @@ def creditor_id_clean(value: str) -> str:
             "creditor_id",
             _(
                 "A creditor identifier is the country (2 letters), 2 check digits, a 3-character business code "
-                "and the national identifier, e.g. ES59000B46123451."
+                "and the national identifier, e.g. ES46000B46123451."
             ),
         )
     country, check, _business, national_id = match.groups()
