@@ -21,6 +21,7 @@ from nexo.accounting.models import Account, EntryLine, Journal, Nature, PartyAcc
 from nexo.accounting.rules import ledger
 from nexo.accounting.services import accounts as services
 from nexo.accounting.services.defaults import default_accounts
+from nexo.accounting.views.payment_terms import profile_panel
 from nexo.core.aggregates import MoneySum
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import TextOnly, apply_failure
@@ -346,8 +347,12 @@ def default_accounts_page(request: HttpRequest) -> HttpResponse:
 
 def party_accounting(request: HttpRequest, party: Party) -> dict:
     """The party's receivable and payable accounts (its own, else the company's), their balances for the
-    party (one grouped query), and the accounts it may choose."""
-    own = PartyAccounting.objects.filter(party=party).select_related("receivable", "payable").first()
+    party (one grouped query), and the accounts it may choose; its collection terms (payment_terms)."""
+    own = (
+        PartyAccounting.objects.filter(party=party)
+        .select_related("receivable", "payable", "customer_term", "supplier_term")
+        .first()
+    )
     defaults = default_accounts(request.company)
     receivable = (own.receivable if own else None) or defaults.get("receivable")
     payable = (own.payable if own else None) or defaults.get("payable")
@@ -392,6 +397,7 @@ def party_accounting(request: HttpRequest, party: Party) -> dict:
         "receivable_id": own.receivable_id if own else None,
         "payable_id": own.payable_id if own else None,
         "ledger_url": _ledger_url(),
+        **profile_panel(request, party, own),
     }
 
 
