@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{quotation}/lines/<id:line_id>/delete/", editor.line_delete, name="line_delete"),
     path(f"{quotation}/comparison/", editor.cost_bases, name="comparison"),
     path(f"{quotation}/pdf/", quotations.quotation_pdf, name="quotation_pdf"),
+    path(f"{quotation}/credit/", quotations.quotation_credit, name="quotation_credit"),
     path(f"{quotation}/send/", quotations.quotation_send, name="quotation_send"),
     path(f"{quotation}/send-again/", quotations.quotation_resend, name="quotation_resend"),
     path(f"{quotation}/mark-sent/", quotations.quotation_mark_sent, name="quotation_mark_sent"),

@@ -160,6 +160,8 @@ def document_context(request: HttpRequest, quotation: Quotation, **extra) -> dic
     context["approval_form"] = ApprovalForm()
     if quotation.state == State.SUPERSEDED:
         context["superseded_by"] = quotation.revisions.order_by("version").only("pk", "version").first()
+    if quotation.state in (State.DRAFT, State.SENT):
+        context["credit"], context["credit_live"] = credit.quotation_credit(request.company, quotation), True
     if quotation.state == State.DRAFT:
         email = services.quotation_email(quotation)
         context["email_preview"] = email
@@ -173,6 +175,14 @@ def document_context(request: HttpRequest, quotation: Quotation, **extra) -> dic
 def quotation_view(request: HttpRequest, quotation_id: int) -> HttpResponse:
     quotation = queries.quotation_for(request.user, request.company, quotation_id)
     return render(request, "sales/quotation_detail.html", document_context(request, quotation))
+
+
+@page("sales.view_quotation")
+def quotation_credit(request: HttpRequest, quotation_id: int) -> HttpResponse:
+    """The customer's position beside the quotation (its editor reloads it as the lines change)."""
+    quotation = queries.quotation_for(request.user, request.company, quotation_id)
+    context = {"quotation": quotation, "credit": credit.quotation_credit(request.company, quotation)}
+    return render(request, "sales/_credit_position.html", context | {"credit_live": True})
 
 
 @page("sales.view_quotation")
