@@ -5,6 +5,8 @@ what a bank's return reason does to the mandate. No Django here (import-linter).
 import re
 from decimal import Decimal
 
+from nexo.payments.rules.bank_accounts import creditor_check_digits
+
 #: The Latin character set every SEPA identifier is restricted to (EPC guidelines), at most 35 characters,
 #: not starting or ending with "/" and never "//".
 SEPA_ID = re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,35}")
@@ -28,26 +30,20 @@ def sepa_id_valid(value: str) -> bool:
     )
 
 
-def _digits(text: str) -> str:
-    """Letters as numbers (A=10 … Z=35), as ISO 7064 mod 97-10 reads them."""
-    return "".join(str(int(char, 36)) for char in text.upper())
-
-
 def creditor_id_valid(value: str) -> bool:
     """A SEPA creditor identifier whose check digits agree (the business code does not count):
-    `ES` `12` `000` `B12345678`."""
+    `ES` `46` `000` `B46123451`."""
     found = CREDITOR_ID.fullmatch(value or "")
     if found is None:
         return False
     country, check, _business, national = found.groups()
-    return int(_digits(national + country) + check) % 97 == 1
+    return creditor_check_digits(country, national.upper()) == check
 
 
 def creditor_id_for(country: str, national_id: str, business_code: str = "000") -> str:
     """The creditor identifier of a national id (a company's tax id), with its check digits."""
     national = re.sub(r"[^A-Za-z0-9]", "", national_id).upper()
-    check = 98 - int(_digits(national + country.upper()) + "00") % 97
-    return f"{country.upper()}{check:02d}{business_code}{national}"
+    return f"{country.upper()}{creditor_check_digits(country.upper(), national)}{business_code}{national}"
 
 
 def cents(amount: Decimal) -> int:
