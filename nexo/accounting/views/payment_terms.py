@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from nexo.accounting.models import AccountingSettings, PartyAccounting, PaymentTerm, PaymentTermLine
@@ -108,7 +108,11 @@ def payment_term_list(request: HttpRequest) -> HttpResponse:
         term.label = _label(term, request)
         term.summary = services.installments_summary(term.lines.all())
         term.is_default = term.pk == default_id
-    context = {"terms": terms, "title": _("Payment terms"), "can_change": request.user.has_perm(CHANGE)}
+    context = {
+        "terms": terms,
+        "title": pgettext("list of terms", "Payment terms"),
+        "can_change": request.user.has_perm(CHANGE),
+    }
     return render(request, "accounting/payment_term_list.html", context)
 
 
@@ -305,7 +309,7 @@ def payment_term_delete(request: HttpRequest, term_id: int) -> HttpResponse:
 
 def month_choices() -> list[tuple[int, str]]:
     """(1, "enero")… in the active language."""
-    return [(number, str(MONTHS[number]).lower()) for number in range(1, 13)]
+    return [(number, str(MONTHS[number])) for number in range(1, 13)]
 
 
 def profile_panel(request: HttpRequest, party: Party, own: PartyAccounting | None) -> dict:
