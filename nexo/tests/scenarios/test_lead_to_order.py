@@ -12,17 +12,22 @@ the end of the test — the order invoiced, the invoice's journal entry, the cus
 whole chain from lead to cash reads in one place.
 """
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
+from unittest import mock
 
 import pytest
+import sepaxml
+import xmlschema
 from django.db.models import Sum
 from django.utils import timezone, translation
 
-from nexo.accounting.models import EntryLine, PartyAccounting, PaymentTerm
-from nexo.accounting.services.defaults import default_account, default_accounts
+from nexo.accounting.models import EntryLine, PaymentTerm
 from nexo.accounting.services.ledger import entries_of
 from nexo.accounting.services.ledger import settings_of as accounting_settings
+from nexo.accounting.services.payment_terms import party_profile_set
 from nexo.catalog import services as catalog
 from nexo.catalog.models import TaxCategory, Unit
 from nexo.core.errors import Conflict, ValidationFailed
@@ -37,9 +42,13 @@ from nexo.invoicing import services as invoicing
 from nexo.invoicing.models import Invoice
 from nexo.parties.models import Party
 from nexo.parties.services import address_create, party_create, party_update
-from nexo.payments.models import BankAccount, Direction, DueAmount, Payment
-from nexo.payments.services.dues import OWED_STATES
+from nexo.payments.formats import norma43
+from nexo.payments.formats.statement import ParsedLine, ParsedStatement
+from nexo.payments.models import Direction, DueAmount, Payment, StatementLine
+from nexo.payments.services import sepa, statements
+from nexo.payments.services.bank_accounts import bank_account_save, creditor_check_digits
 from nexo.payments.services.payments import Match, payment_record
+from nexo.payments.services.position import open_balance
 from nexo.purchasing import services as purchasing
 from nexo.purchasing.models import PurchaseOrder
 from nexo.sales import rules as sales_rules
@@ -47,6 +56,7 @@ from nexo.sales import services as sales
 from nexo.sales.models import Delivery, Quotation, SalesOrder
 
 D = Decimal
+SEPA_SCHEMA = Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"
 
 
 def open_for_business(company):
@@ -157,6 +167,11 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
         "Iluminación de la vivienda de la calle Sueca", Opportunity.Status.OPEN, D("0"),
     )  # fmt: skip
     assert (opportunity.stage.name, opportunity.owner) == ("Nuevo", salesperson)
+
+    # The firm pays half at 30 days and half at 60: its terms as a customer, which its documents take (the
+    # company's default, "30 días", would leave one due amount).
+    half_and_half = PaymentTerm.objects.get(company=company, name="50 % a 30 días, 50 % a 60 días")
+    party_profile_set(company=company, by=sales_manager, party_id=lead.pk, customer_term_id=half_and_half.pk)
 
     # 5. The quotation for the opportunity: 15 downlights and 4 hours of fitting.
     quotation = sales.quotation_create(
@@ -327,10 +342,6 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
         party=lead, by=salesperson, kind="billing", street="Calle de Sueca, 42", postal_code="46006",
         city="Valencia", province="Valencia", country="ES", is_default=True,
     )  # fmt: skip
-    # The firm pays half at 30 days and half at 60: its terms as a customer, which the invoice takes when
-    # posted (the company's default, "30 días", would leave one due amount).
-    half_and_half = PaymentTerm.objects.get(company=company, name="50 % a 30 días, 50 % a 60 días")
-    PartyAccounting.objects.update_or_create(party=lead, defaults={"customer_term": half_and_half})
     invoice = invoicing.invoice_post(company=company, by=accountant, invoice_id=invoice.pk)
     # 21 % of 121.50 = 25.515 -> 25.52; 10 % of 140.00 = 14.00: total 261.50 + 39.52 = 301.02.
     assert (invoice.number, invoice.invoice_type, invoice.party_tax_id) == (
@@ -502,21 +513,45 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
         (2, 2, invoice.date + timedelta(days=60), D("150.51"), DueAmount.State.OPEN),
     ]  # fmt: skip
     assert (credit_due.amount, credit_due.due_date, credit_due.party) == (D("-19.60"), credit.date, lead)
-    assert open_balance_of(company, lead) == D("281.42") == party_balance(company, "4300", lead)
-    bank = BankAccount.objects.create(
-        company=company, name="CaixaBank", iban="ES2621000418484502000512", bic="CAIXESBB",
-        account=default_account(default_accounts(company), "bank"), creditor_id="ES86ZZZB99999985",
+    assert open_balance(company, lead.pk) == D("281.42") == party_balance(company, "4300", lead)
+    # The company's bank account, with the SEPA creditor identifier its bank gave it (from its tax id); it
+    # posts to its own sub-account of 572.
+    bank = bank_account_save(
+        company=company, by=accountant, name="CaixaBank", iban="ES26 2100 0418 4845 0200 0512", bic="CAIXESBB",
+        creditor_id=f"ES{creditor_check_digits('ES', company.tax_id)}ZZZ{company.tax_id}",
     )  # fmt: skip
+    assert bank.account.code == "5720001"
 
-    # 17. The first installment is charged to the firm's account by SEPA direct debit on its due date.
-    first_paid = payment_record(
-        company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=lead.pk,
-        date=first_due.due_date, amount=first_due.amount, method=Payment.Method.DIRECT_DEBIT,
-        bank_account_id=bank.pk, allocations=[Match(first_due.pk, first_due.amount)],
+    # 17. The first installment is collected by SEPA direct debit: the firm signs a mandate, and the
+    #     installment goes into a remittance charged on its due date, whose pain.008 file for the bank
+    #     validates against the schema.
+    mandate = sepa.mandate_save(
+        company=company, by=accountant, party_id=lead.pk, reference="TURIA-0001", iban="ES02 2100 0418 4101 2345 6789",
+        signed_on=timezone.localdate(),
+    )  # fmt: skip
+    assert (mandate.sequence_type, mandate.scheme) == ("FRST", "CORE")  # its first collection, core scheme
+    remittance = sepa.remittance_create(
+        company=company, by=accountant, bank_account_id=bank.pk, charge_date=first_due.due_date,
+        due_ids=[first_due.pk],
     )  # fmt: skip
     first_due.refresh_from_db()
-    assert (first_due.paid, first_due.state) == (D("150.51"), DueAmount.State.PAID)
-    assert open_balance_of(company, lead) == D("130.91")  # 281.42 - 150.51
+    assert (remittance.total, first_due.state) == (D("150.51"), DueAmount.State.REMITTED)
+    pain008 = sepa.remittance_file(company, remittance.pk)
+    xmlschema.XMLSchema(str(SEPA_SCHEMA)).validate(pain008.decode())  # raises when invalid
+    assert b'<InstdAmt Ccy="EUR">150.51</InstdAmt>' in pain008 and b"<MndtId>TURIA-0001</MndtId>" in pain008
+    assert b"<SeqTp>FRST</SeqTp>" in pain008 and b"<IBAN>ES0221000418410123456789</IBAN>" in pain008
+    with pytest.raises(Conflict):  # not before the bank has charged it
+        sepa.remittance_post(company=company, by=accountant, remittance_id=remittance.pk)
+    with the_day_is(first_due.due_date):
+        sepa.remittance_post(company=company, by=accountant, remittance_id=remittance.pk)
+    first_due.refresh_from_db()
+    mandate.refresh_from_db()
+    assert (first_due.paid, first_due.state, mandate.sequence_type) == (
+        D("150.51"),
+        DueAmount.State.PAID,
+        "RCUR",
+    )
+    assert open_balance(company, lead.pk) == D("130.91")  # 281.42 - 150.51
 
     # 18. The credit note is set off against the second installment (no money moves: both sit on 4300, so
     #     no entry either), which leaves 150.51 - 19.60 = 130.91 to collect.
@@ -530,27 +565,67 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credite
         D("19.60"), DueAmount.State.PARTIAL, D("130.91"),
     )  # fmt: skip
 
-    # 19. The firm transfers the rest, 130.91, which the bank's statement shows on the due date.
-    second_paid = payment_record(
-        company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=lead.pk,
-        date=second_due.due_date, amount=D("130.91"), bank_account_id=bank.pk,
-        allocations=[Match(second_due.pk, D("130.91"))], reference=f"Transferencia {invoice.number}",
+    # 19. The firm transfers the rest, 130.91, on the second due date. The bank's Norma 43 statement shows
+    #     it among other movements; imported, its line is matched by amount, invoice number and name to the
+    #     second installment, and the accountant confirms the proposal: that records the receipt.
+    movements = ParsedStatement(
+        iban=bank.iban, currency="EUR", opening=D("5000.00"),
+        lines=[
+            ParsedLine(1, second_due.due_date, D("-12.10"), reference="COMISION", description="Comisión mantenimiento"),
+            ParsedLine(2, second_due.due_date, D("130.91"), reference=invoice.number,
+                       counterparty="REFORMAS TURIA SL", description=f"Pago factura {invoice.number}"),
+        ],
     )  # fmt: skip
+    statement = statements.statement_import(
+        company=company, by=accountant, bank_account_id=bank.pk, file_name="caixabank.n43",
+        content=norma43.render(movements, name="SUMINISTROS PRUEBA SL"),
+    )  # fmt: skip
+    charges_line, transfer_line = statement.lines.order_by("line_number")
+    assert (statement.format, transfer_line.amount, transfer_line.date) == (
+        "norma43",
+        D("130.91"),
+        second_due.due_date,
+    )
+    proposals = statements.statement_proposals(company, statement.pk)
+    assert charges_line.pk not in proposals  # no due amount explains the bank's charges
+    assert (proposals[transfer_line.pk].due_ids, proposals[transfer_line.pk].amount) == (
+        (second_due.pk,),
+        D("130.91"),
+    )
+    statements.line_confirm(company=company, by=accountant, line_id=transfer_line.pk)
+    transfer_line.refresh_from_db()
+    second_paid = transfer_line.payment
     second_due.refresh_from_db()
     credit_due.refresh_from_db()
+    assert (second_paid.amount, second_paid.party, second_paid.date) == (
+        D("130.91"),
+        lead,
+        second_due.due_date,
+    )
     assert (second_due.state, credit_due.state) == (DueAmount.State.PAID, DueAmount.State.PAID)
 
-    # 20. Collected: the firm owes nothing, on the due amounts and on 4300 alike. The bank (572) received
-    #     150.51 + 130.91 = 281.42, credited to 4300 in the bank journal (BAN), one entry per receipt:
-    #     4300 now holds 1,487.22 debit against 19.60 + 281.42 = 301.02 credit (the shop's and the
-    #     architects' invoices still open).
-    assert open_balance_of(company, lead) == D(0) == party_balance(company, "4300", lead)
-    expected |= {"4300": (D("1487.22"), D("301.02")), "572": (D("281.42"), D(0))}
+    # 20. Collected: the firm owes nothing, on the due amounts and on 4300 alike. The bank (5720001) received
+    #     150.51 + 130.91 = 281.42, credited to 4300 in the bank journal (BAN): the remittance's entry on
+    #     the first due date, the receipt's on the second. 4300 now holds 1,487.22 debit against
+    #     19.60 + 281.42 = 301.02 credit (the shop's and the architects' invoices are still open).
+    assert open_balance(company, lead.pk) == D(0) == party_balance(company, "4300", lead)
+    expected |= {"4300": (D("1487.22"), D("301.02")), "5720001": (D("281.42"), D(0))}
     assert ledger_of(company) == expected
-    receipts = entries_of(company, "payments.payment", [first_paid.pk, second_paid.pk])
-    assert [(receipts[paid.pk][0].journal.code, receipts[paid.pk][0].date) for paid in (first_paid, second_paid)] == [
-        ("BAN", first_due.due_date), ("BAN", second_due.due_date),
+    (remittance_entry,) = entries_of(company, "payments.remittance", [remittance.pk])[remittance.pk]
+    (receipt_entry,) = entries_of(company, "payments.payment", [second_paid.pk])[second_paid.pk]
+    assert [(entry.journal.code, entry.date, entry.total) for entry in (remittance_entry, receipt_entry)] == [
+        ("BAN", first_due.due_date, D("150.51")), ("BAN", second_due.due_date, D("130.91")),
     ]  # fmt: skip
+    # The bank's charges are still on the statement, to be posted to an account.
+    charges_line.refresh_from_db()
+    assert charges_line.state == StatementLine.State.OPEN
+
+
+@contextmanager
+def the_day_is(day):
+    """The story jumps ahead to `day` (what the services read as today)."""
+    with mock.patch.object(timezone, "localdate", return_value=day):
+        yield
 
 
 def ledger_of(company):
@@ -561,19 +636,6 @@ def ledger_of(company):
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
     )
     return {row["account__code"]: (row["debit"], row["credit"]) for row in sums}
-
-
-def open_balance_of(company, party):
-    """What the party owes on its due amounts less what its payments left unapplied (its credit)."""
-    owed = DueAmount.objects.filter(company=company, party=party, state__in=OWED_STATES).aggregate(
-        amount=Sum("amount"), paid=Sum("paid")
-    )
-    credit = Payment.objects.filter(company=company, party=party, state=Payment.State.POSTED).aggregate(
-        amount=Sum("amount"), applied=Sum("applied")
-    )
-    return ((owed["amount"] or 0) - (owed["paid"] or 0)) - (
-        (credit["amount"] or 0) - (credit["applied"] or 0)
-    )
 
 
 def party_balance(company, code, party):
