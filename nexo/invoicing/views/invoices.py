@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.invoicing import documents, sending, services
 from nexo.invoicing.forms import BillingAddressForm, SendInvoiceForm
@@ -178,6 +179,7 @@ def invoice_context(request: HttpRequest, invoice: Invoice, **shown) -> dict:
         "sees_orders": request.user.has_perm("sales.view_salesorder"),
         "sees_party": request.user.has_perm("parties.view_party"),
         "title": str(invoice),
+        "panels": panels("document_panel", request, "invoicing.invoice", invoice),
         **shown,
     }
     if is_draft and invoice.invoice_type != Invoice.Type.F2 and "address_form" not in context:

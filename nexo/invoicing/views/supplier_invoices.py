@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.rules import round_money
 from nexo.core.validation import record_id
@@ -133,6 +134,7 @@ def _detail_context(request: HttpRequest, invoice: SupplierInvoice) -> dict:
         "foreign": invoice.currency != request.company.currency,
         "company_currency": request.company.currency,
         "can_accept": is_draft and has_differences and invoice.differences_accepted_at is None,
+        "panels": panels("document_panel", request, "invoicing.supplierinvoice", invoice),
     }
 
 
