@@ -310,6 +310,24 @@ def overdue_count(company: Company, *, at: Date, direction: str, party_id: int |
     ).count
 
 
+def remaining_at(company: Company, due_ids, *, at: Date, direction: str = Direction.RECEIVABLE) -> dict:
+    """What each of these due amounts had left to pay at `at` (due id → amount), in one statement."""
+    ids = sorted({int(due_id) for due_id in due_ids})
+    if not ids:
+        return {}
+    eff, eff_params = _effective_allocations(company.pk, direction, at)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"WITH {eff} "  # noqa: S608 (names from the models, values as parameters)
+        f"SELECT d.id, d.amount - COALESCE(pd.paid, 0) FROM {_table(DueAmount)} d "
+        "LEFT JOIN (SELECT due_id, SUM(amount) AS paid FROM eff GROUP BY due_id) pd ON pd.due_id = d.id "
+        f"WHERE d.company_id = %s AND d.id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*eff_params, company.pk, *ids])
+        return {due_id: _money(left) for due_id, left in cursor.fetchall()}
+
+
 def open_balance(
     company: Company, *, at: Date, direction: str = Direction.RECEIVABLE, party_id=None
 ) -> Decimal:
@@ -327,4 +345,5 @@ __all__ = [
     "day_end",
     "open_balance",
     "overdue",
+    "remaining_at",
 ]
