@@ -109,7 +109,11 @@ class Position:
 
 def party_of(company: Company, party_id) -> Party:
     """The company's party, else 404."""
-    found = Party.objects.filter(company=company, pk=party_id).first() if party_id else None
+    found = (
+        Party.objects.filter(company=company, pk=party_id).select_related("company").first()
+        if party_id
+        else None
+    )
     if found is None:
         raise NotFound(_("No such party."))
     return found
@@ -255,7 +259,7 @@ def _payment_movements(company: Company, party_id: int, start: Date, end: Date) 
             "reference",
             "method",
             "remittance_line__state",
-        )  # fmt: skip
+        )
     )
     found = []
     for row in rows:

@@ -68,7 +68,7 @@ def bank(company, accountant):
 
 @pytest.fixture
 def make_invoice(company, accountant, customer):
-    """A posted invoice of one line at 21 % VAT (`net` → total net × 1.21), due on its date (no payment
+    """A posted invoice of one line at 21 % VAT (`net` → total net x 1.21), due on its date (no payment
     term); `credit_of`: a posted credit note of that invoice for `net` of its base."""
 
     def make(net="100.00", *, party=None, day=DAY, credit_of=None):
