@@ -80,7 +80,8 @@ def test_the_statement_pdf_is_in_the_customers_language_with_opening_and_closing
     accountant_client, story
 ):
     response = accountant_client.get(
-        reverse("payments:statement_of_account", args=[story.pk]), {"start": "2026-02-01", "end": "2026-02-28"}
+        reverse("payments:statement_of_account", args=[story.pk]),
+        {"start": "2026-02-01", "end": "2026-02-28"},
     )
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
@@ -136,7 +137,9 @@ def test_the_api_gives_the_position_and_the_statement(api_as, accountant, story)
     assert position["open_balance"] == position["ledger_balance"] == "263.00"
     assert (position["credit_limit"], position["available_credit"]) == ("1000.00", "737.00")
     assert position["agrees_with_ledger"] is True
-    statement = api.get(f"/payments/parties/{story.pk}/statement", start="2026-02-01", end="2026-02-28").json()
+    statement = api.get(
+        f"/payments/parties/{story.pk}/statement", start="2026-02-01", end="2026-02-28"
+    ).json()
     assert (statement["opening_balance"], statement["closing_balance"]) == ("121.00", "263.00")
     assert [(m["kind"], m["debit"], m["credit"], m["balance"]) for m in statement["movements"]] == [
         ("invoice", "242.00", "0.00", "363.00"),
@@ -146,7 +149,9 @@ def test_the_api_gives_the_position_and_the_statement(api_as, accountant, story)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
-def test_the_api_refuses_bad_dates_and_another_companys_party(api_as, accountant, story, other_company, sales_user):
+def test_the_api_refuses_bad_dates_and_another_companys_party(
+    api_as, accountant, story, other_company, sales_user
+):
     api = api_as(accountant)
     bad = api.get(f"/payments/parties/{story.pk}/statement", start="2026-03-01", end="2026-02-01")
     assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
