@@ -25,7 +25,6 @@ from nexo.core.api import (
     page_of,
 )
 from nexo.core.errors import NotFound, ValidationFailed
-from nexo.parties.models import Party
 from nexo.payments.models import BankStatement, StatementLine
 from nexo.payments.rules.matching import SURE, Proposal
 from nexo.payments.services import statements as services
@@ -157,9 +156,9 @@ def statement_body(request: HttpRequest, statement: BankStatement | int) -> dict
         request.company, statement if isinstance(statement, int) else statement.pk
     )
     lines = list(StatementLine.objects.filter(statement=statement).order_by("line_number", "pk"))
-    proposals = services.proposals_of(services.matcher_of(request.company), lines) if lines else {}
-    party_ids = {proposal.party_id for proposal in proposals.values()}
-    names = dict(Party.objects.filter(pk__in=party_ids).values_list("pk", "name")) if party_ids else {}
+    matcher = services.matcher_of(request.company)
+    proposals = services.proposals_of(matcher, lines)
+    names = matcher.party_names
     return {
         **_statement_fields(statement, statement.matched),
         "lines": [_line_fields(line, _proposal(proposals.get(line.pk), names)) for line in lines],

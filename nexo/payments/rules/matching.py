@@ -146,7 +146,12 @@ class Matcher:
         for its_dues in self.by_party.values():
             its_dues.sort(key=lambda due: (due.due_date, due.id))
         self.names: dict[str, set[int]] = defaultdict(set)
+        #: Each party's name as it is shown (the first given).
+        self.party_names: dict[int, str] = {}
         for party_id, names in party_names.items():
+            names = [name for name in names if name]
+            if names:
+                self.party_names[party_id] = names[0]
             for name in names:
                 if name_key(name):
                     self.names[name_key(name)].add(party_id)

@@ -232,7 +232,7 @@ def matcher_of(company: Company) -> Matcher:
     learned = StatementLine.objects.filter(company=company, payment__isnull=False).exclude(
         counterparty_iban=""
     )
-    for party_id, iban in learned.values_list("payment__party_id", "counterparty_iban").distinct():
+    for party_id, iban in learned.values_list("payment__party_id", "counterparty_iban").order_by().distinct():
         ibans.setdefault(iban, set()).add(party_id)
     return Matcher(dues, party_names=names, party_ibans=ibans)
 
@@ -245,6 +245,7 @@ def _facts(line: StatementLine) -> LineFacts:
 
 
 def proposals_of(matcher: Matcher, lines) -> dict[int, Proposal]:
+    """line id → its proposal, for the open ones among `lines` (the names of their parties: `matcher.party_names`)."""
     found = {}
     for line in lines:
         if line.state == StatementLine.State.OPEN:
