@@ -81,8 +81,9 @@ def parse(content: bytes) -> ParsedStatement:
 
     def finish() -> None:
         if current is not None:
-            current.description = clean(" ".join(concepts), 300)
+            # The first concept usually names the other party (the payer of a transfer); the rest describe it.
             current.counterparty = clean(concepts[0], 140) if concepts else ""
+            current.description = clean(" ".join(concepts[1:] or concepts), 300)
             statement.lines.append(current)
 
     for line_number, raw in enumerate(decoded(content).splitlines(), start=1):

@@ -20,7 +20,7 @@ from nexo.core.validation import locked
 from nexo.invoicing.models import SupplierInvoice
 from nexo.parties.models import Party
 from nexo.payments.formats import bank_csv, camt053, norma43
-from nexo.payments.formats.statement import FORMATS, ParsedStatement, ParseError, detect_format
+from nexo.payments.formats.statement import FORMATS, ParsedStatement, ParseError, detect_format, gettext_noop
 from nexo.payments.models import (
     BankAccount,
     BankStatement,
@@ -75,7 +75,7 @@ def statement_parse(content: bytes, format: str | None = None) -> tuple[str, Par
         )
     for line in parsed.lines:
         if not Date(1900, 1, 1) <= line.date <= Date(9000, 12, 31):
-            raise _parse_failure(ParseError(line.line_number, "The date is out of range."))
+            raise _parse_failure(ParseError(line.line_number, gettext_noop("The date is out of range.")))
     return format, parsed
 
 
@@ -239,7 +239,7 @@ def matcher_of(company: Company) -> Matcher:
 
 def _facts(line: StatementLine) -> LineFacts:
     return LineFacts(
-        id=line.pk, amount=line.amount, date=line.date, text=f"{line.reference} {line.description}",
+        id=line.pk, amount=line.amount, date=line.date, text=f"{line.reference} {line.description} {line.counterparty}",
         counterparty=line.counterparty, counterparty_iban=line.counterparty_iban,
     )  # fmt: skip
 

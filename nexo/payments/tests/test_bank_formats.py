@@ -56,7 +56,7 @@ def test_norma_43_reads_back_what_its_writer_wrote():
     first, second = parsed.lines
     assert (first.line_number, first.amount, first.reference) == (2, D("121.00"), "FV-2026-00001")
     assert first.counterparty == "Cliente Uno SL"
-    assert first.description == "Cliente Uno SL PAGO FACTURA FV-2026-00001"
+    assert first.description == "PAGO FACTURA FV-2026-00001"
     assert (second.line_number, second.amount, second.description) == (
         4,
         D("-12.50"),
