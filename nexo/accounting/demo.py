@@ -199,6 +199,12 @@ def _plan(company: Company, books: Books, today: date) -> list[Planned]:
     ]))  # fmt: skip
     for month in range(1, today.month):
         _running_costs(plan, today.year, month)
+    # From the documents' first day the bank journal (BAN) is the payments demo's, which records the
+    # collections and payments of the documents in date order once this module has loaded (a journal numbers
+    # its entries by date): the bank movements of the running costs from then on go to the general journal.
+    for planned in plan:
+        if planned.journal == "BAN" and planned.day >= history_start:
+            planned.journal = "GEN"
     plan.sort(key=lambda planned: (planned.day, planned.journal))
     return plan
 

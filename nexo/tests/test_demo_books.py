@@ -1,11 +1,12 @@
-"""The demo's books: a closed and locked previous year, every document posted with its entry, a trial balance
-whose columns agree, a balance sheet that balances, and a year that reads like a small distributor's."""
+"""The demo's books: a closed and locked previous year, every document posted with its entry, each party's
+balance equal to what its due amounts leave open, the year's collections, a trial balance whose columns
+agree, a balance sheet that balances, and a year that reads like a small distributor's."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from nexo.accounting.models import AccountingSettings, Entry, EntryLine, FiscalYear
@@ -14,6 +15,9 @@ from nexo.accounting.services.statements import balance_sheet, profit_and_loss
 from nexo.core.aggregates import MoneySum
 from nexo.core.models import Company
 from nexo.invoicing.models import Invoice, SupplierInvoice
+from nexo.payments.models import BankStatement, Direction, DueAmount, Payment, Remittance, StatementLine
+from nexo.payments.services.aging import aging
+from nexo.payments.services.position import open_balance
 
 pytestmark = pytest.mark.django_db
 
@@ -35,24 +39,48 @@ def test_the_demo_books_close_last_year_and_post_every_document(roles):
         )
         assert sorted(linked) == sorted(posted) and len(posted) > 5
 
-    # A customer's balance on 4300 is its posted invoices less its credit notes: nothing is collected yet, and
-    # last year's trade before the documents was collected in full.
-    owed = {
-        row["party_id"]: row["total"]
-        for row in Invoice.objects.filter(company=company, state="posted")
-        .values("party_id")
-        .annotate(total=MoneySum("amount_due"))
-    }
-    on_4300 = {
-        row["party_id"]: row["debit"] - row["credit"]
-        for row in EntryLine.objects.filter(company=company, posted=True, account__code="4300")
-        .exclude(Q(kind="closing") | Q(kind="opening"))  # the closing and the opening cancel out
-        .values("party_id")
-        .annotate(debit=MoneySum("debit"), credit=MoneySum("credit"))
-    }
-    assert {party: amount for party, amount in on_4300.items() if amount} == {
-        party: amount for party, amount in owed.items() if amount
-    }
+    # A party's balance on its account is what the collections sub-ledger says it owes: its open due amounts
+    # less its unapplied credits (last year's trade before the documents was settled in full; the closing and
+    # the opening entries cancel out). Suppliers billing in another currency are left out: their due amounts
+    # are in that currency, their entries in euros.
+    for code, direction in (("4300", Direction.RECEIVABLE), ("4000", Direction.PAYABLE)):
+        sign = 1 if direction == Direction.RECEIVABLE else -1
+        on_account = {
+            row["party_id"]: sign * (row["debit"] - row["credit"])
+            for row in EntryLine.objects.filter(company=company, posted=True, account__code=code)
+            .exclude(Q(kind="closing") | Q(kind="opening"))
+            .values("party_id")
+            .annotate(debit=MoneySum("debit"), credit=MoneySum("credit"))
+        }
+        dues = DueAmount.objects.filter(company=company, direction=direction)
+        foreign = set(dues.exclude(currency=company.currency).values_list("party_id", flat=True))
+        parties = (set(on_account) | set(dues.values_list("party_id", flat=True))) - foreign
+        assert len(parties) > 5
+        owed = {party: open_balance(company, party, direction) for party in parties}
+        assert {party: on_account.get(party, 0) for party in parties} == owed
+        assert sum(owed.values()) > 0
+
+    # The year's collections: most invoices collected, some late, some in part, a few not at all, so today's
+    # aging has something in every column; today's SEPA remittance with one line returned; the bank's
+    # statement with lines matched and lines (a bank charge among them) left to match.
+    receipts = Payment.objects.filter(company=company, direction=Direction.RECEIVABLE, amount__gt=0)
+    invoices_due = DueAmount.objects.filter(company=company, direction=Direction.RECEIVABLE, amount__gt=0)
+    assert receipts.count() > invoices_due.count() / 2
+    assert receipts.filter(date__gt=F("allocations__due__due_date") + timedelta(days=10)).exists()  # late
+    assert invoices_due.filter(state=DueAmount.State.PARTIAL).exists()
+    assert Payment.objects.filter(company=company, direction=Direction.PAYABLE).count() > 5
+    aged = aging(company, at=today)
+    assert all(amount > 0 for amount in aged.total.buckets), aged.total.buckets
+    (remittance,) = Remittance.objects.filter(company=company)
+    assert remittance.state == Remittance.State.POSTED
+    assert sorted(remittance.lines.values_list("state", flat=True)) == ["collected"] * (
+        remittance.lines.count() - 1
+    ) + ["returned"]
+    (statement,) = BankStatement.objects.filter(company=company, format=BankStatement.Format.NORMA43)
+    states = {line.state for line in statement.lines.all()}
+    assert states == {StatementLine.State.MATCHED, StatementLine.State.POSTED, StatementLine.State.OPEN}
+    assert statement.lines.filter(state=StatementLine.State.OPEN, amount__lt=0).exists()  # bank charges
+    assert statement.lines.filter(state=StatementLine.State.OPEN, amount__gt=0).exists()
 
     report = trial_balance(LedgerFilter(company, date(today.year, 1, 1), today))
     assert report.total_debit_balance == report.total_credit_balance > 0
