@@ -94,7 +94,7 @@ class PartyChoiceForm(forms.Form):
 class PaymentForm(TextOnly, forms.Form):
     date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
     amount = forms.DecimalField(
-        label=gettext_lazy("Amount"), max_digits=15, decimal_places=2, min_value=0,
+        label=gettext_lazy("Amount"), max_digits=15, decimal_places=2, min_value=0, localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "num"}),
     )  # fmt: skip
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Payment.Method.choices)
@@ -122,8 +122,12 @@ def _open_dues(company, party_id: int, direction: str) -> list[DueAmount]:
 
 
 def _money(text: str) -> Decimal | None:
+    """An amount typed the Spanish way (1.234,56) or the English way (1234.56)."""
+    text = (text or "").strip()
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
     try:
-        value = Decimal((text or "").strip().replace(",", "."))
+        value = Decimal(text)
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
