@@ -36,7 +36,11 @@ TERM_FIELDS = ("name", "name_en", "end_of_month", "payment_days", "active")
 
 
 class TermForm(TextOnly, forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name (Spanish)"), max_length=services.MAX_NAME_LENGTH)
+    name = forms.CharField(
+        label=gettext_lazy("Name (Spanish)"),
+        max_length=services.MAX_NAME_LENGTH,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
     name_en = forms.CharField(
         label=gettext_lazy("English name"), max_length=services.MAX_NAME_LENGTH, required=False
     )
