@@ -140,18 +140,31 @@ def _not_reversed_by(prefix: str = "p", entry: str = "r") -> str:
     return f"({prefix}.state = 'posted' OR {entry}.date > %s OR ({entry}.id IS NULL AND {prefix}.reversed_at >= %s))"
 
 
-def _effective_allocations(company_id: int, direction: str, at: Date) -> tuple[str, list]:
-    """A CTE `eff(due_id, payment_id, amount)`: the allocations that count at `at` (see the module's text)."""
+def _effective_allocations(
+    company_id: int, direction: str, at: Date, party_id: int | None = None
+) -> tuple[str, list]:
+    """A CTE `eff(due_id, payment_id, amount)`: the allocations that count at `at` (see the module's text),
+    of one party's payments with `party_id`."""
     end = _instant(day_end(at))
+    party = " AND p.party_id = %s" if party_id else ""
     sql = (
         "eff AS (SELECT a.due_id AS due_id, a.payment_id AS payment_id, a.amount AS amount "  # noqa: S608 (names from the models)
         f"FROM {_table(Allocation)} a JOIN {_table(Payment)} p ON p.id = a.payment_id "
         f"JOIN {_table(DueAmount)} ad ON ad.id = a.due_id "
         f"LEFT JOIN {_table(Entry)} r ON r.id = p.reversal_entry_id "
         "WHERE a.company_id = %s AND p.direction = %s AND p.date <= %s AND ad.document_date <= %s "
-        f"AND {_not_reversed_by()} AND (a.created_at < %s OR {_made_with_payment()}))"
+        f"AND {_not_reversed_by()} AND (a.created_at < %s OR {_made_with_payment()}){party})"
     )
-    return sql, [company_id, direction, _day(at), _day(at), _day(at), end, end]
+    return sql, [
+        company_id,
+        direction,
+        _day(at),
+        _day(at),
+        _day(at),
+        end,
+        end,
+        *([party_id] if party_id else []),
+    ]
 
 
 def _sum_where(condition: str) -> str:
@@ -185,7 +198,7 @@ def aging(
     overdue), its unapplied credits and its total (its open balance then); and the grand total. Parties
     with nothing open are left out. One statement (two with a party, checked first)."""
     party_id = _checked(company, direction, party_id)
-    eff, eff_params = _effective_allocations(company.pk, direction, at)
+    eff, eff_params = _effective_allocations(company.pk, direction, at, party_id)
     party_due = " AND d.party_id = %s" if party_id else ""
     party_payment = " AND p.party_id = %s" if party_id else ""
     starts = [_day(day) for day in bucket_starts(at)]
@@ -255,7 +268,7 @@ def overdue(
     if not isinstance(min_days, int) or min_days < 1:
         raise ValidationFailed.on("min_days", _("At least 1 day."))
     latest_due = at - timedelta(days=min_days)
-    eff, eff_params = _effective_allocations(company.pk, direction, at)
+    eff, eff_params = _effective_allocations(company.pk, direction, at, party_id)
     party_due = " AND d.party_id = %s" if party_id else ""
     page = ""
     if limit is not None:
