@@ -23,7 +23,7 @@ def send(api, bank, content: bytes, **fields):
         "file_name": "abril.n43",
         "content": base64.b64encode(content).decode(),
     }
-    return api.post("/payments/statements", {**body, **fields})
+    return api.post("/payments/statements", {**body, **fields}, headers={"Accept-Language": "en"})
 
 
 def test_import_read_confirm_post_and_unmatch(company, api_accountant, bank, make_invoice):
