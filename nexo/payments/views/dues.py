@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from nexo.core.aggregates import MoneySum
 from nexo.core.listing import Filter, ListPage, Sort
@@ -24,10 +24,11 @@ from nexo.payments.models import Allocation, Direction, DueAmount, Payment
 from nexo.payments.services.dues import INVOICE, OWED_STATES, PAYABLE_STATES, SUPPLIER_INVOICE, payment_status
 
 ZERO = Decimal("0.00")
+#: An invoice's payment status (the context tells Spanish the noun is feminine: factura).
 STATUS_LABELS = {
-    "paid": gettext_lazy("Paid"),
-    "partial": gettext_lazy("Partially paid"),
-    "unpaid": gettext_lazy("Unpaid"),
+    "paid": pgettext_lazy("invoice payment status", "Paid"),
+    "partial": pgettext_lazy("invoice payment status", "Partially paid"),
+    "unpaid": pgettext_lazy("invoice payment status", "Unpaid"),
 }
 
 DUE_LIST = ListPage(
@@ -160,5 +161,7 @@ def document_panel(request: HttpRequest, model_label: str, document) -> dict | N
         "record_url": record_url,
         "currency": dues[0].currency,
         "remaining": sum((due.remaining_amount for due in dues), ZERO),
+        "total": sum((due.amount for due in dues), ZERO),
+        "paid": sum((due.paid for due in dues), ZERO),
         "reversed": Payment.State.REVERSED,
     }
