@@ -30,6 +30,12 @@ from nexo.payments.services import sepa as services
 
 # Mandates
 
+#: The schemes as banks name them (the code first: it is what the file and the bank's contract say).
+SCHEMES = [
+    (Mandate.Scheme.CORE, gettext_lazy("CORE (consumers and businesses)")),
+    (Mandate.Scheme.B2B, gettext_lazy("B2B (businesses only)")),
+]
+
 MANDATE_LIST = ListPage(
     search=words_in(("reference", "party__name", "iban")),
     sorts={
@@ -45,7 +51,7 @@ MANDATE_LIST = ListPage(
             [("yes", gettext_lazy("Active")), ("no", gettext_lazy("Inactive"))],
             lambda value: Q(active=value == "yes"),
         ),
-        Filter("scheme", gettext_lazy("Scheme"), Mandate.Scheme.choices, lambda value: Q(scheme=value)),
+        Filter("scheme", gettext_lazy("Scheme"), SCHEMES, lambda value: Q(scheme=value)),
     ],
 )
 
@@ -90,7 +96,7 @@ class MandateForm(TextOnly, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    scheme = forms.ChoiceField(label=gettext_lazy("Scheme"), choices=Mandate.Scheme.choices)
+    scheme = forms.ChoiceField(label=gettext_lazy("Scheme"), choices=SCHEMES)
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
     def __init__(self, *args, company, **kwargs):
