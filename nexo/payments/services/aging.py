@@ -43,6 +43,7 @@ SAME_RECORDING_SECONDS = 60
 #: Half a cent: SQLite's float sums of amounts are compared against it, never against zero.
 HALF_CENT = "0.005"
 OVERDUE_PAGE_LIMIT = 500
+FIRST_DAY, LAST_DAY = Date(1900, 1, 1), Date(9998, 12, 31)
 
 
 @dataclass
@@ -177,6 +178,13 @@ def _money(value) -> Decimal:
     return ZERO if value is None else round_money(Decimal(str(value)))
 
 
+def checked_day(at, field: str = "at") -> Date:
+    """A date the buckets can be counted from (their limits lie 90 days before it)."""
+    if not isinstance(at, Date) or not FIRST_DAY <= at <= LAST_DAY:
+        raise ValidationFailed.on(field, _("Choose a date between 1900 and 9998."))
+    return at
+
+
 def _checked(company: Company, direction: str, party_id) -> int | None:
     if direction not in Direction.values:
         raise ValidationFailed.on("direction", _("Choose receivable or payable."))
@@ -198,6 +206,7 @@ def aging(
     overdue), its unapplied credits and its total (its open balance then); and the grand total. Parties
     with nothing open are left out. One statement (two with a party, checked first)."""
     party_id = _checked(company, direction, party_id)
+    at = checked_day(at)
     eff, eff_params = _effective_allocations(company.pk, direction, at, party_id)
     party_due = " AND d.party_id = %s" if party_id else ""
     party_payment = " AND p.party_id = %s" if party_id else ""
@@ -265,6 +274,7 @@ def overdue(
     due date: how much was left, how many days late, the last reminder sent by then. One statement (two
     with a party); `limit` and `offset` page it (`count` is the whole list's)."""
     party_id = _checked(company, direction, party_id)
+    at = checked_day(at)
     if not isinstance(min_days, int) or min_days < 1:
         raise ValidationFailed.on("min_days", _("At least 1 day."))
     latest_due = at - timedelta(days=min_days)
@@ -355,6 +365,7 @@ __all__ = [
     "OverdueDue",
     "OverdueList",
     "aging",
+    "checked_day",
     "day_end",
     "open_balance",
     "overdue",

@@ -36,7 +36,7 @@ from nexo.invoicing.documents import address_text, billing_address
 from nexo.parties.models import Contact, Party
 from nexo.payments.models import BankAccount, Direction, DueAmount, Reminder
 from nexo.payments.rules.aging import FINAL, ReminderRefused, letter_level, next_level
-from nexo.payments.services.aging import remaining_at
+from nexo.payments.services.aging import checked_day, remaining_at
 from nexo.payments.services.dues import PAYABLE_STATES, locked_dues
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def _due_ids(due_ids) -> list[int]:
 def _date(value) -> Date:
     if not isinstance(value, Date):
         raise ValidationFailed.on("date", _("Give the reminder's date."))
-    return value
+    return checked_day(value, "date")
 
 
 def _refusal(due: DueAmount, on: Date, last: Date | None) -> str | None:

@@ -172,6 +172,9 @@ def test_the_reminders_api_sends_lists_and_serves_the_letter(
     refused = api.post("/payments/reminders", {"due_ids": [ledger.pk], "date": AT})
     assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
     assert api.post("/payments/reminders", {"due_ids": [], "date": AT}).status_code == 422
+    assert api.post("/payments/reminders", {"due_ids": [ledger.pk], "date": "9999-12-31"}).status_code == 422
+    assert api.get("/payments/aging", at="0001-01-01").status_code == 422
+    assert api.get("/payments/overdue", at="9999-12-31").status_code == 422
     journal_of(other_company, "GEN")
     outsider = ApiClient(make_user("ajeno", "accounting", companies=[other_company]), other_company)
     assert outsider.get(f"/payments/reminders/{letter['reminder_ids'][0]}/letter").status_code == 404
