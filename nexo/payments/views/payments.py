@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from nexo.catalog.forms import DateInput
@@ -102,7 +102,7 @@ class PaymentForm(TextOnly, forms.Form):
         label=gettext_lazy("Bank account"), queryset=BankAccount.objects.none(), required=False,
         empty_label=gettext_lazy("(none: cash or offset)"),
     )  # fmt: skip
-    reference = forms.CharField(label=gettext_lazy("Reference"), max_length=140, required=False)
+    reference = forms.CharField(label=pgettext_lazy("payment", "Reference"), max_length=140, required=False)
     keep_credit = forms.BooleanField(
         label=gettext_lazy("Keep the rest as the party's credit"), required=False,
         help_text=gettext_lazy("When the amount is more than the due amounts chosen."),
