@@ -4,7 +4,7 @@ customer's language (else Spanish).
 It carries what a Spanish invoice must show (Reglamento de facturación, RD 1619/2012, art. 6 and 7): the
 issuer's and the customer's names, tax ids and addresses, the series and number, the date and the operation
 date when it differs, the lines, the base, rate, VAT and equivalence surcharge of each rate, the withholding,
-the total and the amount due, the payment terms, the legal text of every exempt, reverse-charge or
+the total and the amount due, the payment terms with the due dates and amounts, the legal text of every exempt, reverse-charge or
 not-subject treatment used, and, on a credit note, "factura rectificativa" with the corrected invoice's
 number, date and the reason. A simplified invoice (F2) says so. A draft has no number yet and is marked as a
 draft on every page. A posted invoice prints the customer as it stood when posted (its frozen name, tax id
@@ -14,12 +14,16 @@ The page, its stylesheet and the WeasyPrint call are the printed documents' (nex
 """
 
 from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from nexo.accounting.models import PartyAccounting, PaymentTerm
+from nexo.accounting.services.payment_terms import CUSTOMER, due_split, term_label, term_of_party
 from nexo.core import formatting
 from nexo.core.documents import (
     PrintedTax,
@@ -138,6 +142,26 @@ def invoice_figures(invoice: Invoice) -> dict:
     }
 
 
+def due_amounts(invoice: Invoice, term: PaymentTerm | None) -> list[tuple[Date, Decimal]]:
+    """The invoice's due dates and amounts as the payments module records them when it is posted: its amount
+    due split by the term and the customer's holiday month; a credit note's, all on its date. Invoicing
+    reads the same split from accounting, never the payments module (a layer above)."""
+    if not invoice.amount_due:
+        return []
+    holiday_month = (
+        PartyAccounting.objects.filter(party_id=invoice.party_id)
+        .values_list("holiday_month", flat=True)
+        .first()
+    )
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        term = None
+    return [
+        (day, amount)
+        for day, amount in due_split(term, invoice.amount_due, invoice.date, holiday_month)
+        if amount
+    ]
+
+
 def invoice_context(invoice: Invoice) -> dict:
     """Everything the printed invoice shows, formatted in the active language."""
     currency = invoice.currency
@@ -186,6 +210,9 @@ def invoice_context(invoice: Invoice) -> dict:
     treatments = [group.treatment for group in figures["vat_groups"]] or [invoice.treatment]
     corrects = invoice.corrects
     is_draft = invoice.state == Invoice.State.DRAFT
+    term = invoice.payment_term
+    if term is None and is_draft:  # posted with the customer's term: the draft shows it
+        term = term_of_party(company, invoice.party_id, CUSTOMER)
     number = invoice.number or _("Draft")
     return {
         "invoice": invoice,
@@ -213,6 +240,11 @@ def invoice_context(invoice: Invoice) -> dict:
         "withholdings": withholdings,
         "amount_due": formatting.money(invoice.amount_due, currency),
         "legal_texts": legal_texts(treatments, language),
+        "payment_terms": invoice.payment_terms or term_label(term, language),
+        "due_amounts": [
+            {"date": date_text(day), "amount": formatting.money(amount, currency)}
+            for day, amount in due_amounts(invoice, term)
+        ],
         "currency": currency,
         "running_header": f"{document_title(invoice)} {number}",
     }
@@ -239,7 +271,7 @@ def invoice_filename(invoice: Invoice) -> str:
 def printable_invoice(company, invoice_id: int) -> Invoice | None:
     """The invoice with what its PDF reads about it (company, customer, the corrected invoice), one query."""
     return (
-        Invoice.objects.select_related("company", "party", "corrects")
+        Invoice.objects.select_related("company", "party", "corrects", "payment_term")
         .filter(company=company, pk=invoice_id)
         .first()
     )

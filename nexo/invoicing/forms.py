@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nexo.accounting.models import PaymentTerm
 from nexo.catalog.forms import DateInput
 from nexo.catalog.models import Item
 from nexo.catalog.pickers import ItemPicker
@@ -15,6 +16,7 @@ from nexo.core.models import Company
 from nexo.parties.forms import CountryField
 from nexo.parties.models import Party
 from nexo.parties.pickers import PartyPicker, parties_in_role
+from nexo.sales.services.terms import term_name, terms_to_choose
 
 NUMBER = {"class": "num", "inputmode": "decimal", "autocomplete": "off"}
 MAX_LINES = 200
@@ -71,19 +73,21 @@ class InvoiceHeaderForm(TextOnly, forms.Form):
     simplified = forms.BooleanField(
         label=_("Simplified invoice (counter sale, no customer tax id needed)"), required=False
     )
-    payment_terms = forms.CharField(
+    payment_term = forms.ModelChoiceField(
         label=_("Payment terms"),
-        max_length=200,
+        queryset=PaymentTerm.objects.none(),
         required=False,
-        help_text=_("Empty: the customer's usual terms."),
+        empty_label=_("(the customer's usual term)"),
     )
     notes = forms.CharField(
         label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, company: Company, editing: bool = False, **kwargs):
+    def __init__(self, *args, company: Company, editing: bool = False, term_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = parties_in_role(company)
+        self.fields["payment_term"].queryset = terms_to_choose(company, term_id)
+        self.fields["payment_term"].label_from_instance = term_name
         if editing:  # a draft keeps its customer and its kind: only its date, terms, notes and lines change
             del self.fields["party"], self.fields["simplified"]
         else:

@@ -6,10 +6,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nexo.accounting.models import PaymentTerm
 from nexo.catalog.forms import DateInput
 from nexo.core.forms import TextOnly
 from nexo.core.models import Company
 from nexo.purchasing.forms import SupplierPicker, suppliers_of
+from nexo.sales.services.terms import term_name, terms_to_choose
 
 NUMBER = {"class": "num", "inputmode": "decimal", "autocomplete": "off"}
 LINE_NUMBERS = ("quantity", "unit_price", "discount", "vat_rate", "irpf_rate")
@@ -52,12 +54,20 @@ class HeaderForm(TextOnly, forms.Form):
         help_text=_("Empty: the company's."),
         widget=forms.TextInput(attrs={"size": 4, "autocomplete": "off", "style": "text-transform:uppercase"}),
     )
+    payment_term = forms.ModelChoiceField(
+        label=_("Payment terms"),
+        queryset=PaymentTerm.objects.none(),
+        required=False,
+        empty_label=_("(the supplier's usual term)"),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, company: Company, by_hand: bool, **kwargs):
+    def __init__(self, *args, company: Company, by_hand: bool, term_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["payment_term"].queryset = terms_to_choose(company, term_id)
+        self.fields["payment_term"].label_from_instance = term_name
         if by_hand:
             self.fields["supplier"].queryset = suppliers_of(company)
             self.fields["supplier"].widget.attrs["autofocus"] = True
@@ -71,6 +81,8 @@ class HeaderForm(TextOnly, forms.Form):
             data["party_id"] = data.pop("supplier").pk
         if "currency" in data and not data["currency"]:
             data.pop("currency")
+        term = data.pop("payment_term", None)
+        data["payment_term_id"] = term.pk if term else None
         return data
 
 

@@ -29,6 +29,7 @@ from nexo.core.rules import taxes_by_rate
 from nexo.parties.models import Address, Party
 from nexo.sales import rules
 from nexo.sales.models import Delivery, Quotation, SalesSettings
+from nexo.sales.services.terms import term_name
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "sales" / "quotation_pdf.css"
 DEFAULT_LANGUAGE = "es"
@@ -112,6 +113,7 @@ def quotation_context(quotation: Quotation) -> dict:
         "subject": quotation.opportunity.title if quotation.opportunity_id else "",
         "date": date_text(quotation.date),
         "valid_until": date_text(quotation.valid_until),
+        "payment_term": term_name(quotation.payment_term),  # rendered in the document's language
         "subtotal": formatting.money(quotation.gross_net, currency),
         "document_discount": percent_text(quotation.document_discount) if quotation.discount_amount else "",
         "discount_amount": formatting.money(-quotation.discount_amount, currency),

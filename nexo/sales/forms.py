@@ -21,6 +21,7 @@ from nexo.parties.models import Party
 from nexo.parties.pickers import PartyPicker, parties_in_role
 from nexo.sales import queries
 from nexo.sales.models import Quotation
+from nexo.sales.services.terms import term_name, terms_to_choose
 
 # What a line's inputs are called on the page, and the service's name for each.
 LINE_INPUTS = {
@@ -143,7 +144,7 @@ class HeaderForm(TextOnly, forms.ModelForm):
     class Meta:
         model = Quotation
         fields = [
-            "date", "valid_until", "price_list", "warehouse", "payment_terms", "document_discount",
+            "date", "valid_until", "price_list", "warehouse", "payment_term", "document_discount",
             "salesperson", "notes",
         ]  # fmt: skip
         widgets = {
@@ -158,6 +159,9 @@ class HeaderForm(TextOnly, forms.ModelForm):
             company=company, is_active=True
         ).order_by("name")
         self.fields["price_list"].empty_label = _("(none: base sale prices)")
+        self.fields["payment_term"].queryset = terms_to_choose(company, self.instance.payment_term_id)
+        self.fields["payment_term"].empty_label = _("(none)")
+        self.fields["payment_term"].label_from_instance = term_name
         self.fields["warehouse"].queryset = Warehouse.objects.filter(
             company=company, is_active=True
         ).order_by("code")
@@ -175,7 +179,7 @@ class HeaderForm(TextOnly, forms.ModelForm):
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
-        for name in ("price_list", "warehouse", "salesperson"):
+        for name in ("price_list", "warehouse", "salesperson", "payment_term"):
             if name in data:
                 data[name] = data[name].pk if data[name] else None
         data["document_discount"] = typed_number(data.get("document_discount"))
@@ -217,7 +221,6 @@ class SalesSettingsForm(TextOnly, forms.Form):
     quotation_validity_days = forms.IntegerField(
         label=gettext_lazy("Quotation validity (days)"), min_value=1, max_value=3650
     )
-    payment_terms = forms.CharField(label=gettext_lazy("Payment terms"), max_length=200, required=False)
     margin_approval = forms.BooleanField(
         label=gettext_lazy(
             "Quotations with a line under its minimum margin need a manager's approval before they can be sent"

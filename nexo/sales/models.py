@@ -25,7 +25,6 @@ class SalesSettings(models.Model):
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
     quotation_validity_days = models.PositiveIntegerField(_("quotation validity (days)"), default=30)
-    payment_terms = models.CharField(_("payment terms"), max_length=200, default="Transferencia a 30 días")
     margin_approval = models.BooleanField(
         _(
             "quotations with a line under its minimum margin need a manager's approval before they can be sent"
@@ -94,7 +93,6 @@ class Quotation(CompanyOwned):
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
     )
-    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
     payment_term = models.ForeignKey(
         PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("payment term"),
@@ -287,7 +285,6 @@ class SalesOrder(CompanyOwned):
     )
     date = models.DateField(_("date"))
     currency = models.CharField(_("currency"), max_length=3)
-    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
     payment_term = models.ForeignKey(
         PaymentTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("payment term"),
@@ -450,7 +447,12 @@ class CreditOverride(CompanyOwned):
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
     quotation = models.ForeignKey(
-        Quotation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("quotation")
+        Quotation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quotation"),
     )
     order = models.ForeignKey(
         SalesOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("order")

@@ -74,7 +74,9 @@ def quotation_for(user: User, company: Company, quotation_id: int) -> Quotation:
     404."""
     quotation = (
         quotations_visible_to(user, company)
-        .select_related("party", "opportunity", "salesperson", "price_list", "warehouse", "closed_by")
+        .select_related(
+            "party", "opportunity", "salesperson", "price_list", "warehouse", "closed_by", "payment_term"
+        )
         .filter(pk=quotation_id)
         .first()
     )
@@ -91,7 +93,7 @@ def orders_visible_to(user: User, company: Company) -> QuerySet[SalesOrder]:
 def order_for(user: User, company: Company, order_id: int) -> SalesOrder:
     order = (
         orders_visible_to(user, company)
-        .select_related("party", "opportunity", "salesperson", "warehouse", "quotation")
+        .select_related("party", "opportunity", "salesperson", "warehouse", "quotation", "payment_term")
         .filter(pk=order_id)
         .first()
     )

@@ -57,7 +57,6 @@ AmountIn = decimal_in(
 )  # fmt: skip
 Description = Annotated[str, Field(max_length=300)]
 Text = Annotated[str, Field(max_length=5000)]
-Terms = Annotated[str, Field(max_length=200)]
 State = Literal[tuple(Invoice.State.values)]  # type: ignore[valid-type]
 Kind = Literal[tuple(Invoice.Kind.values)]  # type: ignore[valid-type]
 
@@ -89,7 +88,9 @@ class InvoiceIn(StrictSchema):
         False, description="A simplified invoice (F2): no customer tax id, at most 400 €"
     )
     notes: Text = ""
-    payment_terms: Terms = ""
+    payment_term_id: Id | None = Field(
+        None, description="An active payment term of the company; left out: the customer's, when posted"
+    )
 
 
 class InvoiceFromOrdersIn(StrictSchema):
@@ -101,7 +102,7 @@ class InvoicePatch(StrictSchema):
     # Fields left out keep their value (null is refused); `lines` replaces every line with lines typed by hand.
     date: DocumentDay = None
     notes: Text = None
-    payment_terms: Terms = None
+    payment_term_id: Id | None = Field(None, description="null: the customer's, when posted")
     lines: list[InvoiceLineIn] = Field(None, max_length=1000)
 
 
@@ -199,7 +200,9 @@ class InvoiceOut(InvoiceListItem):
     party_address: str
     party_country: str
     language: str
-    payment_terms: str
+    payment_term_id: int | None = Field(description="Chosen, or the customer's once posted")
+    payment_term: str | None = Field(description="The payment term's name")
+    payment_terms: str = Field(description="The payment term as printed, in the invoice's language (posted)")
     notes: str
     treatment: str
     corrects_number: str
@@ -235,12 +238,21 @@ def invoice_body(request: HttpRequest, invoice: int | Invoice) -> dict:
     invoice_id = invoice.pk if isinstance(invoice, Invoice) else invoice
     found = (
         Invoice.objects.filter(company=request.company, pk=invoice_id)
-        .annotate(current_name=F("party__name"), corrected_number=F("corrects__number"))
+        .annotate(
+            current_name=F("party__name"),
+            corrected_number=F("corrects__number"),
+            payment_term_name=F("payment_term__name"),
+        )
         .first()
     )
     if found is None:
         raise NotFound(_("No such invoice."))
-    body = {name: getattr(found, name) for name in InvoiceOut.model_fields if hasattr(found, name)}
+    body = {
+        name: getattr(found, name)
+        for name in InvoiceOut.model_fields
+        if name != "payment_term" and hasattr(found, name)
+    }
+    body["payment_term"] = found.payment_term_name
     body["party_name"] = found.party_name or found.current_name
     body["corrects_number"] = found.corrected_number or ""
     body["lines"] = list(InvoiceLine.objects.filter(invoice_id=found.pk).order_by("position", "id"))
@@ -319,7 +331,7 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn):
     return services.invoice_create(
         company=request.company, by=request.user, party_id=payload.party_id, date=payload.date,
         lines=[line.service_line() for line in payload.lines], simplified=payload.simplified,
-        notes=payload.notes, payment_terms=payload.payment_terms,
+        notes=payload.notes, payment_term_id=payload.payment_term_id,
     )  # fmt: skip
 
 

@@ -73,6 +73,9 @@ class SupplierInvoiceIn(StrictSchema):
         description="Units of the company's currency per unit of the invoice's; defaults to the rate on its date",
     )
     notes: Notes = ""
+    payment_term_id: Id | None = Field(
+        None, description="An active payment term of the company; left out: the supplier's, when posted"
+    )
     lines: list[SupplierInvoiceLineIn] = Field(min_length=1, max_length=MAX_LINES)
 
 
@@ -84,6 +87,9 @@ class SupplierInvoiceFromOrdersIn(StrictSchema):
     date: Day
     received_date: Day | None = None
     notes: Notes = ""
+    payment_term_id: Id | None = Field(
+        None, description="An active payment term of the company; left out: the supplier's, when posted"
+    )
 
 
 class SupplierInvoicePatch(StrictSchema):
@@ -92,6 +98,7 @@ class SupplierInvoicePatch(StrictSchema):
     date: Day = None
     received_date: Day | None = None
     notes: Notes = None
+    payment_term_id: Id | None = Field(None, description="null: the supplier's, when posted")
     lines: list[SupplierInvoiceLineIn] = Field(None, min_length=1, max_length=MAX_LINES)
 
 
@@ -161,6 +168,8 @@ class SupplierInvoiceOut(Schema):
     differences_accepted_at: datetime | None
     posted_at: datetime | None
     notes: str
+    payment_term_id: int | None = Field(description="Chosen, or the supplier's once posted")
+    payment_term: str | None = Field(description="The payment term's name")
     created_at: datetime
     updated_at: datetime
 
@@ -191,6 +200,8 @@ def _fields(invoice: SupplierInvoice, has_differences: bool) -> dict:
         "has_differences": has_differences, "differences_accepted_by": _who(invoice.differences_accepted_by),
         "differences_accepted_at": invoice.differences_accepted_at, "posted_at": invoice.posted_at,
         "notes": invoice.notes, "created_at": invoice.created_at, "updated_at": invoice.updated_at,
+        "payment_term_id": invoice.payment_term_id,
+        "payment_term": invoice.payment_term.name if invoice.payment_term_id else None,
     }  # fmt: skip
 
 
@@ -221,7 +232,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> dict:
     )
     invoice = (
         SupplierInvoice.objects.filter(company=request.company, pk=invoice_id)
-        .select_related("party", "differences_accepted_by")
+        .select_related("party", "differences_accepted_by", "payment_term")
         .prefetch_related(Prefetch("lines", queryset=lines), "taxes")
         .first()
     )
@@ -274,7 +285,7 @@ def supplier_invoice_list(
     offset: Offset = 0,
 ):
     invoices = SupplierInvoice.objects.filter(company=request.company).select_related(
-        "party", "differences_accepted_by"
+        "party", "differences_accepted_by", "payment_term"
     )
     for word in q.split():
         invoices = invoices.filter(

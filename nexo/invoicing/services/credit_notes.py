@@ -74,7 +74,7 @@ def credit_note_create(
             company=company, kind=Invoice.Kind.CREDIT_NOTE,
             invoice_type=rules.R5 if invoice.invoice_type == rules.F2 else rules.R4, state=rules.DRAFT,
             date=max(timezone.localdate(), invoice.date), party_id=invoice.party_id, currency=invoice.currency,
-            payment_terms=invoice.payment_terms, corrects_id=invoice.pk, reason=reason, created_by=by,
+            payment_term_id=invoice.payment_term_id, payment_terms=invoice.payment_terms, corrects_id=invoice.pk, reason=reason, created_by=by,
             updated_by=by,
         )  # fmt: skip
         plainsql.insert(Invoice, [note])

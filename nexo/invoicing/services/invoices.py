@@ -31,9 +31,11 @@ from nexo.invoicing.services.common import (
 )
 from nexo.sales.models import SalesOrder, SalesOrderLine
 from nexo.sales.services.fulfilment import line_fulfilment
+from nexo.sales.services.terms import payment_term_of
 
 MAX_ORDERS = 100
-EDITABLE = ("date", "notes", "payment_terms", "updated_at", "updated_by")
+EDITABLE = ("date", "notes", "payment_term", "payment_terms", "updated_at", "updated_by")
+KEEP = object()  # an argument not given: the field keeps its value
 FIGURES = ("base", "vat", "recargo", "withholding", "total", "amount_due", "treatment")
 
 
@@ -46,18 +48,20 @@ def invoice_create(
     lines: Sequence[InvoiceLineInput],
     simplified: bool = False,
     notes: str = "",
-    payment_terms: str = "",
+    payment_term_id: int | None = None,
 ) -> Invoice:
     """A draft invoice typed by hand (a simplified one, F2, for a counter sale without the customer's tax
-    id). Its taxes and totals are those it would be posted with today."""
+    id). Its taxes and totals are those it would be posted with today. Without a payment term it is posted
+    with the customer's."""
     with transaction.atomic():
         customer = customer_of(company, party_id)
         day = _day(date)
+        term = payment_term_of(company, payment_term_id)
         invoice = Invoice(
             company=company, kind=Invoice.Kind.INVOICE,
             invoice_type=rules.F2 if simplified else rules.F1, state=rules.DRAFT, date=day,
             party_id=customer.party.pk, currency=company.currency, notes=_text(notes, "notes", 5000),
-            payment_terms=_text(payment_terms, "payment_terms", 200), created_by=by, updated_by=by,
+            payment_term=term, created_by=by, updated_by=by,
         )  # fmt: skip
         made = lines_typed(company, lines, day)
         _save_new(company, invoice, customer, made)
@@ -133,7 +137,7 @@ def invoice_from_orders(
         invoice = Invoice(
             company=company, kind=Invoice.Kind.INVOICE, invoice_type=rules.F1, state=rules.DRAFT,
             date=_day(date), party_id=first.party_id, currency=first.currency,
-            payment_terms=first.payment_terms, created_by=by, updated_by=by,
+            payment_term_id=first.payment_term_id, created_by=by, updated_by=by,
         )  # fmt: skip
         _save_new(company, invoice, customer, made)
         return invoice
@@ -156,10 +160,10 @@ def invoice_update(
     invoice_id: int,
     date: Date | None = None,
     notes: str | None = None,
-    payment_terms: str | None = None,
+    payment_term_id=KEEP,
     lines: Sequence[InvoiceLineInput] | None = None,
 ) -> Invoice:
-    """Change a draft: its date, notes, payment terms, and (given `lines`) all its lines, typed by hand
+    """Change a draft: its date, notes, payment term (None: the customer's, when posted), and (given `lines`) all its lines, typed by hand
     (lines that came from orders are then replaced too). A credit note's lines follow the invoice it
     corrects: they are not replaced here (delete the draft and make another). A posted invoice: 409."""
     with transaction.atomic():
@@ -169,8 +173,11 @@ def invoice_update(
             invoice.date = _day(date)
         if notes is not None:
             invoice.notes = _text(notes, "notes", 5000)
-        if payment_terms is not None:
-            invoice.payment_terms = _text(payment_terms, "payment_terms", 200)
+        if payment_term_id is not KEEP:
+            invoice.payment_term = payment_term_of(
+                company, payment_term_id, current_id=invoice.payment_term_id
+            )
+            invoice.payment_terms = ""  # its printed wording: the term's name, written when it is posted
         customer = customer_of(company, invoice.party_id)
         if lines is not None:
             if invoice.kind == Invoice.Kind.CREDIT_NOTE:

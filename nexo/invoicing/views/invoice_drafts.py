@@ -176,17 +176,24 @@ def _line_inputs(lines: list[dict]) -> list:
     return [services.InvoiceLineInput(**line) for line in lines]
 
 
+def _term_id(fields: dict) -> int | None:
+    return fields["payment_term"].pk if fields.get("payment_term") else None
+
+
 def _invoice_form(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
     adding = request.method == "POST" and "add_lines" in request.POST
     editing = invoice is not None
     initial = {}
     if invoice is not None:
-        initial = {"date": invoice.date, "payment_terms": invoice.payment_terms, "notes": invoice.notes}
+        initial = {"date": invoice.date, "payment_term": invoice.payment_term_id, "notes": invoice.notes}
     else:
         party = Party.objects.filter(company=request.company, pk=record_id(request.GET.get("party"))).first()
         initial = {"party": party}
     data = request.POST if request.method == "POST" else None
-    header = InvoiceHeaderForm(data, company=request.company, editing=editing, initial=initial)
+    header = InvoiceHeaderForm(
+        data, company=request.company, editing=editing, initial=initial,
+        term_id=invoice.payment_term_id if invoice is not None else None,
+    )  # fmt: skip
     kwargs = {"form_kwargs": {"company": request.company}, "prefix": "lines"}
     if adding:
         lines = InvoiceLineFormSet(_typed_rows(request, BLANK_ROWS), **kwargs)
@@ -202,13 +209,13 @@ def _invoice_form(request: HttpRequest, invoice: Invoice | None) -> HttpResponse
                 saved = services.invoice_create(
                     company=request.company, by=request.user, party_id=fields["party"].pk, date=fields["date"],
                     lines=_line_inputs(service_lines), simplified=fields["simplified"],
-                    notes=fields["notes"], payment_terms=fields["payment_terms"],
+                    notes=fields["notes"], payment_term_id=_term_id(fields),
                 )  # fmt: skip
                 messages.success(request, _("Draft invoice saved: check it and post it."))
             else:
                 saved = services.invoice_update(
                     company=request.company, by=request.user, invoice_id=invoice.pk, date=fields["date"],
-                    notes=fields["notes"], payment_terms=fields["payment_terms"],
+                    notes=fields["notes"], payment_term_id=_term_id(fields),
                     lines=_line_inputs(service_lines),
                 )  # fmt: skip
                 saved = saved or invoice

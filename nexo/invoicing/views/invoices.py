@@ -106,7 +106,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 def invoice_of(request: HttpRequest, invoice_id: int) -> Invoice:
     invoice = get_object_or_404(
-        Invoice.objects.select_related("party", "corrects", "created_by", "posted_by"),
+        Invoice.objects.select_related("party", "corrects", "created_by", "posted_by", "payment_term"),
         company=request.company,
         pk=invoice_id,
     )

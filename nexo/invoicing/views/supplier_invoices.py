@@ -110,7 +110,7 @@ def _invoice_of(request: HttpRequest, invoice_id: int) -> SupplierInvoice:
     )
     return get_object_or_404(
         SupplierInvoice.objects.select_related(
-            "party", "posted_by", "differences_accepted_by"
+            "party", "posted_by", "differences_accepted_by", "payment_term"
         ).prefetch_related(Prefetch("lines", queryset=lines), "taxes"),
         company=request.company,
         pk=invoice_id,
@@ -234,12 +234,15 @@ def _invoice_form(request: HttpRequest, invoice: SupplierInvoice | None) -> Http
     if invoice is not None:
         initial = {
             "supplier_number": invoice.supplier_number, "date": invoice.date,
-            "received_date": invoice.received_date, "notes": invoice.notes,
+            "received_date": invoice.received_date, "notes": invoice.notes, "payment_term": invoice.payment_term_id,
         }  # fmt: skip
     else:
         initial["supplier"] = record_id(request.GET.get("supplier"))
     data = request.POST if request.method == "POST" else None
-    header = HeaderForm(data, company=request.company, by_hand=by_hand, initial=initial)
+    header = HeaderForm(
+        data, company=request.company, by_hand=by_hand, initial=initial,
+        term_id=invoice.payment_term_id if invoice is not None else None,
+    )  # fmt: skip
     if adding:
         header.errors.clear()  # only more rows were asked for: what was typed stays, without errors yet
         lines = LineFormSet(prefix="lines", initial=_typed_rows(request, BLANK_ROWS))

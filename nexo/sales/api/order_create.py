@@ -11,7 +11,7 @@ from ninja import Field
 from nexo.core.api import Endpoints, Id, StrictSchema
 from nexo.crm.queries import check_opportunity_visible
 from nexo.sales.api import sales_orders
-from nexo.sales.api.schemas import MAX_LINES, DocumentDay, Notes, QuotationLineIn, SalesOrderOut, Terms
+from nexo.sales.api.schemas import MAX_LINES, DocumentDay, Notes, QuotationLineIn, SalesOrderOut
 from nexo.sales.services.direct_orders import sales_order_create
 
 endpoints = Endpoints(sales_orders.endpoints.router)
@@ -25,7 +25,9 @@ class SalesOrderIn(StrictSchema):
     )
     warehouse_id: Id | None = Field(None, description="Where the goods come from; the default warehouse")
     date: DocumentDay | None = Field(None, description="Defaults to today; the number's year")
-    payment_terms: Terms = Field("", description="Defaults to the company's terms")
+    payment_term_id: Id | None = Field(
+        None, description="An active payment term of the company; defaults to the party's, else the company's"
+    )
     customer_reference: Annotated[str, Field(max_length=60)] = Field(
         "", description="The customer's own reference"
     )

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field
+from ninja import Field, Query
 
-from nexo.core.api import Endpoints, Limit, Offset, QueryId, RecordId, SafeText, StrictSchema, page_of
+from nexo.core.api import Endpoints, Limit, Offset, QueryId, RecordId, SafeText, page_of
 from nexo.core.errors import NotFound
 from nexo.crm.queries import check_opportunity_visible
 from nexo.sales import documents, queries, rules, services
@@ -49,6 +49,7 @@ def _readable(queryset: QuerySet[Quotation]) -> QuerySet[Quotation]:
         salesperson_username=F("salesperson__username"),
         opportunity_title=F("opportunity__title"),
         sales_order_id=F("sales_order__id"),
+        payment_term_name=F("payment_term__name"),
     )
 
 
@@ -82,7 +83,9 @@ def _line_body(line: QuotationLine, availability: queries.Availability | None = 
     }  # fmt: skip
 
 
-DETAIL_FIELDS = tuple(name for name in QuotationOut.model_fields if name not in ("lines", "awaiting_approval"))
+DETAIL_FIELDS = tuple(
+    name for name in QuotationOut.model_fields if name not in ("lines", "awaiting_approval", "payment_term")
+)
 
 
 def quotation_body(request: HttpRequest, quotation_id: int) -> dict:
@@ -99,6 +102,7 @@ def quotation_body(request: HttpRequest, quotation_id: int) -> dict:
         .order_by("position", "id")
     )
     body = {name: getattr(quotation, name) for name in DETAIL_FIELDS}
+    body["payment_term"] = quotation.payment_term_name
     stock = queries.stock_available(
         request.company.pk, quotation.warehouse_id, [line.item_id for line in lines]
     )
@@ -226,13 +230,10 @@ def quotation_send(request: HttpRequest, quotation_id: RecordId, payload: SendIn
     return quotation_id
 
 
-class AcceptIn(StrictSchema):
-    override_credit: bool = Field(
-        False, description="true: go over the customer's credit limit (needs `sales.override_credit_limit`)"
-    )
-    credit_override_reason: Annotated[str, Field(max_length=300)] = Field(
-        "", description="Why the limit is overridden (kept with the override)"
-    )
+OverrideCredit = Annotated[
+    bool, Query(description="true: go over the customer's credit limit (needs `sales.override_credit_limit`)")
+]
+OverrideReason = Annotated[str, Query(max_length=300, description="Why, kept with the override"), SafeText]
 
 
 @endpoints.post(
@@ -248,13 +249,18 @@ class AcceptIn(StrictSchema):
     "is created with the same lines, prices and frozen costs. 409 for a draft, an expired, cancelled or "
     "accepted quotation, or one whose opportunity is already won, and for a customer it would put over its "
     "credit limit (its receivable balance, its open orders and this quotation's total); a manager may "
-    "send `override_credit` (recorded with its reason), anyone else gets 403 for it.",
+    "pass `?override_credit=true` (recorded with `credit_override_reason`), anyone else gets 403 for it.",
 )
-def quotation_accept(request: HttpRequest, quotation_id: RecordId, payload: AcceptIn | None = None):
-    payload = payload or AcceptIn()
+def quotation_accept(
+    request: HttpRequest,
+    quotation_id: RecordId,
+    override_credit: OverrideCredit = False,
+    credit_override_reason: OverrideReason = "",
+):
+    # Query parameters, not a body: accepting has always been a POST without one.
     return services.quotation_accept(
-        company=request.company, by=request.user, quotation_id=quotation_id,
-        override_credit=payload.override_credit, credit_override_reason=payload.credit_override_reason,
+        company=request.company, by=request.user, quotation_id=quotation_id, override_credit=override_credit,
+        credit_override_reason=credit_override_reason,
     ).pk  # fmt: skip
 
 
@@ -307,7 +313,10 @@ def quotation_revise(request: HttpRequest, quotation_id: RecordId):
 )
 def quotation_approve(request: HttpRequest, quotation_id: RecordId, payload: ApprovalIn | None = None):
     services.quotation_approve(
-        company=request.company, by=request.user, quotation_id=quotation_id, note=(payload or ApprovalIn()).note
+        company=request.company,
+        by=request.user,
+        quotation_id=quotation_id,
+        note=(payload or ApprovalIn()).note,
     )
     return quotation_id
 

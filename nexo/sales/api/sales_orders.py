@@ -35,12 +35,13 @@ def sales_order_body(request: HttpRequest, order_id: int) -> dict:
     """A sales order of the company with its lines, in two queries."""
     order = (
         SalesOrder.objects.filter(company=request.company, pk=order_id)
-        .annotate(party_name=F("party__name"))
+        .annotate(party_name=F("party__name"), payment_term_name=F("payment_term__name"))
         .first()
     )
     if order is None:
         raise NotFound(_("No such sales order."))
     body = {name: getattr(order, name) for name in ORDER_FIELDS}
+    body["payment_term"] = order.payment_term_name
     lines = with_supply(
         request.company,
         order,
@@ -92,7 +93,9 @@ LINE_FIELDS = tuple(
     if name not in ("on_order", "next_receipt_date", "purchases", *MARGIN_FIELDS)
 )
 ORDER_FIELDS = tuple(
-    name for name in SalesOrderOut.model_fields if name not in ("lines", "deliveries", *MARGIN_FIELDS)
+    name
+    for name in SalesOrderOut.model_fields
+    if name not in ("lines", "deliveries", "payment_term", *MARGIN_FIELDS)
 )
 
 

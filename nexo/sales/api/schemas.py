@@ -39,7 +39,6 @@ PriceIn = decimal_in(
 
 DocumentDay = Annotated[Day, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Description = Annotated[str, Field(max_length=300)]
-Terms = Annotated[str, Field(max_length=200)]
 Notes = Annotated[str, Field(max_length=5000)]
 Reason = Annotated[str, Field(max_length=500)]
 QuotationState = Literal[tuple(Quotation.State.values)]  # type: ignore[valid-type]
@@ -81,7 +80,9 @@ class QuotationIn(StrictSchema):
     price_list_id: Id | None = Field(None, description="Defaults to the party's price list")
     warehouse_id: Id | None = Field(None, description="Where the goods come from; the default warehouse")
     salesperson_id: Id | None = Field(None, description="Defaults to the user making the request")
-    payment_terms: Terms | None = Field(None, description="Defaults to the company's terms")
+    payment_term_id: Id | None = Field(
+        None, description="An active payment term of the company; defaults to the party's, else the company's"
+    )
     notes: Notes = ""
     document_discount: PercentIn = Field(Decimal(0), description="Spread over the lines by their net")
     lines: list[QuotationLineIn] = Field([], max_length=MAX_LINES)
@@ -96,7 +97,7 @@ class QuotationPatch(StrictSchema):
     price_list_id: Id | None = None
     warehouse_id: Id = None
     salesperson_id: Id = None
-    payment_terms: Terms = None
+    payment_term_id: Id | None = Field(None, description="An active payment term of the company (null: none)")
     notes: Notes = None
     document_discount: PercentIn = None
     lines: list[QuotationLineIn] = Field(None, max_length=MAX_LINES)
@@ -243,7 +244,8 @@ class QuotationOut(QuotationSummary):
     opportunity_title: str | None
     price_list_id: int | None
     warehouse_id: int
-    payment_terms: str
+    payment_term_id: int | None
+    payment_term: str | None = Field(description="The payment term's name")
     notes: str
     document_discount: PercentOut = Field(description="The document discount %")
     gross_net: MoneyOut = Field(description="The lines' net before the document discount")
@@ -387,7 +389,8 @@ class SalesOrderSummary(Schema):
 
 class SalesOrderOut(SalesOrderSummary):
     warehouse_id: int
-    payment_terms: str
+    payment_term_id: int | None
+    payment_term: str | None = Field(description="The payment term's name")
     taxes: list[TaxOut]
     customer_reference: str
     notes: str

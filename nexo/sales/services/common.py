@@ -64,23 +64,19 @@ def sales_settings_update(
     company: Company,
     by,
     quotation_validity_days: int,
-    payment_terms: str,
     margin_approval: bool,
     delivery_note_valued: bool | None = None,
 ) -> SalesSettings:
-    """The company's quotation defaults, whether a quotation under its minimum margin waits for a manager's
+    """The company's quotation validity, whether a quotation under its minimum margin waits for a manager's
     approval before it is sent, and whether delivery notes print prices (left as they are when not given).
     The settings row is locked while it changes."""
     if not 1 <= int(quotation_validity_days) <= 3650:
         raise ValidationFailed.on("quotation_validity_days", _("Give a number of days between 1 and 3650."))
-    terms = (payment_terms or "").strip()
-    if len(terms) > 200:
-        raise ValidationFailed.on("payment_terms", _("Ensure this value has at most 200 characters."))
     with transaction.atomic():
         settings_of(company)
         settings = SalesSettings.objects.select_for_update().get(company=company)
         settings.quotation_validity_days = int(quotation_validity_days)
-        settings.payment_terms, settings.margin_approval = terms, bool(margin_approval)
+        settings.margin_approval = bool(margin_approval)
         if delivery_note_valued is not None:
             settings.delivery_note_valued = bool(delivery_note_valued)
         settings.save()

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nexo.accounting.services.payment_terms import CUSTOMER, term_of_party
 from nexo.catalog import queries as catalog_queries
 from nexo.catalog.models import Item
 from nexo.core import plainsql
@@ -34,12 +35,13 @@ from nexo.sales.services.credit import credit_check
 from nexo.sales.services.lines import lines_from
 from nexo.sales.services.orders import _reserve
 from nexo.sales.services.pricing import AMOUNT_LIMIT, MARGIN_PERCENT_LIMIT, price_and_cost
+from nexo.sales.services.terms import payment_term_of
 
 # As many lines as a quotation takes through the API (sales.api.schemas.MAX_LINES).
 MAX_LINES = 1000
 # Order dates a database and the reservation's stock moves can hold.
 FIRST_DAY, LAST_DAY = Date(1900, 1, 1), Date(9000, 12, 31)
-TERMS_LENGTH, REFERENCE_LENGTH, NOTES_LENGTH = 200, 60, 5000
+REFERENCE_LENGTH, NOTES_LENGTH = 60, 5000
 
 
 def _of_company(model, company: Company, record_id):
@@ -186,7 +188,7 @@ def sales_order_create(
     warehouse_id: int | None = None,
     date: Date | None = None,
     lines: Sequence[Mapping],
-    payment_terms: str = "",
+    payment_term_id: int | None = None,
     customer_reference: str = "",
     notes: str = "",
     opportunity_id: int | None = None,
@@ -200,13 +202,13 @@ def sales_order_create(
 
     `lines`: mappings of `item_id` (or none, for free text with a `description` and a `unit_price`),
     `quantity`, `unit_price` (typed: the price list's is left aside), `discount`, `tax_category_id`.
-    Payment terms default to the company's."""
-    terms = _text(payment_terms, "payment_terms", TERMS_LENGTH)
+    The payment term defaults to the party's as a customer (else the company's default)."""
     reference = _text(customer_reference, "customer_reference", REFERENCE_LENGTH)
     notes = _text(notes, "notes", NOTES_LENGTH)
     day = _day(date)
     with transaction.atomic():
         party = _party(company, party_id)
+        term = payment_term_of(company, payment_term_id) or term_of_party(company, party.pk, CUSTOMER)
         opportunity = _opportunity(company, opportunity_id, party)
         warehouse = _warehouse(company, warehouse_id)
         built, figures = priced_lines(company, party=party, warehouse=warehouse, day=day, lines=lines, by=by)
@@ -226,7 +228,7 @@ def sales_order_create(
         order = SalesOrder.objects.create(
             company=company, number=number, party=party, opportunity=opportunity, salesperson=by,
             warehouse=warehouse, date=day, currency=company.currency,
-            payment_terms=terms or settings_of(company).payment_terms, net=figures.net, tax=figures.tax,
+            payment_term=term, net=figures.net, tax=figures.tax,
             total=figures.total, cost=figures.cost, margin=figures.margin,
             taxes=[{"rate": str(tax.rate), "base": str(tax.base), "tax": str(tax.tax)} for tax in figures.taxes],
             delivery_state=rules.delivery_state(fulfilment), invoice_state=rules.invoice_state(fulfilment),

@@ -37,7 +37,7 @@ def sales_order_from(quotation: Quotation, by: User) -> SalesOrder:
         company=company, number=number, quotation=quotation, party=quotation.party,
         opportunity_id=quotation.opportunity_id, salesperson_id=quotation.salesperson_id,
         warehouse=quotation.warehouse,
-        date=day, currency=quotation.currency, payment_terms=quotation.payment_terms, net=quotation.net,
+        date=day, currency=quotation.currency, payment_term_id=quotation.payment_term_id, net=quotation.net,
         tax=quotation.tax, total=quotation.total, cost=quotation.cost, margin=quotation.margin,
         taxes=quotation.taxes, created_by=by, updated_by=by,
     )  # fmt: skip

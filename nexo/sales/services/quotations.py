@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nexo.accounting.services.payment_terms import CUSTOMER, term_of_party
 from nexo.catalog import queries as catalog_queries
 from nexo.catalog.models import PriceList
 from nexo.core import plainsql
@@ -24,9 +25,10 @@ from nexo.sales.models import Quotation
 from nexo.sales.services.common import editable_quotation, percent_of, settings_of
 from nexo.sales.services.lines import lines_from
 from nexo.sales.services.pricing import price_and_cost, recompute
+from nexo.sales.services.terms import payment_term_of
 
 HEADER_FIELDS = (
-    "date", "valid_until", "currency", "price_list", "payment_terms", "notes", "document_discount",
+    "date", "valid_until", "currency", "price_list", "payment_term", "notes", "document_discount",
     "salesperson", "warehouse",
 )  # fmt: skip
 
@@ -43,7 +45,7 @@ def open_quotation_blocker(opportunity: Opportunity) -> str | None:
     }
 
 
-def _resolved_header(company: Company, fields: dict) -> dict:
+def _resolved_header(company: Company, fields: dict, current_term_id: int | None = None) -> dict:
     resolved = {}
     for name, value in fields.items():
         relation = name.removesuffix("_id")
@@ -64,6 +66,8 @@ def _resolved_header(company: Company, fields: dict) -> dict:
             if member is None:
                 raise ValidationFailed.on("salesperson", _("Unknown salesperson."))
             resolved[relation] = member
+        elif relation == "payment_term":
+            resolved[relation] = payment_term_of(company, value, current_id=current_term_id)
         elif name == "document_discount":
             resolved[name] = percent_of(value, name)
         elif name == "currency":
@@ -74,7 +78,7 @@ def _resolved_header(company: Company, fields: dict) -> dict:
 
 
 # Set only from this company's records, looked up by the service: no query per relation to check them again.
-RESOLVED_RELATIONS = ("party", "opportunity", "salesperson", "price_list", "warehouse")
+RESOLVED_RELATIONS = ("party", "opportunity", "salesperson", "price_list", "warehouse", "payment_term")
 
 
 def _validated_header(quotation: Quotation) -> None:
@@ -91,7 +95,9 @@ def _validated_header(quotation: Quotation) -> None:
 def _of_company(model, company: Company, record_id):
     """The company's record of that id, or None; plain SQL: read on every quotation created."""
     try:
-        found = plainsql.select(model, ("company_id = %s AND id = %s", [company.pk, int(record_id)]), order_by=())
+        found = plainsql.select(
+            model, ("company_id = %s AND id = %s", [company.pk, int(record_id)]), order_by=()
+        )
     except (TypeError, ValueError, OverflowError):
         return None  # not an id
     return found[0] if found else None
@@ -126,7 +132,8 @@ def quotation_create(
     **fields,
 ) -> Quotation:
     """A draft quotation for a party (lead or customer), usually of an opportunity, with its lines priced
-    from the party's price list and costed from the stock. Numbered from the company's P series."""
+    from the party's price list and costed from the stock, and the party's payment term as a customer (else
+    the company's default) unless `payment_term_id` chooses one. Numbered from the company's P series."""
     with transaction.atomic():
         party, opportunity = _party_and_opportunity(company, party_id, opportunity_id)
         settings = settings_of(company)
@@ -134,11 +141,12 @@ def quotation_create(
         quotation = Quotation(
             company=company, party=party, opportunity=opportunity, salesperson=by, date=today,
             valid_until=today + timedelta(days=settings.quotation_validity_days), currency=company.currency,
-            payment_terms=settings.payment_terms, warehouse_id=inventory_settings(company).default_warehouse_id,
-            created_by=by, updated_by=by,
+            warehouse_id=inventory_settings(company).default_warehouse_id, created_by=by, updated_by=by,
         )  # fmt: skip
         quotation.price_list_id = catalog_queries.price_list_of(company, party.pk)
         fields = _resolved_header(company, fields)
+        if "payment_term" not in fields:  # none chosen: the customer's own, else the company's default
+            quotation.payment_term = term_of_party(company, party.pk, CUSTOMER)
         if "date" in fields and "valid_until" not in fields and fields["date"]:
             fields["valid_until"] = fields["date"] + timedelta(days=settings.quotation_validity_days)
         assign(quotation, fields, HEADER_FIELDS)
@@ -160,7 +168,7 @@ def quotation_update(
     with transaction.atomic():
         quotation = editable_quotation(company, quotation_id)
         before = (quotation.date, quotation.price_list_id, quotation.warehouse_id)
-        assign(quotation, _resolved_header(company, fields), HEADER_FIELDS)
+        assign(quotation, _resolved_header(company, fields, quotation.payment_term_id), HEADER_FIELDS)
         quotation.updated_by = by
         _validated_header(quotation)
         quotation.save()

@@ -19,6 +19,7 @@ from nexo.parties.models import Party
 from nexo.parties.services import party_create
 from nexo.sales import documents, services
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder
+from nexo.sales.tests.terms_helpers import standard_terms
 
 D = Decimal
 
@@ -236,13 +237,14 @@ def test_lines_are_added_changed_and_removed_with_the_totals(api, lead, stocked_
     assert QuotationLine.objects.count() == 1
 
 
-def test_patch_changes_the_header_and_replaces_the_lines(api, lead, stocked_items):
+def test_patch_changes_the_header_and_replaces_the_lines(api, company, lead, stocked_items):
+    cash = standard_terms(company)["Contado"]
     quotation = create(api, {"party_id": lead.pk, "lines": [{"item_id": stocked_items["fifo"].pk, "quantity": "5"}]})  # fmt: skip
     response = api.patch(
         f"/quotations/{quotation['id']}",
         {
             "valid_until": "2099-12-31",
-            "payment_terms": "Contado",
+            "payment_term_id": cash.pk,
             "document_discount": "10",
             "lines": [
                 {"item_id": stocked_items["average"].pk, "quantity": "2"},
@@ -252,9 +254,10 @@ def test_patch_changes_the_header_and_replaces_the_lines(api, lead, stocked_item
     )
     assert response.status_code == 200, response.content
     changed = response.json()
-    assert (changed["valid_until"], changed["payment_terms"], changed["document_discount"]) == (
-        "2099-12-31", "Contado", "10.00",
+    assert (changed["valid_until"], changed["payment_term_id"], changed["document_discount"]) == (
+        "2099-12-31", cash.pk, "10.00",
     )  # fmt: skip
+    assert changed["payment_term"] == "Contado" and "payment_terms" not in changed
     assert [line["description"] for line in changed["lines"]][1] == "Portes"
     assert (changed["gross_net"], changed["net"]) == ("38.00", "34.20")
     assert QuotationLine.objects.count() == 2

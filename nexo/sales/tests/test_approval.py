@@ -254,14 +254,12 @@ def test_the_settings_page_is_for_managers(sales_client, manager_client, company
     assert 'id="sales-settings"' in manager_client.get(_url("quotation_list")).content.decode()
     page = manager_client.get(_url("settings"))
     assert page.status_code == 200 and 'name="margin_approval"' in page.content.decode()
-    bad = manager_client.post(_url("settings"), {"quotation_validity_days": "0", "payment_terms": "x"})
+    bad = manager_client.post(_url("settings"), {"quotation_validity_days": "0"})
     assert bad.status_code == 422 and bad.context["form"].errors["quotation_validity_days"]
     manager_client.post(
         _url("settings"),
-        {"quotation_validity_days": "15", "payment_terms": "Contado", "margin_approval": "on"},
+        {"quotation_validity_days": "15", "margin_approval": "on"},
     )
     settings = services.settings_of(company)
-    assert (settings.quotation_validity_days, settings.payment_terms, settings.margin_approval) == (
-        15, "Contado", True,
-    )  # fmt: skip
+    assert (settings.quotation_validity_days, settings.margin_approval) == (15, True)
     assert Decimal(settings.quotation_validity_days) == 15

@@ -451,10 +451,7 @@ def test_managers_choose_whether_delivery_notes_print_prices(company, boss):
     assert page.context["form"]["delivery_note_valued"].initial is True
     response = client.post(
         reverse("sales:settings"),
-        {
-            "quotation_validity_days": "30",
-            "payment_terms": "Transferencia a 30 días",
-        },  # the box left unticked
+        {"quotation_validity_days": "30"},  # the box left unticked
     )
     assert response.status_code == 302
     assert SalesSettings.objects.get(company=company).delivery_note_valued is False

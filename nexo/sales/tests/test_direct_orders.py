@@ -15,6 +15,7 @@ from nexo.parties.services import party_create
 from nexo.sales import queries, services
 from nexo.sales.models import SalesOrder
 from nexo.sales.services.direct_orders import sales_order_create
+from nexo.sales.tests.terms_helpers import standard_terms
 
 
 @pytest.fixture
@@ -109,6 +110,7 @@ def test_it_is_numbered_confirmed_and_reserves_its_stock_as_an_accepted_order(
     company, boss, lead, stocked_items, service_item, warehouse
 ):
     fifo = stocked_items["fifo"]
+    terms = standard_terms(company)
     before = queries.stock_available(company.pk, warehouse.pk, [fifo.pk])[fifo.pk]
     order = sales_order_create(
         company=company, by=boss, party_id=lead.pk, date=date(2026, 12, 1),
@@ -129,14 +131,14 @@ def test_it_is_numbered_confirmed_and_reserves_its_stock_as_an_accepted_order(
         date(2026, 12, 1),
     )
     assert (order.customer_reference, order.notes) == ("PED-88", "Entregar por la mañana")
-    assert order.payment_terms == "Transferencia a 30 días"  # the company's
+    assert order.payment_term == terms["30 días"]  # the lead has none of its own: the company's default
     # The lead is a customer now, as when a quotation of it is accepted.
     assert Party.objects.get(pk=lead.pk).status == Party.Status.CUSTOMER
     second = sales_order_create(
         company=company, by=boss, party_id=lead.pk, date=date(2026, 12, 2),
-        lines=[{"item_id": service_item.pk, "quantity": "1"}], payment_terms="Contado",
+        lines=[{"item_id": service_item.pk, "quantity": "1"}], payment_term_id=terms["Contado"].pk,
     )  # fmt: skip
-    assert (second.number, second.payment_terms) == ("PV-2026-00002", "Contado")
+    assert (second.number, second.payment_term) == ("PV-2026-00002", terms["Contado"])
     assert (second.delivery_state, second.invoice_state) == ("nothing", "to_invoice")
 
 
@@ -229,7 +231,7 @@ def test_under_the_minimum_margin_with_approval_required_only_an_approver_orders
     company, boss, sales_user, lead, stocked_items
 ):
     services.sales_settings_update(
-        company=company, by=boss, quotation_validity_days=30, payment_terms="", margin_approval=True
+        company=company, by=boss, quotation_validity_days=30, margin_approval=True
     )
     cheap = [{"item_id": stocked_items["fifo"].pk, "quantity": "1", "unit_price": "5.50"}]  # 3 % < 20 %
     with pytest.raises(Conflict, match="minimum margin"):

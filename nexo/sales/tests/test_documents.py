@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from nexo.core import formatting
 from nexo.parties.services import address_create, party_create
 from nexo.sales import documents, services
+from nexo.sales.tests.terms_helpers import standard_terms
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ def customer(company, sales_user):
 @pytest.fixture
 def two_lines(company, sales_user, customer, stocked_items):
     """FIFO item with 21 % VAT: 15 units at 9.00 less 10 % (cost 5.333333 a unit); a free text line 2 x 250.00
-    (the general VAT too, as every line without an item unless another category is chosen)."""
+    (the general VAT too, as every line without an item unless another category is chosen). The company's
+    default payment term, 30 days."""
+    standard_terms(company)
     return services.quotation_create(
         company=company, by=sales_user, party_id=customer.pk, notes="Entrega en obra incluida.",
         lines=[
@@ -79,7 +82,7 @@ def test_the_pdf_shows_the_customer_the_quotation_and_never_its_costs(two_lines,
         assert spanish(Decimal(total)) in text
     assert "9,00 €" in text and "10 %" in text and "15 ud" in text  # price, discount, quantity with unit
     assert day_in("es", quotation.valid_until) in text
-    assert "Transferencia a 30 días" in text and "Entrega en obra incluida." in text
+    assert "forma de pago 30 días" in text.lower() and "Entrega en obra incluida." in text
     lowered = text.lower()
     for secret in ("5,33", "5.33", "5,50", "41,50", "margen", "margin", "coste", "cost"):
         assert secret not in lowered
@@ -91,6 +94,7 @@ def test_the_pdf_speaks_the_customer_language(two_lines, customer):
     two_lines.refresh_from_db()  # forget the party it was created with
     (text,) = pdf_text(documents.quotation_pdf(two_lines))
     assert "€752.02" in text and "Page 1 of 1" in text and "QUOTATION" in text
+    assert "payment terms 30 days" in text.lower()  # the term's English name
     assert f"This quotation is valid until {day_in('en', two_lines.valid_until)}" in text
 
 

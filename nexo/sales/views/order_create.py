@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nexo.accounting.models import PaymentTerm
 from nexo.catalog.forms import DateInput
 from nexo.catalog.models import Item
 from nexo.catalog.pickers import ItemPicker
@@ -39,6 +40,7 @@ from nexo.parties.pickers import PartyPicker, parties_in_role
 from nexo.sales.forms import input_number, typed_number
 from nexo.sales.models import QuotationLine
 from nexo.sales.services.direct_orders import MAX_LINES, priced_lines, sales_order_create
+from nexo.sales.services.terms import term_name, terms_to_choose
 from nexo.sales.views.common import cost_texts
 
 # Blank lines a new order starts with; Enter in a line (or *Add line*) adds one more.
@@ -56,11 +58,11 @@ class OrderHeaderForm(TextOnly, forms.Form):
     customer_reference = forms.CharField(
         label=gettext_lazy("Customer's reference"), max_length=60, required=False
     )
-    payment_terms = forms.CharField(
+    payment_term = forms.ModelChoiceField(
         label=gettext_lazy("Payment terms"),
-        max_length=200,
+        queryset=PaymentTerm.objects.none(),
         required=False,
-        help_text=gettext_lazy("Leave empty for the company's usual terms."),
+        empty_label=gettext_lazy("(the customer's usual term)"),
     )
     opportunity = OpportunityPicker(
         label=gettext_lazy("Opportunity"),
@@ -75,7 +77,8 @@ class OrderHeaderForm(TextOnly, forms.Form):
     )
     # Shown to managers only (sales.override_credit_limit); the service checks the permission again.
     override_credit = forms.BooleanField(
-        label=gettext_lazy("Confirm it over the customer's credit limit (the override is recorded)"), required=False
+        label=gettext_lazy("Confirm it over the customer's credit limit (the override is recorded)"),
+        required=False,
     )
     credit_override_reason = forms.CharField(
         label=gettext_lazy("Why the limit is overridden"), max_length=300, required=False
@@ -88,6 +91,8 @@ class OrderHeaderForm(TextOnly, forms.Form):
         self.fields["warehouse"].queryset = Warehouse.objects.filter(
             company=company, is_active=True
         ).order_by("code")
+        self.fields["payment_term"].queryset = terms_to_choose(company)
+        self.fields["payment_term"].label_from_instance = term_name
         self.fields["opportunity"].queryset = opportunities_visible_to(request.user, company).filter(
             status=Opportunity.Status.OPEN
         )
@@ -229,7 +234,8 @@ def _create(request: HttpRequest, form: OrderHeaderForm, rows: list[Row], genera
         return sales_order_create(
             company=request.company, by=request.user, party_id=data["party"].pk,
             warehouse_id=data["warehouse"].pk, date=data["date"], lines=[_service_line(row) for row in filled],
-            payment_terms=data["payment_terms"], customer_reference=data["customer_reference"],
+            payment_term_id=data["payment_term"].pk if data.get("payment_term") else None,
+            customer_reference=data["customer_reference"],
             notes=data["notes"], opportunity_id=data["opportunity"].pk if data.get("opportunity") else None,
             override_credit=data.get("override_credit", False),
             credit_override_reason=data.get("credit_override_reason", ""),

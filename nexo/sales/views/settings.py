@@ -8,12 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from nexo.accounting.services.ledger import settings_of as accounting_settings
 from nexo.core.errors import ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.permissions import page
 from nexo.sales import services
 from nexo.sales.forms import EmailTemplateForm, SalesSettingsForm
 from nexo.sales.services.emails import PLACEHOLDERS
+from nexo.sales.services.terms import term_name
 
 LANGUAGE_NAMES = dict(django_settings.LANGUAGES)
 
@@ -36,6 +38,7 @@ def _render(request: HttpRequest, form: SalesSettingsForm, templates: list[dict]
         "templates": templates,
         "placeholders": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
         "title": _("Sales settings"),
+        "default_term": term_name(accounting_settings(request.company).default_term) or "—",
     }
     return render(request, "sales/settings.html", context, status=status)
 
@@ -44,7 +47,6 @@ def _settings_form(request: HttpRequest, data=None) -> SalesSettingsForm:
     current = services.settings_of(request.company)
     initial = {
         "quotation_validity_days": current.quotation_validity_days,
-        "payment_terms": current.payment_terms,
         "margin_approval": current.margin_approval,
         "delivery_note_valued": current.delivery_note_valued,
     }

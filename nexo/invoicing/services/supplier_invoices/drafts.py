@@ -30,6 +30,7 @@ from nexo.invoicing.services.supplier_invoices.common import (
 from nexo.parties.models import Party
 from nexo.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from nexo.purchasing.queries import rate_on
+from nexo.sales.services.terms import payment_term_of
 
 # Purchase orders an invoice can bill: confirmed, partly or fully received (a draft is not agreed yet, a
 # cancelled one is not owed).
@@ -43,7 +44,7 @@ MAX_LINE_AMOUNT = Decimal("1e13")
 LINE_FIELDS = frozenset(
     {"id", "item_id", "description", "quantity", "unit_price", "discount", "vat_rate", "irpf_rate"}
 )
-HEADER_FIELDS = frozenset({"supplier_number", "date", "received_date", "notes"})
+HEADER_FIELDS = frozenset({"supplier_number", "date", "received_date", "notes", "payment_term_id"})
 
 
 # Reading what is typed
@@ -99,6 +100,10 @@ def _header(invoice: SupplierInvoice, fields: Mapping) -> None:
         if len(notes) > 5000:
             raise ValidationFailed.on("notes", _("Use at most 5000 characters."))
         invoice.notes = notes
+    if "payment_term_id" in fields:  # None: the supplier's own term, else the company's, when posted
+        invoice.payment_term = payment_term_of(
+            invoice.company_id, fields["payment_term_id"], current_id=invoice.payment_term_id
+        )
     if invoice.date.year < 2000 or invoice.date.year > 2999:
         raise ValidationFailed.on("date", _("Enter a valid date."))
     if invoice.received_date and invoice.received_date < invoice.date:
@@ -215,6 +220,7 @@ def supplier_invoice_create(
     currency: str | None = None,
     exchange_rate: Decimal | None = None,
     notes: str = "",
+    payment_term_id: int | None = None,
 ) -> SupplierInvoice:
     """A draft typed by hand from the supplier's paper: its lines carry their own VAT and IRPF rates. In
     another currency the rate is the one given, else the company's rate on the invoice's date."""
@@ -230,6 +236,7 @@ def supplier_invoice_create(
                 "date": date,
                 "received_date": received_date,
                 "notes": notes,
+                "payment_term_id": payment_term_id,
             },
         )
         invoice.currency = currency_code(currency) if currency else company.currency
@@ -277,6 +284,7 @@ def supplier_invoice_from_orders(
     date: Date,
     received_date: Date | None = None,
     notes: str = "",
+    payment_term_id: int | None = None,
 ) -> SupplierInvoice:
     """A draft from purchase orders of one supplier (confirmed, partly or fully received): one line per
     order line with what was received and is on no other supplier invoice yet (draft or posted), at the
@@ -325,6 +333,7 @@ def supplier_invoice_from_orders(
                 "date": date,
                 "received_date": received_date,
                 "notes": notes,
+                "payment_term_id": payment_term_id,
             },
         )
         _number_is_free(invoice)
