@@ -119,3 +119,21 @@ def test_the_list_and_the_import_form_answer_in_both_languages(accountant_client
     assert listed.status_code == 200
     form = accountant_client.get(reverse("payments:statement_import"), headers={"Accept-Language": language})
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.content.decode()
+
+
+def test_a_long_statement_pages_through_its_lines_and_shows_those_to_match(
+    accountant_client, import_lines, monkeypatch
+):
+    from nexo.payments.views import statements as views
+
+    monkeypatch.setattr(views, "PAGE_LINES", 2)
+    statement = import_lines(*[line(f"{n}.00", f"R{n}") for n in range(1, 6)])
+    url = reverse("payments:statement_view", args=[statement.pk])
+    first = accountant_client.get(url).content.decode()
+    assert first.count("data-line ") == 2 and "Page 1 of 3" in first and 'id="page-next"' in first
+    last = accountant_client.get(url, {"page": "3"}).content.decode()
+    assert last.count("data-line ") == 1 and 'id="page-previous"' in last
+    assert accountant_client.get(url, {"page": "99"}).status_code == 200  # the last page
+    StatementLine.objects.filter(statement=statement, line_number__lt=5).update(state="posted")
+    open_only = accountant_client.get(url, {"open": "1"}).content.decode()
+    assert open_only.count("data-line ") == 2 and "Page 1 of 1" not in open_only

@@ -23,6 +23,8 @@ from nexo.payments.models import BankAccount, BankStatement, StatementLine
 from nexo.payments.rules.matching import SURE, Matcher
 from nexo.payments.services import statements as services
 
+#: Lines on one page of a statement: a bank's month fits; a year's statement pages through.
+PAGE_LINES = 250
 CONFIRM_PERMS = ("payments.change_bankstatement", "payments.add_payment")
 UNMATCH_PERMS = ("payments.change_bankstatement", "payments.reverse_payment")
 REASONS = {
@@ -152,19 +154,31 @@ def _progress(statement: BankStatement) -> dict:
 
 @page("payments.view_bankstatement")
 def statement_view(request: HttpRequest, statement_id: int) -> HttpResponse:
+    """One page of a statement's lines (PAGE_LINES at a time; `?open=1`: only those still to match)."""
     statement = services.statement_get(request.company, statement_id)
-    lines = list(
-        StatementLine.objects.filter(statement=statement)
-        .select_related("payment", "entry")
-        .order_by("line_number", "pk")
+    only_open = request.GET.get("open") == "1"
+    lines = StatementLine.objects.filter(statement=statement)
+    if only_open:
+        lines = lines.filter(state=StatementLine.State.OPEN)
+    count = statement.line_count - statement.matched if only_open else statement.line_count
+    pages = max(1, -(-count // PAGE_LINES))
+    number = min(max(record_id(request.GET.get("page")) or 1, 1), pages)
+    start = (number - 1) * PAGE_LINES
+    shown = list(
+        lines.select_related("payment", "entry").order_by("line_number", "pk")[start : start + PAGE_LINES]
     )
     context = {
         "statement": statement,
-        "rows": _rows(lines, services.matcher_of(request.company)),
+        "rows": _rows(shown, services.matcher_of(request.company)) if shown else [],
         "progress": _progress(statement),
         "post_form": PostForm(request.company),
         "title": _("Bank statement %(name)s") % {"name": statement.bank_account.name},
         "currency": request.company.currency,
+        "only_open": only_open,
+        "page_number": number,
+        "pages": pages,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if number < pages else None,
         **_permissions(request),
     }
     return render(request, "payments/statement_detail.html", context)
