@@ -20,7 +20,7 @@ from nexo.core.modules import document_url
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
 from nexo.parties.models import Party
-from nexo.payments.models import Allocation, Direction, DueAmount, Payment
+from nexo.payments.models import Direction, DueAmount, Payment
 from nexo.payments.services.dues import INVOICE, OWED_STATES, PAYABLE_STATES, SUPPLIER_INVOICE, payment_status
 
 ZERO = Decimal("0.00")
@@ -113,29 +113,48 @@ def due_list(request: HttpRequest) -> HttpResponse:
 urlpatterns = [path("dues/", due_list, name="due_list")]
 
 PANEL_MODELS = {INVOICE: Direction.RECEIVABLE, SUPPLIER_INVOICE: Direction.PAYABLE}
+DUE_FIELDS = ("id", "installment", "installments", "due_date", "amount", "paid", "state", "currency")
+ALLOCATION_FIELDS = (
+    "allocations__amount", "allocations__payment_id", "allocations__payment__number",
+    "allocations__payment__date", "allocations__payment__method", "allocations__payment__state",
+)  # fmt: skip
 
 
 def document_panel(request: HttpRequest, model_label: str, document) -> dict | None:
     """A posted invoice's (or supplier invoice's) due amounts, payment status and payments, for its page;
-    two queries whatever their number. None for other documents, drafts, or a user who may not see them."""
+    one query whatever their number. None for other documents, drafts, or a user who may not see them."""
     if model_label not in PANEL_MODELS or not request.user.has_perm("payments.view_dueamount"):
         return None
-    dues = list(
-        DueAmount.objects.filter(
-            company=request.company, origin_model=model_label, origin_id=document.pk
-        ).order_by("installment", "pk")
+    # One query: each due amount joined to its allocations and their payments (a row per allocation).
+    rows = (
+        DueAmount.objects.filter(company=request.company, origin_model=model_label, origin_id=document.pk)
+        .order_by("installment", "pk", "allocations__payment__date", "allocations__pk")
+        .values(*DUE_FIELDS, *ALLOCATION_FIELDS)
     )
+    dues_by_id: dict[int, DueAmount] = {}
+    payments: dict[int, dict] = {}
+    for row in rows:
+        if row["id"] not in dues_by_id:
+            dues_by_id[row["id"]] = DueAmount(**{name: row[name] for name in DUE_FIELDS})
+        payment_id = row["allocations__payment_id"]
+        if payment_id is not None:
+            found = payments.setdefault(
+                payment_id,
+                {
+                    "payment": Payment(
+                        pk=payment_id,
+                        number=row["allocations__payment__number"],
+                        date=row["allocations__payment__date"],
+                        method=row["allocations__payment__method"],
+                        state=row["allocations__payment__state"],
+                    ),
+                    "amount": ZERO,
+                },
+            )
+            found["amount"] += row["allocations__amount"]
+    dues = list(dues_by_id.values())
     if not dues:
         return None
-    allocations = list(
-        Allocation.objects.filter(due__in=dues)
-        .select_related("payment")
-        .order_by("payment__date", "payment_id", "pk")
-    )
-    payments: dict[int, dict] = {}
-    for allocation in allocations:
-        found = payments.setdefault(allocation.payment_id, {"payment": allocation.payment, "amount": ZERO})
-        found["amount"] += allocation.amount
     today = timezone.localdate()
     for due in dues:
         due.remaining_amount = due.amount - due.paid
