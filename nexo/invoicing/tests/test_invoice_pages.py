@@ -153,7 +153,7 @@ def test_the_invoice_page_reads_a_fixed_number_of_queries_whatever_its_lines(
             company, retailer, retail_lines(count), RETAIL_TAXES, totals=RETAIL_TOTALS, number=("F", count),
             by=accountant,
         )  # fmt: skip
-        with django_assert_max_num_queries(15):  # its journal entry: one more
+        with django_assert_max_num_queries(16):  # its journal entry and the payments panel: one more each
             response = accountant_client.get(reverse("invoicing:invoice_view", args=[invoice.pk]))
         assert response.status_code == 200 and response.content.count(b'id="line-') == count
 
