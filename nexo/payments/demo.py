@@ -124,7 +124,7 @@ class Collector:
         for due in dues:
             roll = self.rng.random()
             late = days_overdue(due.due_date, self.today)
-            if due.party_id in mandated and -10 <= late <= 20:
+            if due.party_id in mandated and -12 <= late <= 25:
                 plans.append(Plan(due, "sepa"))  # charged in today's remittance
             elif late <= 0:  # not due yet: a few pay early
                 day = due.document_date + timedelta(days=self.rng.randint(5, 20))
