@@ -15,6 +15,7 @@ from nexo.invoicing.tests import customer_invoices
 from nexo.invoicing.tests.invoice_fixtures import RETAIL_TAXES, RETAIL_TOTALS, make_invoice, retail_lines
 from nexo.parties.models import Address, Party
 from nexo.sales.models import SalesOrderLine
+from nexo.sales.tests.terms_helpers import standard_terms
 
 # The invoicing services' own fixtures: customers with a billing address, items, orders as deliveries leave them.
 make_customer, make_order, items = (
@@ -449,8 +450,9 @@ def test_the_order_link_preselects_that_order(accountant_client, make_customer, 
 def test_an_invoice_by_hand_is_saved_edited_and_deleted_on_the_pages(accountant_client, make_customer, items):
     """1 consultancy hour at 80.00 with 10 % off (72.00) and a line of shipping at 10.00, 21 %: 82.00 + 17.22."""
     customer = make_customer()
+    cash = standard_terms(customer.company)["Contado"]
     form = {
-        "party": customer.pk, "date": "2026-03-06", "payment_terms": "Contado", "notes": "",
+        "party": customer.pk, "date": "2026-03-06", "payment_term": cash.pk, "notes": "",
         "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0",
         "lines-0-item": items["hour"].pk, "lines-0-quantity": "1", "lines-0-unit_price": "80",
         "lines-0-discount": "10",
@@ -459,14 +461,14 @@ def test_an_invoice_by_hand_is_saved_edited_and_deleted_on_the_pages(accountant_
     }  # fmt: skip
     response = accountant_client.post(reverse("invoicing:invoice_create"), form)
     invoice = Invoice.objects.get()
-    assert response.status_code == 302 and invoice.state == "draft" and invoice.payment_terms == "Contado"
+    assert response.status_code == 302 and invoice.state == "draft" and invoice.payment_term == cash
     assert (invoice.base, invoice.vat, invoice.total) == (D("82.00"), D("17.22"), D("99.22"))
     edit_url = reverse("invoicing:invoice_edit", args=[invoice.pk])
     page = _text(accountant_client.get(edit_url))
     assert 'value="Portes"' in page and 'name="party"' not in page
     edited = accountant_client.post(
         edit_url,
-        {"date": "2026-03-06", "payment_terms": "Contado", "notes": "Revisada", "lines-TOTAL_FORMS": "1",
+        {"date": "2026-03-06", "payment_term": cash.pk, "notes": "Revisada", "lines-TOTAL_FORMS": "1",
          "lines-INITIAL_FORMS": "0", "lines-0-description": "Portes", "lines-0-quantity": "2",
          "lines-0-unit_price": "10", "lines-0-vat_rate": "21"},
     )  # fmt: skip

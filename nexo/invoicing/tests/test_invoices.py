@@ -15,6 +15,7 @@ from nexo.invoicing.services import InvoiceLineInput
 from nexo.invoicing.tests.customer_invoices import *  # noqa: F403 (the fixtures)
 from nexo.invoicing.tests.customer_invoices import DAY
 from nexo.sales.models import SalesOrderLine
+from nexo.sales.tests.terms_helpers import standard_terms
 
 D = Decimal
 
@@ -291,11 +292,13 @@ def test_a_draft_changes_and_goes_away_but_a_posted_invoice_does_neither(
     company, accountant, hand_invoice, post
 ):
     draft = hand_invoice([("1", "10.00", "21")])
+    thirty_days = standard_terms(company)["30 días"]
     changed = services.invoice_update(
-        company=company, by=accountant, invoice_id=draft.pk, notes="Obra Ruzafa", payment_terms="30 días",
+        company=company, by=accountant, invoice_id=draft.pk, notes="Obra Ruzafa", payment_term_id=thirty_days.pk,
         lines=[InvoiceLineInput(None, "Portes", D("2"), D("15.00"), vat_rate=D("21"))],
     )  # fmt: skip
     assert (changed.notes, changed.base, changed.total) == ("Obra Ruzafa", D("30.00"), D("36.30"))
+    assert Invoice.objects.get(pk=draft.pk).payment_term == thirty_days
     assert list(InvoiceLine.objects.filter(invoice=draft).values_list("description", flat=True)) == ["Portes"]
     other = hand_invoice([("1", "10.00", "21")])
     services.invoice_delete(company=company, by=accountant, invoice_id=other.pk)

@@ -8,6 +8,7 @@ from nexo.accounting.services.ledger import journal_of
 from nexo.conftest import ApiClient
 from nexo.invoicing.models import Invoice, InvoiceLine
 from nexo.invoicing.tests.customer_invoices import *  # noqa: F403 (the fixtures)
+from nexo.sales.tests.terms_helpers import standard_terms
 
 D = Decimal
 
@@ -53,7 +54,8 @@ def test_an_invoice_is_drafted_by_hand_posted_and_read_with_its_taxes_per_rate(a
     assert (read["legal_texts"], read["credit_notes"], read["corrects_id"]) == ([], [], None)
 
 
-def test_a_draft_is_changed_and_deleted_but_a_posted_invoice_answers_409(api, customer):
+def test_a_draft_is_changed_and_deleted_but_a_posted_invoice_answers_409(api, company, customer):
+    cash = standard_terms(company)["Contado"]
     draft = api.post("/invoices", by_hand(customer)).json()
     changed = api.patch(f"/invoices/{draft['id']}", {"notes": "Obra", "lines": [
         {"description": "Portes", "quantity": "1", "unit_price": "10.00", "vat_rate": "21"}
@@ -64,10 +66,10 @@ def test_a_draft_is_changed_and_deleted_but_a_posted_invoice_answers_409(api, cu
         "12.10",
         1,
     )
-    refused = api.patch(f"/invoices/{draft['id']}", {"payment_terms": "30 días", "lines": None})
+    refused = api.patch(f"/invoices/{draft['id']}", {"payment_term_id": cash.pk, "lines": None})
     assert refused.status_code == 422 and {error["field"] for error in refused.json()["errors"]} == {"lines"}
-    kept = api.patch(f"/invoices/{draft['id']}", {"payment_terms": "30 días"}).json()
-    assert (kept["payment_terms"], kept["total"]) == ("30 días", "12.10")
+    kept = api.patch(f"/invoices/{draft['id']}", {"payment_term_id": cash.pk}).json()
+    assert (kept["payment_term_id"], kept["payment_term"], kept["total"]) == (cash.pk, "Contado", "12.10")
     other = api.post("/invoices", by_hand(customer)).json()
     assert api.delete(f"/invoices/{other['id']}").status_code == 204
     api.post(f"/invoices/{draft['id']}/post")

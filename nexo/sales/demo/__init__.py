@@ -12,7 +12,8 @@ services in date order, so numbers follow the dates; the services stamp "now", s
 did (and closes the CRM side consistently: the opportunity's closing change, its pending activities).
 
 One module per part: `records` (the plan's records), `lines` (a quotation's lines), `plan` (the stories and
-the order of their steps), `loader` (playing and backdating them).
+the order of their steps), `loader` (playing and backdating them), `terms` (the customers' own payment
+terms: a quotation takes its customer's, else the company's default, and its order and invoice keep it).
 """
 
 from collections import Counter
@@ -25,6 +26,7 @@ from nexo.parties.models import Party
 from nexo.sales.demo.loader import Loader, demo_items, demo_opportunities
 from nexo.sales.demo.plan import plan_quotations, timeline
 from nexo.sales.demo.records import VALIDITY, DemoItem, DemoOpportunity
+from nexo.sales.demo.terms import demo_customer_terms
 from nexo.sales.models import Quotation
 
 __all__ = ["VALIDITY", "DemoItem", "DemoOpportunity", "load_demo_sales", "plan_quotations", "timeline"]
@@ -44,6 +46,7 @@ def load_demo_sales(company: Company, users: dict[str, User]) -> str:
     )
     if not items or not customers:
         return ""  # the catalog or parties demo is missing
+    demo_customer_terms(company, customers)  # before quoting: a quotation takes its customer's term
     records, opportunities = demo_opportunities(company, today)
     plans = plan_quotations(opportunities, len(customers), items)
     loader = Loader(company, users, today, plans, records, customers, item_ids)
