@@ -8,8 +8,9 @@ warehouse.
 
 Everything is set up here, in the order it happens, through the same services the pages and the API call;
 every figure is worked out by hand in a comment beside it. Later modules carry on with the same story at
-the end of the test — the order invoiced, the invoice's journal entry, the customer's payment — so the
-whole chain from lead to cash reads in one place.
+the end of the test — the order delivered, invoiced and partly credited, the journal entries, the invoice
+collected in two installments (a SEPA direct debit, then a transfer read from the bank's Norma 43
+statement) — so the whole chain from lead to cash reads in one place.
 """
 
 from contextlib import contextmanager
@@ -95,7 +96,7 @@ def stock_of(company, item):
 
 @pytest.mark.parametrize("stock_method", ["continental", "perpetual"])
 @translation.override("en")  # rule descriptions are asserted in English
-def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_and_credited(
+def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_credited_and_collected(
     company, sales_user, manager_user, warehouse_user, make_user, stock_method
 ):
     salesperson, sales_manager, storekeeper = sales_user, manager_user, warehouse_user
