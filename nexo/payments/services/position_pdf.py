@@ -42,6 +42,8 @@ def statement_context(statement: Statement) -> dict:
         "start": date_text(statement.start),
         "end": date_text(statement.end),
         "end_text": date_text(statement.end),
+        "start_short": short_date(statement.start),
+        "end_short": short_date(statement.end),
         "currency": currency,
         "opening_balance": money(statement.opening_balance),
         "movements": [
