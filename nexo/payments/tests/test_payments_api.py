@@ -137,8 +137,9 @@ def test_a_due_amount_of_another_party_is_refused(client, company, sales_user, b
     other = party_create(company=company, by=sales_user, name="Otro Cliente", status="customer")
     _invoice, dues = invoice_dues
     answer = client.post("/payments/payments", body(other, bank, "40.33", [(dues[0], "40.33")]))
-    assert answer.status_code == 422
-    assert "another party" in answer.json()["detail"]
+    assert (answer.status_code, answer["Content-Type"]) == (422, PROBLEM)
+    assert [error["field"] for error in answer.json()["errors"]] == ["allocations"]
+    assert not Payment.objects.exists()
 
 
 def test_a_sales_user_reads_due_amounts_but_records_no_payment(api, customer, bank, invoice_dues):

@@ -209,3 +209,29 @@ def test_bank_accounts_pages_add_and_change(accountant_client, company, bank):
     assert changed.status_code == 302
     second.refresh_from_db()
     assert (second.creditor_id, second.active, second.account.code) == ("ES46000B46123451", False, "5720002")
+
+
+def test_a_credit_note_offsets_its_invoice_on_the_record_page(
+    accountant_client, company, customer, make_invoice
+):
+    invoice = make_invoice("100.00")
+    note = make_invoice("50.00", credit_of=invoice)
+    (due,) = dues_of(invoice)
+    (note_due,) = dues_of(note)
+    form = accountant_client.get(RECORD, {"direction": "receivable", "party": customer.pk}).content.decode()
+    assert 'id="offset-help"' in form
+    answer = accountant_client.post(
+        RECORD,
+        {
+            "direction": "receivable", "party": customer.pk, "date": "2026-03-20", "amount": "0", "method": "offset",
+            "bank_account": "", "pick": [due.pk, note_due.pk], f"amount_{due.pk}": "60,50",
+            f"amount_{note_due.pk}": "-60,50",
+        },
+    )  # fmt: skip
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    offset = Payment.objects.get()
+    assert (offset.method, offset.amount, offset.entry_id) == ("offset", D("0.00"), None)
+    due.refresh_from_db()
+    note_due.refresh_from_db()
+    assert (due.state, note_due.state) == ("partial", "paid")
+    assert customer_balance(company, customer) == open_minus_credit(company, customer) == D("60.50")
