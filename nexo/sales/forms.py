@@ -160,6 +160,7 @@ class HeaderForm(TextOnly, forms.ModelForm):
         ).order_by("name")
         self.fields["price_list"].empty_label = _("(none: base sale prices)")
         self.fields["payment_term"].queryset = terms_to_choose(company, self.instance.payment_term_id)
+        self.fields["payment_term"].label = _("Payment terms")
         self.fields["payment_term"].empty_label = _("(none)")
         self.fields["payment_term"].label_from_instance = term_name
         self.fields["warehouse"].queryset = Warehouse.objects.filter(

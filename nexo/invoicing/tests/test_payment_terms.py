@@ -167,7 +167,7 @@ def test_the_draft_form_offers_the_companys_active_terms_and_refuses_others(
     company, customer, terms, foreign_term, make_user
 ):
     client = Client()
-    client.force_login(make_user("contable2", "accounting"))
+    client.force_login(make_user("contable2", "accounting", language="en"))
     retired = terms["60 días"]
     retired.active = False
     retired.save()
