@@ -89,8 +89,8 @@ def bulk_dues(count: int) -> tuple[Company, float]:
             [now, now, company.pk],
         )
         cursor.execute(
-            f"INSERT INTO {allocations} (company_id, payment_id, due_id, amount, created_at, created_by_id) "
-            f"SELECT d.company_id, p.id, d.id, p.amount, %s, NULL FROM {dues} d "
+            f"INSERT INTO {allocations} (company_id, payment_id, due_id, amount, date, created_at, created_by_id) "
+            f"SELECT d.company_id, p.id, d.id, p.amount, p.date, %s, NULL FROM {dues} d "
             f"JOIN {payments} p ON p.company_id = d.company_id AND p.number = 'B-' || d.id "
             "WHERE d.company_id = %s",
             [now, company.pk],

@@ -161,6 +161,9 @@ class Allocation(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
     due = models.ForeignKey(DueAmount, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("amount"), **AMOUNT)
+    #: When the allocation takes effect (aging at a date): its payment's date, or the day a credit left on
+    #: the party's account was applied later.
+    date = models.DateField(_("date"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

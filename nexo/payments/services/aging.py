@@ -4,11 +4,9 @@ What a party owed at a date `at` is what the due amounts of its documents dated 
 once the payments of that date were matched:
 
 - a due amount counts from its document's date, for its whole amount;
-- an allocation counts from its payment's date (and never before its due amount's document), unless it was
-  made later than the day `at` in a later transaction than the payment's own (a credit applied afterwards,
-  `credit_apply`): then it counts from the day it was made. An allocation written within
-  `SAME_RECORDING_SECONDS` of its payment was written by the payment's own recording, however late the
-  payment was typed in, so a receipt entered on Monday for Friday's transfer counts from Friday;
+- an allocation counts from its own date (and never before its due amount's document): its payment's date,
+  or the day a credit left on the party's account was applied later (`credit_apply`), so a receipt entered
+  on Monday for Friday's transfer counts from Friday;
 - a reversed payment counts until the date of its reversal (its reversal entry's date; an offset without
   entry: the day it was reversed), so at a date before the reversal the due amount still looks paid;
 - a payment's part matched to nothing at `at`, and a credit note's due amount not offset, are the party's
@@ -39,7 +37,6 @@ from nexo.payments.rules.aging import BUCKETS, bucket_starts
 
 ZERO = Decimal("0.00")
 #: An allocation made this close to its payment was made by the payment's own recording.
-SAME_RECORDING_SECONDS = 60
 #: Half a cent: SQLite's float sums of amounts are compared against it, never against zero.
 HALF_CENT = "0.005"
 OVERDUE_PAGE_LIMIT = 500
@@ -129,12 +126,6 @@ def day_end(at: Date) -> datetime:
     return timezone.make_aware(datetime.combine(at + timedelta(days=1), time.min))
 
 
-def _made_with_payment() -> str:
-    if connection.vendor == "sqlite":
-        return f"julianday(a.created_at) <= julianday(p.created_at) + {SAME_RECORDING_SECONDS} / 86400.0"
-    return f"a.created_at <= p.created_at + INTERVAL '{SAME_RECORDING_SECONDS} seconds'"
-
-
 def _not_reversed_by(prefix: str = "p", entry: str = "r") -> str:
     """The payment counts at `at`: posted, or reversed by an entry dated after `at` (without an entry:
     reversed after the day `at`). Parameters: the date `at`, the instant after it."""
@@ -153,8 +144,8 @@ def _effective_allocations(
         f"FROM {_table(Allocation)} a JOIN {_table(Payment)} p ON p.id = a.payment_id "
         f"JOIN {_table(DueAmount)} ad ON ad.id = a.due_id "
         f"LEFT JOIN {_table(Entry)} r ON r.id = p.reversal_entry_id "
-        "WHERE a.company_id = %s AND p.direction = %s AND p.date <= %s AND ad.document_date <= %s "
-        f"AND {_not_reversed_by()} AND (a.created_at < %s OR {_made_with_payment()}){party})"
+        "WHERE a.company_id = %s AND p.direction = %s AND a.date <= %s AND ad.document_date <= %s "
+        f"AND {_not_reversed_by()}{party})"
     )
     return sql, [
         company_id,
@@ -162,7 +153,6 @@ def _effective_allocations(
         _day(at),
         _day(at),
         _day(at),
-        end,
         end,
         *([party_id] if party_id else []),
     ]
@@ -359,7 +349,6 @@ def open_balance(
 
 
 __all__ = [
-    "SAME_RECORDING_SECONDS",
     "AgingReport",
     "AgingRow",
     "OverdueDue",

@@ -108,14 +108,22 @@ def _checked_matches(
     return checked
 
 
-def _apply(company: Company, by: User | None, payment: Payment, checked) -> None:
-    """Allocations written and due amounts' paid and state updated (the dues are locked by the caller)."""
+def _apply(company: Company, by: User | None, payment: Payment, checked, on: Date | None = None) -> None:
+    """Allocations written (taking effect `on`, else the payment's date) and due amounts' paid and state
+    updated (the dues are locked by the caller)."""
     if not checked:
         return
     plainsql.insert(
         Allocation,
         [
-            Allocation(company=company, payment=payment, due=due, amount=amount, created_by=by)
+            Allocation(
+                company=company,
+                payment=payment,
+                due=due,
+                amount=amount,
+                date=on or payment.date,
+                created_by=by,
+            )
             for due, amount in checked
         ],
     )
@@ -263,10 +271,16 @@ def locked_payment(company: Company, payment_id) -> Payment:
 
 
 def credit_apply(
-    *, company: Company, by: User | None, payment_id: int, allocations: Sequence[Match]
+    *,
+    company: Company,
+    by: User | None,
+    payment_id: int,
+    allocations: Sequence[Match],
+    date: Date | None = None,
 ) -> Payment:
-    """Match what a payment left as the party's credit to due amounts (later invoices): no money moves and
-    no entry is needed when they sit on the account the credit was posted to."""
+    """Match what a payment left as the party's credit to due amounts (later invoices), taking effect `date`
+    (else today; never before the payment): no money moves and no entry is needed when they sit on the
+    account the credit was posted to."""
     matches = [Match(int(match.due_id), _amount(match.amount, "allocations")) for match in allocations]
     if not matches:
         raise ValidationFailed.on("allocations", _("Choose the due amounts the credit pays."))
@@ -283,6 +297,7 @@ def credit_apply(
             )
         dues = locked_dues(company, [match.due_id for match in matches])
         checked = _checked_matches(dues, matches, party_id=payment.party_id, direction=payment.direction)
+        on = max(date or timezone.localdate(), payment.date, *(due.document_date for due, _amount in checked))
         credit_account = party_account_id(company, payment.party_id, payment.direction)
         moved = [(due, amount) for due, amount in checked if due.account_id != credit_account]
         if moved:  # a due amount on another account of the party: move the credit there
@@ -292,10 +307,10 @@ def credit_apply(
                 credit = amount if receipt else -amount
                 lines += [_line(due.account_id, -credit, payment), _line(credit_account, credit, payment)]
             entry_record(
-                company=company, by=by, journal="GEN", date=max(payment.date, timezone.localdate()), lines=lines,
+                company=company, by=by, journal="GEN", date=on, lines=lines,
                 description=payment.number, origin=Origin(PAYMENT_MODEL, payment.pk, payment.number),
             )  # fmt: skip
-        _apply(company, by, payment, checked)
+        _apply(company, by, payment, checked, on)
         payment.applied += matched
         payment.updated_by = by
         plainsql.update(Payment, [payment], ("applied", "updated_at", "updated_by"))
