@@ -47,7 +47,7 @@ def test_a_partial_payment_recorded_from_the_invoice_page(
     expect(page.locator("#id_amount")).to_have_value("50.00")
     look_at(page, "record-payment")
     page.fill("#id_reference", "Transferencia 1")
-    page.press("#id_reference", "Enter")
+    page.press(f"#pick-{second.pk}", "Enter")
 
     payment = Payment.objects.get()
     page.wait_for_url(f"{live_server.url}/payments/payments/{payment.pk}/")

@@ -42,6 +42,14 @@
       }
       refresh();
     });
+    // Enter on a tick box records, as it does in the amount fields (browsers submit only from text fields).
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.name === "pick") {
+        event.preventDefault();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.submit();
+      }
+    });
     form.addEventListener("input", function (event) {
       var target = event.target;
       if (target === amount) {
