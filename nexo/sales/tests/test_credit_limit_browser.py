@@ -58,11 +58,11 @@ def test_a_manager_sees_the_position_and_accepts_over_the_limit(
 
     page.goto(f"{live_server.url}{reverse('sales:quotation_view', args=[quotation.pk])}")
     expect(page.locator("#credit-warning")).to_be_visible()
-    expect(page.locator("#credit-available")).to_contain_text("58")  # 50.00 − 108.90
+    expect(page.locator("#credit-available")).to_contain_text("58")  # 50.00 - 108.90
     _look_at(page, "editor", language)
     line = quotation.lines.get()
     page.fill(f"#line-{line.pk}-quantity", "20")  # saved as typed; the position reloads with the total
-    expect(page.locator("#credit-available")).to_contain_text("167")  # 50.00 − 217.80
+    expect(page.locator("#credit-available")).to_contain_text("167")  # 50.00 - 217.80
 
     services.quotation_mark_sent(company=company, by=boss, quotation_id=quotation.pk)
     page.goto(f"{live_server.url}{reverse('sales:quotation_accept', args=[quotation.pk])}")
