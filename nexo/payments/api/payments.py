@@ -72,6 +72,9 @@ class PaymentReverseIn(StrictSchema):
 
 class CreditApplyIn(StrictSchema):
     allocations: list[AllocationIn] = Field(min_length=1, max_length=services.MAX_ALLOCATIONS)
+    date: Day | None = Field(
+        None, description="When it takes effect (default today; never before the payment)"
+    )
 
 
 class AllocationOut(Schema):
@@ -236,7 +239,7 @@ def payment_reverse(request: HttpRequest, payment_id: RecordId, payload: Payment
 def payment_apply_credit(request: HttpRequest, payment_id: RecordId, payload: CreditApplyIn):
     return services.credit_apply(
         company=request.company, by=request.user, payment_id=payment_id,
-        allocations=_matches(payload.allocations),
+        allocations=_matches(payload.allocations), date=payload.date,
     )  # fmt: skip
 
 

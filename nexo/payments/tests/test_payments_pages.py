@@ -235,3 +235,10 @@ def test_a_credit_note_offsets_its_invoice_on_the_record_page(
     note_due.refresh_from_db()
     assert (due.state, note_due.state) == ("partial", "paid")
     assert customer_balance(company, customer) == open_minus_credit(company, customer) == D("60.50")
+
+
+def test_the_supplier_invoice_page_shows_its_payable_due_amounts(accountant_client, supplier_invoice):
+    invoice = supplier_invoice("200.00")
+    html = accountant_client.get(f"/invoicing/supplier-invoices/{invoice.pk}/").content.decode()
+    assert 'id="payments-panel" data-status="unpaid"' in html
+    assert "direction=payable" in html and 'id="record-document-payment"' in html
