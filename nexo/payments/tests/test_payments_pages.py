@@ -242,3 +242,10 @@ def test_the_supplier_invoice_page_shows_its_payable_due_amounts(accountant_clie
     html = accountant_client.get(f"/invoicing/supplier-invoices/{invoice.pk}/").content.decode()
     assert 'id="payments-panel" data-status="unpaid"' in html
     assert "direction=payable" in html and 'id="record-document-payment"' in html
+
+
+def test_the_record_page_opens_on_the_direction_asked_without_errors(accountant_client):
+    answer = accountant_client.get(RECORD, {"direction": "payable"})
+    html = answer.content.decode()
+    assert answer.status_code == 200 and 'role="alert"' not in html
+    assert '<option value="payable" selected>' in html

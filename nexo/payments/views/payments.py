@@ -160,7 +160,8 @@ def _due_rows(request: HttpRequest, dues: list[DueAmount], preselected: set[int]
 def payment_record(request: HttpRequest) -> HttpResponse:
     company = request.company
     source = request.POST if request.method == "POST" else request.GET
-    chooser = PartyChoiceForm(company, source if source.get("direction") else None)
+    chosen = source.get("direction") and (source.get("party") or source.get("party_search"))
+    chooser = PartyChoiceForm(company, source if chosen else None)
     party = direction = None
     if chooser.is_bound and chooser.is_valid():
         party, direction = chooser.cleaned_data["party"], chooser.cleaned_data["direction"]
