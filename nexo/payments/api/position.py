@@ -21,7 +21,7 @@ def _party_visible(request: HttpRequest, party_id: int) -> None:
     services.party_of(request.company, party_id)
 
 
-class PositionOut(Schema):
+class PartyPositionOut(Schema):
     party_id: int
     date: Date = Field(description="The day the due dates are compared with (today)")
     currency: str
@@ -43,7 +43,7 @@ class PositionOut(Schema):
     agrees_with_ledger: bool = Field(description="Whether the open balance equals the ledger balance")
 
 
-class MovementOut(Schema):
+class AccountMovementOut(Schema):
     date: Date
     kind: str = Field(description="invoice, credit_note, payment, reversal or return")
     number: str
@@ -55,19 +55,19 @@ class MovementOut(Schema):
     origin_id: int | None
 
 
-class StatementOut(Schema):
+class AccountStatementOut(Schema):
     party_id: int
     start: Date
     end: Date
     currency: str
     opening_balance: MoneyOut
-    movements: list[MovementOut]
+    movements: list[AccountMovementOut]
     total_debit: MoneyOut
     total_credit: MoneyOut
     closing_balance: MoneyOut
 
 
-class StatementSendIn(StrictSchema):
+class AccountStatementSendIn(StrictSchema):
     start: Date | None = Field(None, description="Default: the first day of the end's year")
     end: Date | None = Field(None, description="Default: today")
     to: Annotated[str, Field(max_length=254)] = Field(
@@ -78,7 +78,7 @@ class StatementSendIn(StrictSchema):
     )
 
 
-class StatementSentOut(Schema):
+class AccountStatementSentOut(Schema):
     party_id: int
     start: Date
     end: Date
@@ -96,7 +96,7 @@ STATEMENT_RESPONSE = {
 
 @endpoints.get(
     "/payments/parties/{party_id}/position",
-    PositionOut,
+    PartyPositionOut,
     perm=READ,
     visible=_party_visible,
     summary="A customer's position: open balance, overdue, credit limit, open orders, available credit",
@@ -117,7 +117,7 @@ def party_position(request: HttpRequest, party_id: RecordId):
 
 @endpoints.get(
     "/payments/parties/{party_id}/statement",
-    StatementOut,
+    AccountStatementOut,
     perm=READ,
     visible=_party_visible,
     summary="A customer's statement of account between two dates (JSON, or the PDF with `format=pdf`)",
@@ -149,7 +149,7 @@ def party_statement(
 
 @endpoints.post(
     "/payments/parties/{party_id}/statement/send",
-    StatementSentOut,
+    AccountStatementSentOut,
     perm=READ,
     visible=_party_visible,
     status=202,
@@ -157,8 +157,10 @@ def party_statement(
     description="Accepted at once; the PDF is built and the e-mail sent after the request by a background task. "
     "422 for a missing or invalid address (`to`) or dates out of order.",
 )
-def party_statement_send(request: HttpRequest, party_id: RecordId, payload: StatementSendIn | None = None):
-    payload = payload or StatementSendIn()
+def party_statement_send(
+    request: HttpRequest, party_id: RecordId, payload: AccountStatementSendIn | None = None
+):
+    payload = payload or AccountStatementSendIn()
     start, end = services.statement_range(payload.start, payload.end)
     sent_to = send_statement(
         company=request.company, by=request.user, party_id=party_id, start=start, end=end, to=payload.to,
