@@ -99,7 +99,8 @@ class InvoiceFromOrdersIn(StrictSchema):
 
 
 class InvoicePatch(StrictSchema):
-    # Fields left out keep their value (null is refused); `lines` replaces every line with lines typed by hand.
+    # Fields left out keep their value (null is refused, but a null payment term is the customer's); `lines`
+    # replaces every line with lines typed by hand.
     date: DocumentDay = None
     notes: Text = None
     payment_term_id: Id | None = Field(None, description="null: the customer's, when posted")
