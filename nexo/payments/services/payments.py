@@ -326,6 +326,12 @@ def payment_reverse(
         payment = locked_payment(company, payment_id)
         if payment.state == Payment.State.REVERSED:
             raise Conflict(_("Payment %(number)s is already reversed.") % {"number": payment.number})
+        if payment.remittance_line_id:
+            # Its entry is the whole remittance's: the bank's return of that one charge undoes it.
+            raise Conflict(
+                _("%(number)s was collected in a remittance: record the bank's return of its line instead.")
+                % {"number": payment.number}
+            )
         on = date or payment.date
         if on < payment.date:
             raise ValidationFailed.on("date", _("A reversal cannot be dated before the payment."))

@@ -16,7 +16,7 @@ from nexo.core.errors import Conflict, ValidationFailed
 from nexo.payments.models import DueAmount, Mandate, Payment, Remittance, RemittanceLine
 from nexo.payments.rules import sepa as rules
 from nexo.payments.services import sepa
-from nexo.payments.services.payments import Match, payment_record
+from nexo.payments.services.payments import Match, payment_record, payment_reverse
 from nexo.payments.tests import factories_sepa as make
 
 D = Decimal
@@ -318,6 +318,10 @@ def test_the_story_remit_file_post_return_and_remit_again(
         sepa.remittance_post(company=company, by=accountant, remittance_id=remittance.pk)
     with pytest.raises(Conflict, match="posted"):
         sepa.remittance_cancel(company=company, by=accountant, remittance_id=remittance.pk)
+    # One charge's payment shares the remittance's entry: only the bank's return of its line undoes it.
+    with pytest.raises(Conflict, match="remittance"):
+        payment_reverse(company=company, by=accountant, payment_id=payments[0].pk)
+    assert Payment.objects.get(pk=payments[0].pk).state == "posted"
 
     # Turia's first line comes back: insufficient funds, 3.50 of charges.
     returned = sepa.remittance_return(
