@@ -25,6 +25,8 @@ MODULES = [
     "invoicing",
     "accounting_reports",
     "payments_pay",
+    "payments_aging",
+    "payments_statements",
 ]
 
 

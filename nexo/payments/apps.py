@@ -20,7 +20,23 @@ class PaymentsConfig(modules.NexoModule):
     verbose_name = _("Collections and payments")
     url_prefix = "payments/"
     api_router = "nexo.payments.api:router"
-    navigation: list[modules.NavigationEntry] = []
+    navigation = [
+        modules.NavigationEntry("collections", _("Due amounts"), "payments:due_list", "payments.view_dueamount"),
+        modules.NavigationEntry("collections", _("Record payment"), "payments:payment_record", "payments.add_payment"),
+        modules.NavigationEntry("collections", _("Payments"), "payments:payment_list", "payments.view_payment"),
+        modules.NavigationEntry("collections", _("Aging"), "payments:aging", "payments.view_dueamount"),
+        modules.NavigationEntry("collections", _("Overdue"), "payments:overdue", "payments.view_dueamount"),
+        modules.NavigationEntry("collections", _("Reminders"), "payments:reminder_list", "payments.view_reminder"),
+        modules.NavigationEntry("collections", _("Mandates"), "payments:mandate_list", "payments.view_mandate"),
+        modules.NavigationEntry("collections", _("Remittances"), "payments:remittance_list", "payments.view_remittance"),
+        modules.NavigationEntry(
+            "collections", _("Bank statements"), "payments:statement_list", "payments.view_bankstatement"
+        ),
+        modules.NavigationEntry(
+            "collections", _("Bank accounts"), "payments:bank_account_list", "payments.view_bankaccount"
+        ),
+        modules.NavigationEntry("reports", _("Receivables aging"), "payments:aging", "payments.view_dueamount"),
+    ]  # fmt: skip
     role_permissions = {
         "sales": ["payments.view_dueamount", "payments.view_payment"],
         "accounting": PAYMENTS_WRITE,
@@ -48,15 +64,11 @@ class PaymentsConfig(modules.NexoModule):
         return load_demo_payments(company, users)
 
     def document_url(self, model_label, pk):
-        from django.urls import NoReverseMatch, reverse
+        from django.urls import reverse
 
         names = {
             "payments.payment": "payments:payment_view",
             "payments.remittance": "payments:remittance_view",
+            "payments.statementline": "payments:statement_line_view",
         }
-        if model_label not in names:
-            return None
-        try:
-            return reverse(names[model_label], args=[pk])
-        except NoReverseMatch:  # the page lands with its own change
-            return None
+        return reverse(names[model_label], args=[pk]) if model_label in names else None
