@@ -161,6 +161,10 @@ if HTTPS:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# A bank statement of up to 5 MB travels base64-encoded in the API's JSON (about 6.7 MB); larger bodies
+# get a 413 (problem+json) before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
