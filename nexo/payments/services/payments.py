@@ -235,8 +235,19 @@ def payment_record(
         bank = _bank(company, bank_account_id)
         dues = locked_dues(company, [match.due_id for match in matches]) if matches else {}
         checked = _checked_matches(dues, matches, party_id=party.pk, direction=direction)
-        if checked and any(due.currency != checked[0][0].currency for due, _amount in checked):
-            raise ValidationFailed.on("allocations", _("Due amounts of one currency per payment."))
+        foreign = next((due for due, _amount in checked if due.currency != company.currency), None)
+        if foreign is not None:
+            # Paying in another currency needs the day's rate and an exchange difference (668 / 768): not
+            # recorded here rather than booked as if the amounts were euros.
+            raise ValidationFailed.on(
+                "allocations",
+                _(
+                    "%(document)s is in %(currency)s: payments are recorded in %(company_currency)s only; "
+                    "record this one as a manual entry."
+                )
+                % {"document": foreign.origin_number, "currency": foreign.currency,
+                   "company_currency": company.currency},
+            )  # fmt: skip
         money_account_id, journal = _money_account(company, Payment(method=method), bank)
         series = SERIES[direction]
         sequence = sequence_next(company_id=company.pk, series=series, year=date.year)

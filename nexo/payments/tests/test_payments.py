@@ -197,6 +197,14 @@ def test_a_due_amount_twice_in_one_payment_is_refused(company, make_invoice, pay
     assert not Payment.objects.exists()
 
 
+def test_a_due_amount_in_another_currency_is_refused_not_booked_as_euros(company, make_invoice, pay):
+    (due,) = dues(company, make_invoice("100.00"))
+    DueAmount.objects.filter(pk=due.pk).update(currency="USD")
+    with pytest.raises(ValidationFailed, match="USD"):
+        pay("121.00", [(due, "121.00")])
+    assert not Payment.objects.exists() and DueAmount.objects.get(pk=due.pk).paid == 0
+
+
 def test_another_partys_or_another_companys_due_amount_is_refused(
     company, other_company, sales_user, make_invoice, pay
 ):
