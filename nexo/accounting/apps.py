@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nexo.core import modules
 
@@ -24,6 +25,10 @@ class AccountingConfig(modules.NexoModule):
         modules.NavigationEntry("accounting", _("Journals"), "accounting:journal_list", "accounting.view_journal"),
         modules.NavigationEntry(
             "accounting", _("Fiscal years"), "accounting:fiscal_year_list", "accounting.view_fiscalyear"
+        ),
+        modules.NavigationEntry(
+            "accounting", pgettext_lazy("list of terms", "Payment terms"), "accounting:payment_term_list",
+            "accounting.view_account",
         ),
         modules.NavigationEntry(
             "accounting", _("Accounting settings"), "accounting:accounting_settings",

@@ -322,7 +322,8 @@ def party_accounting_set(
                 )
             accounts[field] = account
         if accounts["receivable"] is None and accounts["payable"] is None:
-            PartyAccounting.objects.filter(party=party).delete()
-            return None
+            # Back to the company's accounts; the profile's terms, credit limit and holiday month stay.
+            PartyAccounting.objects.filter(party=party).update(receivable=None, payable=None)
+            return PartyAccounting.objects.filter(party=party).first()
         row, _created = PartyAccounting.objects.update_or_create(party=party, defaults=accounts)
     return row

@@ -151,8 +151,22 @@ def test_a_party_gets_its_own_accounts(company, books, accountant, customer):
     assert failure.value.errors[0]["field"] == "receivable"
     with pytest.raises(ValidationFailed, match="view account"):
         services.party_accounting_set(company, accountant, customer.pk, None, books["400"].pk)
-    assert services.party_accounting_set(company, accountant, customer.pk, None, None) is None
-    assert not PartyAccounting.objects.filter(party=customer).exists()
+    cleared = services.party_accounting_set(company, accountant, customer.pk, None, None)
+    assert (cleared.receivable, cleared.payable) == (None, None)
+    assert PartyAccounting.objects.get(party=customer).receivable is None
+
+
+def test_clearing_a_partys_accounts_keeps_its_terms_and_credit_limit(company, books, accountant, customer):
+    from nexo.accounting.services.payment_terms import party_profile_set
+
+    own = services.account_create(company, accountant, "4301", "Clientes grupo", needs_party=True)
+    services.party_accounting_set(company, accountant, customer.pk, own.pk, None)
+    party_profile_set(
+        company=company, by=accountant, party_id=customer.pk, credit_limit=D("5000"), holiday_month=8
+    )
+    services.party_accounting_set(company, accountant, customer.pk, None, None)
+    row = PartyAccounting.objects.get(party=customer)
+    assert (row.receivable, row.credit_limit, row.holiday_month) == (None, D("5000.00"), 8)
 
 
 def test_another_companys_party_is_not_found(company, other_company, books, accountant):
