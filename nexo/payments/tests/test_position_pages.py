@@ -37,12 +37,16 @@ def _pdf_text(content: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def test_the_party_page_shows_the_position_panel_with_its_links(accountant_client, story):
+def test_the_party_page_loads_the_position_panel_with_its_links(accountant_client, story):
     page = _text(accountant_client.get(reverse("parties:party_view", args=[story.pk])))
-    assert 'id="party-position"' in page
-    assert re.search(r'id="position-open-balance">€?263\.00', page)
-    assert re.search(r'id="position-available"\s*>€?737\.00', page)
-    assert reverse("payments:party_position", args=[story.pk]) in page
+    panel_url = reverse("payments:party_position_panel", args=[story.pk])
+    assert (
+        'id="party-position"' in page and f'hx-get="{panel_url}"' in page
+    )  # after the page: no queries there
+    panel = _text(accountant_client.get(panel_url))
+    assert re.search(r'id="position-open-balance">€?263\.00', panel)
+    assert re.search(r'id="position-available"\s*>€?737\.00', panel)
+    assert reverse("payments:party_position", args=[story.pk]) in panel
 
 
 def test_a_user_who_may_not_see_due_amounts_gets_no_panel(make_user, story):
@@ -72,7 +76,7 @@ def test_dates_out_of_order_fall_back_to_this_year_with_the_error_shown(accounta
 
 def test_another_companys_party_is_not_found(accountant_client, other_company, sales_user):
     stranger = party_create(company=other_company, by=sales_user, name="Ajena, S.A.")
-    for name in ("payments:party_position", "payments:statement_of_account"):
+    for name in ("payments:party_position", "payments:party_position_panel", "payments:statement_of_account"):
         assert accountant_client.get(reverse(name, args=[stranger.pk])).status_code == 404
 
 
