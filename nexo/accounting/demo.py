@@ -168,11 +168,19 @@ def _vat_settlements(plan: list[Planned], year: int) -> None:
             D(0),
         )
         day = _weekday(last + timedelta(days=20))
+        result = output - deductible
+        if result < 0:
+            # More input than output VAT (a quarter whose sales are the documents', posted later): the
+            # difference is the tax authorities' debt, to be set off in a later quarter (4700), nothing paid.
+            plan.append(Planned(day, "GEN", f"Liquidación IVA {quarter}T/{year} (modelo 303, a compensar)", [
+                ("4770", output, D(0), None), ("4700", -result, D(0), None), ("472", D(0), deductible, None),
+            ]))  # fmt: skip
+            continue
         plan.append(Planned(day, "GEN", f"Liquidación IVA {quarter}T/{year} (modelo 303)", [
-            ("4770", output, D(0), None), ("472", D(0), deductible, None), ("4750", D(0), output - deductible, None),
+            ("4770", output, D(0), None), ("472", D(0), deductible, None), ("4750", D(0), result, None),
         ]))  # fmt: skip
         plan.append(Planned(day, "BAN", f"Pago modelo 303 {quarter}T/{year}", [
-            ("4750", output - deductible, D(0), None), ("572", D(0), output - deductible, None),
+            ("4750", result, D(0), None), ("572", D(0), result, None),
         ]))  # fmt: skip
 
 
