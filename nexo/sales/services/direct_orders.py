@@ -31,7 +31,7 @@ from nexo.parties.models import Party
 from nexo.sales import rules
 from nexo.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from nexo.sales.services.common import settings_of
-from nexo.sales.services.credit import credit_check
+from nexo.sales.services.credit import credit_check, override_attach
 from nexo.sales.services.lines import lines_from
 from nexo.sales.services.orders import _reserve
 from nexo.sales.services.pricing import AMOUNT_LIMIT, MARGIN_PERCENT_LIMIT, price_and_cost
@@ -218,6 +218,11 @@ def sales_order_create(
             opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
             if opportunity.status != Opportunity.Status.OPEN:
                 raise Conflict(_("The opportunity is closed: reopen it before selling to it."))
+        # Within the customer's credit limit, or a manager's override recorded: the party is locked here, before
+        # the number's sequence, in the order an acceptance takes them (else the two could deadlock).
+        override = credit_check(
+            company, party.pk, figures.total, by=by, override=override_credit, reason=credit_override_reason
+        )
         number = f"PV-{day.year}-{sequence_next(company_id=company.pk, series='PV', year=day.year):05d}"
         stocked = {
             line.position: bool(line.item_id) and line.item.kind == Item.Kind.STOCKED for line in built
@@ -243,11 +248,7 @@ def sales_order_create(
             )
             for line in built
         ])  # fmt: skip
-        # Within the customer's credit limit, or a manager's override recorded (the party locked there).
-        credit_check(
-            company, party.pk, order.total, by=by, override=override_credit, reason=credit_override_reason,
-            order=order,
-        )  # fmt: skip
+        override_attach(override, order)
         if party.status == Party.Status.LEAD:
             parties.party_update(company=company, party_id=party.pk, by=by, status=Party.Status.CUSTOMER)
         if opportunity is not None:
