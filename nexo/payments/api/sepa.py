@@ -65,13 +65,14 @@ class MandateIn(StrictSchema):
 
 
 class MandatePatch(StrictSchema):
-    party_id: Id | None = None
-    reference: str | None = Field(None, max_length=35)
-    iban: str | None = Field(None, max_length=50)
-    bic: str | None = Field(None, max_length=15)
-    signed_on: Day | None = None
-    scheme: SchemeName | None = None
-    active: bool | None = None
+    # Fields left out keep their value; none takes null.
+    party_id: Id = None
+    reference: Annotated[str, Field(max_length=35)] = None
+    iban: Annotated[str, Field(max_length=50)] = None
+    bic: Annotated[str, Field(max_length=15)] = None
+    signed_on: Day = None
+    scheme: SchemeName = None
+    active: bool = None
 
 
 class MandateOut(Schema):
@@ -177,7 +178,7 @@ class RemittanceIn(StrictSchema):
     )  # fmt: skip
 
 
-class ReturnIn(StrictSchema):
+class RemittanceReturnIn(StrictSchema):
     reason: ReasonCode = Field(description="The bank's ISO 20022 reason code (AM04 insufficient funds, …)")
     date: Day = Field(description="The day of the return: not before the charge date, not in the future")
     charges: ChargesIn = Field("0", description="The bank's charges for the return, posted to 626")
@@ -399,7 +400,7 @@ def remittance_cancel(request: HttpRequest, remittance_id: RecordId):
     "account is no good deactivates the mandate; a returned first collection makes the mandate FRST again. 409 "
     "for a line not collected or returned already.",
 )  # fmt: skip
-def remittance_line_return(request: HttpRequest, line_id: RecordId, payload: ReturnIn):
+def remittance_line_return(request: HttpRequest, line_id: RecordId, payload: RemittanceReturnIn):
     return services.remittance_return(
         company=request.company, by=request.user, line_id=line_id, reason=payload.reason, date=payload.date,
         charges=payload.charges,

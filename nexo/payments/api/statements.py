@@ -95,7 +95,7 @@ class LineOut(Schema):
     proposal: ProposalOut | None = None
 
 
-class StatementOut(Schema):
+class BankStatementOut(Schema):
     id: int
     bank_account_id: int
     format: FormatName
@@ -109,13 +109,13 @@ class StatementOut(Schema):
     created_at: datetime
 
 
-class StatementDetail(StatementOut):
+class StatementDetail(BankStatementOut):
     lines: list[LineOut]
 
 
 class StatementList(Schema):
     count: int
-    items: list[StatementOut]
+    items: list[BankStatementOut]
 
 
 class ConfirmAllOut(Schema):
