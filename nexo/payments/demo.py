@@ -21,7 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from schwifty import IBAN
 
-from nexo.accounting.models import EntryLine
+from nexo.accounting.models import EntryLine, PartyAccounting
 from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.core.models import Company, User
 from nexo.core.rules import round_money
@@ -339,11 +339,33 @@ def load_demo_payments(company: Company, users: dict[str, User]) -> str:
     names = dict(Party.objects.filter(company=company).values_list("pk", "name"))
     settled, left = collector.statement(bank, plans, names)
     remitted, number = collector.remittance(bank, plans)
+    limited = _credit_limits(company)
     counts = collector.counts
     unpaid = sum(1 for plan in plans if plan.day is None and plan.fate != "sepa")
     return (
         f"{counts['receipts']} receipts ({counts['late']} late, {counts['partial']} partial), {unpaid} customer "
         f"due amounts unpaid, {counts['offsets']} credit note set off, {counts['supplier']} supplier bills paid; "
         f"{len(mandated)} SEPA mandates, remittance {number} of {remitted} due amounts (one returned); a Norma 43 "
-        f"statement of {STATEMENT_DAYS} days with {settled} lines matched and {left} left to match"
+        f"statement of {STATEMENT_DAYS} days with {settled} lines matched and {left} left to match; "
+        f"{limited} customers with a credit limit"
     )
+
+
+def _credit_limits(company: Company) -> int:
+    """A credit limit for the customers that owe most: the first one already close to it, so accepting one
+    more quotation for it asks for a manager's override. Only the limit is written (the sales demo gave
+    some of them their own terms and holiday month)."""
+    from nexo.payments.services.position import open_balance
+
+    owed = (
+        DueAmount.objects.filter(company=company, direction=Direction.RECEIVABLE)
+        .exclude(state=DueAmount.State.PAID)
+        .values_list("party_id", flat=True)
+        .distinct()
+    )
+    balances = sorted(((open_balance(company, party_id), party_id) for party_id in set(owed)), reverse=True)
+    for position, (balance, party_id) in enumerate(balances[:3]):
+        hundreds = int(balance * (Decimal("1.05") if position == 0 else 2) / 100) + 1
+        limit = max(Decimal(hundreds * 100), Decimal(1000))
+        PartyAccounting.objects.update_or_create(party_id=party_id, defaults={"credit_limit": limit})
+    return min(len(balances), 3)

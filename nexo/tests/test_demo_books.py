@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import F, Q
 from django.utils import timezone
 
-from nexo.accounting.models import AccountingSettings, Entry, EntryLine, FiscalYear
+from nexo.accounting.models import AccountingSettings, Entry, EntryLine, FiscalYear, PartyAccounting
 from nexo.accounting.services.reports import LedgerFilter, trial_balance
 from nexo.accounting.services.statements import balance_sheet, profit_and_loss
 from nexo.core.aggregates import MoneySum
@@ -81,6 +81,11 @@ def test_the_demo_books_close_last_year_and_post_every_document(roles):
     assert states == {StatementLine.State.MATCHED, StatementLine.State.POSTED, StatementLine.State.OPEN}
     assert statement.lines.filter(state=StatementLine.State.OPEN, amount__lt=0).exists()  # bank charges
     assert statement.lines.filter(state=StatementLine.State.OPEN, amount__gt=0).exists()
+    # Three customers with a credit limit, the one that owes most close to it.
+    limits = PartyAccounting.objects.filter(party__company=company, credit_limit__isnull=False)
+    assert limits.count() == 3
+    tightest = min(limits, key=lambda row: row.credit_limit - open_balance(company, row.party_id))
+    assert 0 < tightest.credit_limit - open_balance(company, tightest.party_id) <= tightest.credit_limit / 10
 
     report = trial_balance(LedgerFilter(company, date(today.year, 1, 1), today))
     assert report.total_debit_balance == report.total_credit_balance > 0
