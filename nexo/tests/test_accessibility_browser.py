@@ -20,6 +20,7 @@ from nexo.core.demo import DEMO_PASSWORD
 from nexo.core.models import Company
 from nexo.crm.models import Opportunity
 from nexo.invoicing.models import Invoice, SupplierInvoice
+from nexo.payments.models import BankStatement, Payment, Remittance
 from nexo.purchasing.models import PurchaseOrder
 from nexo.sales.models import Delivery, Quotation, SalesOrder
 
@@ -163,6 +164,17 @@ def demo_page(page, live_server, roles):
         "balance sheet": "/accounting/reports/balance-sheet/",
         "VAT summary": "/invoicing/vat-summary/",
         "VAT books": "/invoicing/vat-books/",
+        "payment terms": "/accounting/payment-terms/",
+        "due amounts": "/payments/dues/",
+        "record payment": "/payments/payments/new/",
+        "payment": f"/payments/payments/{first(Payment, company).pk}/",
+        "aging": "/payments/aging/",
+        "overdue": "/payments/overdue/",
+        "mandates": "/payments/mandates/",
+        "remittance": f"/payments/remittances/{first(Remittance, company).pk}/",
+        "bank statement": f"/payments/statements/{first(BankStatement, company).pk}/",
+        "bank accounts": "/payments/bank-accounts/",
+        "customer position": f"/payments/parties/{first(Payment, company).party_id}/position/",
     }
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "gerente")

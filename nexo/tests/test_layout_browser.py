@@ -16,6 +16,7 @@ from nexo.core.models import Company
 from nexo.crm.models import Activity
 from nexo.inventory.models import StockMove
 from nexo.parties.models import Contact
+from nexo.payments.models import BankStatement, Payment, Remittance
 from nexo.purchasing.models import PurchaseOrder
 from nexo.sales.models import Quotation, SalesOrder
 
@@ -193,8 +194,14 @@ def _main_pages(company):
         f"/parties/{party}/",
         "/profile/",
         *ACCOUNTING_PAGES,
+        *PAYMENTS_PAGES,
+        f"/payments/statements/{BankStatement.objects.filter(company=company).first().pk}/",
+        f"/payments/remittances/{Remittance.objects.filter(company=company).first().pk}/",
+        f"/payments/payments/{Payment.objects.filter(company=company).order_by('pk').first().pk}/",
+        f"/payments/parties/{Payment.objects.filter(company=company).order_by('pk').first().party_id}/position/",
         f"/accounting/entries/{Entry.objects.filter(company=company).order_by('-total').first().pk}/",
     ], opportunity
+
 
 # The accountant's pages, every report with the demo's whole current year.
 ACCOUNTING_PAGES = [
@@ -202,7 +209,14 @@ ACCOUNTING_PAGES = [
     "/accounting/journals/", "/accounting/default-accounts/", "/accounting/fiscal-years/", "/accounting/settings/",
     "/accounting/reports/trial-balance/", "/accounting/reports/general-ledger/", "/accounting/reports/journal/",
     "/accounting/reports/profit-and-loss/", "/accounting/reports/balance-sheet/", "/invoicing/vat-summary/",
-    "/invoicing/vat-books/", "/invoicing/accounts/", "/inventory/stock-accounting/",
+    "/invoicing/vat-books/", "/invoicing/accounts/", "/inventory/stock-accounting/", "/accounting/payment-terms/",
+    "/accounting/payment-terms/new/",
+]  # fmt: skip
+# Collections and payments.
+PAYMENTS_PAGES = [
+    "/payments/dues/", "/payments/payments/", "/payments/payments/new/", "/payments/aging/", "/payments/overdue/",
+    "/payments/reminders/", "/payments/mandates/", "/payments/remittances/", "/payments/statements/",
+    "/payments/statements/import/", "/payments/bank-accounts/",
 ]  # fmt: skip
 
 
