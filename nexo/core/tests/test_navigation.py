@@ -31,7 +31,8 @@ def test_every_declared_entry_names_a_declared_group():
 def test_groups_follow_the_declared_order_and_empty_ones_are_left_out(manager_user):
     navigation = _navigation(manager_user)
     assert [group["key"] for group in navigation] == [
-        "home", "sales", "purchasing", "inventory", "catalog", "parties", "invoicing", "accounting", "reports",
+        "home", "sales", "purchasing", "inventory", "catalog", "parties", "invoicing", "accounting", "collections",
+        "reports",
     ]  # fmt: skip
     labels = _labels(navigation)
     assert labels["Sales"] == ["Pipeline", "Activities", "Forecast", "Quotations", "Sales orders"]
@@ -39,7 +40,9 @@ def test_groups_follow_the_declared_order_and_empty_ones_are_left_out(manager_us
     assert labels["Accounting"][:2] == ["Journal entries", "Chart of accounts"]
     assert labels["Reports"] == [
         "Trial balance", "General ledger", "Journal", "Profit and loss", "Balance sheet", "VAT summary", "VAT books",
+        "Receivables aging",
     ]  # fmt: skip
+    assert labels["Collections"][:3] == ["Due amounts", "Record payment", "Payments"]
 
 
 def test_a_role_sees_only_the_entries_it_may_open(warehouse_user, sales_user):
