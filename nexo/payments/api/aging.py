@@ -29,6 +29,7 @@ FILE_RESPONSE = {
         "200": {
             "description": "JSON, or the report as a file when `format` is given",
             "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/AgingOut"}},
                 "text/csv": {"schema": {"type": "string"}},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                     "schema": {"type": "string", "format": "binary"}

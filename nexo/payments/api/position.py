@@ -88,7 +88,11 @@ class AccountStatementSentOut(Schema):
 STATEMENT_RESPONSE = {
     "responses": {
         "200": {
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "JSON, or the statement as the customer reads it with `format=pdf`",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/AccountStatementOut"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            },
         }
     }
 }
