@@ -229,7 +229,7 @@ def render(statement: ParsedStatement, *, name: str = "", concept: str = "02") -
         texts = [text for text in (clean(line.counterparty, 38), clean(line.description, 300)) if text]
         pieces = [texts[0]] if texts and line.counterparty else []
         rest = texts[1] if line.counterparty and len(texts) > 1 else (texts[0] if texts else "")
-        pieces += textwrap.wrap(rest, 38)
+        pieces += textwrap.wrap(rest, 38, break_on_hyphens=False)  # "F-2026-000001" stays one word
         for code, pair in enumerate(
             (pieces[index : index + 2] for index in range(0, min(len(pieces), 10), 2)), 1
         ):
