@@ -1,45 +1,12 @@
 """In the browser, keyboard only, at a laptop's and a phone's width, in Spanish and English: an accountant
 adds a 30-60-90 term watching the preview split 100.00, then sets a customer's term and holiday month."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from nexo.accounting.models import PartyAccounting, PaymentTerm
 from nexo.accounting.services.ledger import journal_of
-
-SIZES = ((1366, 768), (390, 844))
-SHOTS = os.environ.get("NEXO_SCREENSHOTS", "")
-AXE_PATH = Path(
-    os.environ.get(
-        "NEXO_AXE_PATH", Path(__file__).resolve().parents[3] / ".venv/axe/node_modules/axe-core/axe.min.js"
-    )
-)
-RUN_AXE = """async () => {
-  const results = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a",
-    "wcag21aa"]}, resultTypes: ["violations"]});
-  return results.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-}"""
-
-
-def _look_at(page, name: str, language: str) -> None:
-    """No sideways scroll and no serious axe violation at a laptop's and a phone's width."""
-    if not AXE_PATH.is_file():
-        pytest.fail(f"axe-core is not installed at {AXE_PATH}: `make test` installs it")
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (page.url, width)
-        if not page.evaluate("typeof axe !== 'undefined'"):
-            page.evaluate(AXE_PATH.read_text())
-        assert page.evaluate(RUN_AXE) == [], (name, width)
-        if SHOTS:
-            page.screenshot(
-                path=f"{SHOTS}/payment-terms-{name}-{language}-{width}x{height}.png", full_page=True
-            )
-    page.set_viewport_size({"width": 1366, "height": 768})
+from nexo.tests.browser_checks import look_at
 
 
 @pytest.mark.browser
@@ -56,7 +23,7 @@ def test_an_accountant_adds_a_term_and_gives_it_to_a_customer(
     page = signed_in_page(user.username)
     page.goto(f"{live_server.url}{reverse('accounting:payment_term_list')}")
     expect(page.locator("#payment-terms")).to_contain_text("30-60-90")
-    _look_at(page, "list", language)
+    look_at(page, f"payment-terms-list-{language}")
     page.goto(f"{live_server.url}{reverse('accounting:payment_term_create')}")
     page.keyboard.type("20-40-60")  # the name has the focus
     page.focus("#id_lines-0-days")
@@ -75,7 +42,7 @@ def test_an_accountant_adds_a_term_and_gives_it_to_a_customer(
     page.keyboard.press("Backspace")
     page.keyboard.press("Backspace")
     expect(page.locator("#term-preview")).to_contain_text(cents)
-    _look_at(page, "form", language)
+    look_at(page, f"payment-terms-form-{language}")
     page.keyboard.press("Enter")
     expect(page.locator("#payment-terms")).to_contain_text("20-40-60")
     term = PaymentTerm.objects.get(company=company, name="20-40-60")
@@ -87,10 +54,10 @@ def test_an_accountant_adds_a_term_and_gives_it_to_a_customer(
     page.select_option("#party-holiday-month-choice", "8")
     page.focus("#party-credit-limit-input")
     page.keyboard.type("5000")
-    _look_at(page, "party-form", language)
+    look_at(page, f"payment-terms-party-form-{language}")
     page.keyboard.press("Enter")
     expect(page.locator("#party-holiday-month")).to_contain_text("agosto" if language == "es" else "August")
     page.reload()  # looked at without the flash message (the shell's message list is the shell's own matter)
-    _look_at(page, "party", language)
+    look_at(page, f"payment-terms-party-{language}")
     row = PartyAccounting.objects.get(party=customer)
     assert row.customer_term == term and row.holiday_month == 8 and str(row.credit_limit) == "5000.00"

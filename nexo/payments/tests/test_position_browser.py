@@ -2,9 +2,7 @@
 page, sees its position panel, follows it to the position and statement of account, changes the dates with the
 keyboard, and e-mails the statement; a manager sees the customer's position on a quotation over its limit."""
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -12,35 +10,7 @@ from django.urls import reverse
 from nexo.accounting.models import PartyAccounting
 from nexo.payments.tests.factories_position import *  # noqa: F403
 from nexo.payments.tests.factories_position import D, dues_of
-
-SIZES = ((1366, 768), (390, 844))
-SHOTS = os.environ.get("NEXO_SCREENSHOTS", "")
-AXE_PATH = Path(
-    os.environ.get(
-        "NEXO_AXE_PATH", Path(__file__).resolve().parents[3] / ".venv/axe/node_modules/axe-core/axe.min.js"
-    )
-)
-RUN_AXE = """async () => {
-  const results = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a",
-    "wcag21aa"]}, resultTypes: ["violations"]});
-  return results.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-}"""
-
-
-def _look_at(page, name: str, language: str) -> None:
-    """No sideways scroll and no serious axe violation at a laptop's and a phone's width."""
-    if not AXE_PATH.is_file():
-        pytest.fail(f"axe-core is not installed at {AXE_PATH}: `make test` installs it")
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (page.url, width)
-        if not page.evaluate("typeof axe !== 'undefined'"):
-            page.evaluate(AXE_PATH.read_text())
-        assert page.evaluate(RUN_AXE) == [], (name, width)
-        if SHOTS:
-            page.screenshot(path=f"{SHOTS}/position-{name}-{language}-{width}x{height}.png", full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 768})
+from nexo.tests.browser_checks import look_at
 
 
 @pytest.mark.browser
@@ -63,7 +33,7 @@ def test_an_accountant_follows_the_position_panel_to_the_statement_and_sends_it(
     page.goto(f"{live_server.url}{reverse('parties:party_view', args=[customer.pk])}")
     expect(page.locator("#position-open-balance")).to_contain_text("263")
     expect(page.locator("#position-over-limit")).to_be_visible()
-    _look_at(page, "party", language)
+    look_at(page, f"position-party-{language}")
 
     page.locator("#party-statement-link").focus()
     page.keyboard.press("Enter")
@@ -73,7 +43,7 @@ def test_an_accountant_follows_the_position_panel_to_the_statement_and_sends_it(
     page.locator("#id_end").press("Enter")
     expect(page.locator("#statement-opening")).to_contain_text("121")
     expect(page.locator("#statement-closing")).to_contain_text("263")
-    _look_at(page, "statement", language)
+    look_at(page, f"position-statement-{language}")
 
     page.fill("#statement-to", "cuentas@turia.example")
     page.locator("#statement-send").press("Enter")
