@@ -35,6 +35,7 @@ def test_a_partial_payment_recorded_from_the_invoice_page(
     expect(page.locator("#payments-panel")).to_have_attribute("data-status", "unpaid")
     look_at(page, "invoice-unpaid")
     page.click("#record-document-payment")
+    page.wait_for_load_state("load")  # the form's script binds its keys before the first one is pressed
 
     expect(page.locator(f"#pick-{first.pk}")).to_be_checked()
     expect(page.locator("#id_amount")).to_have_value("121.00")
