@@ -1,8 +1,9 @@
 """An accountant opens a posted invoice, records a partial payment from its page with the keyboard (the due
-amount comes ticked and filled; a smaller amount typed; Enter records), and sees the invoice partially paid;
+amount comes ticked and filled; a smaller amount typed; Enter records), and sees the invoice partially paid and the customer's aging 50.00 lower;
 the pages fit a laptop and a phone."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -31,6 +32,11 @@ def test_a_partial_payment_recorded_from_the_invoice_page(
     invoice = make_invoice("100.00", term_name="30-60-90 días")  # 40.33, 40.33, 40.34
     first, second, third = DueAmount.objects.filter(origin_id=invoice.pk).order_by("installment")
     page = signed_in_page("contable")
+    # The aging before: the customer owes the whole invoice.
+    page.goto(f"{live_server.url}/payments/aging/")
+    expect(page.locator(f'#aging tr[data-party="{customer.pk}"] td').last).to_have_text(
+        re.compile(r"^121[.,]00$")
+    )
     page.goto(f"{live_server.url}/invoicing/{invoice.pk}/")
     expect(page.locator("#payments-panel")).to_have_attribute("data-status", "unpaid")
     look_at(page, "invoice-unpaid")
@@ -59,3 +65,8 @@ def test_a_partial_payment_recorded_from_the_invoice_page(
     expect(page.locator("#payments-panel")).to_have_attribute("data-status", "partial")
     expect(page.locator("#document-payments")).to_contain_text(payment.number)
     assert [due.state for due in DueAmount.objects.order_by("installment")] == ["paid", "partial", "open"]
+    # The aging after: 50.00 less owed.
+    page.goto(f"{live_server.url}/payments/aging/")
+    expect(page.locator(f'#aging tr[data-party="{customer.pk}"] td').last).to_have_text(
+        re.compile(r"^71[.,]00$")
+    )
