@@ -1,6 +1,6 @@
 """An accountant opens a posted invoice, records a partial payment from its page with the keyboard (the due
-amount comes ticked and filled; a smaller amount typed; Enter records), and sees the invoice partially paid and the customer's aging 50.00 lower;
-the pages fit a laptop and a phone."""
+amount comes ticked and filled; a smaller amount typed; Enter records), and sees the invoice partially paid
+and the customer's aging 50.00 lower; the pages fit a laptop and a phone."""
 
 import os
 import re
