@@ -65,6 +65,9 @@
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     if (event.target.closest("button, a") && event.key === "Enter") return;
+    // A key acts on the line that has the focus (a row swapped in late may have moved the selection).
+    const focused = event.target.closest && event.target.closest("#statement-lines tr[data-line]");
+    if (focused && rows().indexOf(focused) >= 0) current = rows().indexOf(focused);
     switch (event.key) {
       case "j":
       case "ArrowDown":
