@@ -59,6 +59,7 @@ def test_a_statement_worked_through_with_the_keyboard(
     expect(page.locator(f"#line-{fee.pk}")).to_contain_text("Posted to an account")
     expect(page.locator("#progress-to-match")).to_have_text("0")
     expect(page.locator("#post-panel")).to_be_hidden()
+    page.wait_for_load_state("networkidle")  # the posted row swapped in and settled before the next key
 
     page.locator(f"#line-{fee.pk}").focus()
     page.keyboard.press("k")
