@@ -29,9 +29,10 @@ from nexo.parties.models import Party
 from nexo.payments.formats import norma43
 from nexo.payments.formats.statement import ParsedLine, ParsedStatement
 from nexo.payments.models import BankAccount, Direction, DueAmount, Payment, RemittanceLine
-from nexo.payments.rules.aging import BUCKET_ENDS, days_overdue
+from nexo.payments.rules.aging import BUCKET_ENDS, bucket_of, days_overdue
+from nexo.payments.rules.sepa import creditor_id_for
 from nexo.payments.services import sepa, statements
-from nexo.payments.services.bank_accounts import bank_account_save, creditor_check_digits
+from nexo.payments.services.bank_accounts import bank_account_save
 from nexo.payments.services.dues import INVOICE
 from nexo.payments.services.payments import Match, payment_record
 
@@ -71,12 +72,6 @@ def _business_day(day: date, today: date) -> date:
     return min(moved, today)
 
 
-def _bucket(due_date: date, today: date) -> int:
-    """0: not due; 1 to 4: 1-30, 31-60, 61-90, over 90 days overdue."""
-    late = days_overdue(due_date, today)
-    return next((index for index, end in enumerate(BUCKET_ENDS) if late <= end), len(BUCKET_ENDS))
-
-
 class Collector:
     def __init__(self, company: Company, users: dict[str, User], today: date):
         self.company, self.today = company, today
@@ -92,7 +87,7 @@ class Collector:
         iban = IBAN.generate("ES", bank_code=BANK, branch_code=BRANCH, account_code=ACCOUNT)
         return bank_account_save(
             company=self.company, by=self.by, name="CaixaBank · cuenta corriente", iban=iban.compact,
-            bic=str(iban.bic or ""), creditor_id=f"ES{creditor_check_digits('ES', tax_id)}ZZZ{tax_id}" if tax_id else "",
+            bic=str(iban.bic or ""), creditor_id=creditor_id_for("ES", tax_id, "ZZZ") if tax_id else "",
         )  # fmt: skip
 
     def mandates(self, dues: list[DueAmount]) -> set[int]:
@@ -156,7 +151,7 @@ class Collector:
             found = [
                 plan
                 for plan in plans
-                if plan.fate != "sepa" and _bucket(plan.due.due_date, self.today) == bucket
+                if plan.fate != "sepa" and bucket_of(plan.due.due_date, self.today) == bucket
             ]
             if found and not any(plan.fate in ("unpaid", "partial") for plan in found):
                 found[-1].fate, found[-1].day = "unpaid", None
