@@ -21,15 +21,17 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.foundation import valid_cif
 from bench.story import company_case
-from nexo.accounting.models import AccountingSettings, PaymentTerm
+from nexo.accounting.models import PaymentTerm
+from nexo.accounting.services.payment_terms import default_term_set
 from nexo.accounting.services.setup import accounting_setup
 from nexo.invoicing import services as invoicing
 from nexo.parties.services import party_create
 from nexo.payments.formats import norma43
 from nexo.payments.formats.statement import ParsedLine, ParsedStatement
 from nexo.payments.models import BankAccount, Direction, DueAmount
+from nexo.payments.rules.sepa import creditor_id_for
 from nexo.payments.services import statements
-from nexo.payments.services.bank_accounts import bank_account_save, creditor_check_digits
+from nexo.payments.services.bank_accounts import bank_account_save
 from nexo.payments.services.payments import Match, payment_record
 
 TITLE = "Collection: pay + reconcile per invoice (a receipt matched to its due amount, a statement line confirmed)"
@@ -57,7 +59,7 @@ def _invoices(company, user, items, customers) -> list[list[DueAmount]]:
     """INVOICES + 1 posted invoices (one to warm up), each with its two due amounts."""
     # The company's default term, so every invoice posted takes it (as a company set up that way would).
     term = PaymentTerm.objects.get(company=company, name=TERM)
-    AccountingSettings.objects.filter(company=company).update(default_term=term)
+    default_term_set(company, user, term.pk)
     first_day = date(2026, 1, 2)
     ids = []
     for n in range(INVOICES + 1):
@@ -108,7 +110,7 @@ def run() -> None:
     customers = [_customer(company, user, n) for n in range(CUSTOMERS)]
     bank = bank_account_save(
         company=company, by=user, name="CaixaBank cuenta corriente", iban="ES2621000418484502000512",
-        bic="CAIXESBB", creditor_id=f"ES{creditor_check_digits('ES', company.tax_id)}ZZZ{company.tax_id}",
+        bic="CAIXESBB", creditor_id=creditor_id_for("ES", company.tax_id, "ZZZ"),
     )  # fmt: skip
     names = {customer.pk: customer.name for customer in customers}
     started = time.perf_counter()

@@ -46,8 +46,9 @@ from nexo.parties.services import address_create, party_create, party_update
 from nexo.payments.formats import norma43
 from nexo.payments.formats.statement import ParsedLine, ParsedStatement
 from nexo.payments.models import Direction, DueAmount, Payment, StatementLine
+from nexo.payments.rules.sepa import creditor_id_for
 from nexo.payments.services import sepa, statements
-from nexo.payments.services.bank_accounts import bank_account_save, creditor_check_digits
+from nexo.payments.services.bank_accounts import bank_account_save
 from nexo.payments.services.payments import Match, payment_record
 from nexo.payments.services.position import open_balance
 from nexo.purchasing import services as purchasing
@@ -519,7 +520,7 @@ def test_a_lead_becomes_a_customer_whose_order_is_delivered_invoiced_credited_an
     # posts to its own sub-account of 572.
     bank = bank_account_save(
         company=company, by=accountant, name="CaixaBank", iban="ES26 2100 0418 4845 0200 0512", bic="CAIXESBB",
-        creditor_id=f"ES{creditor_check_digits('ES', company.tax_id)}ZZZ{company.tax_id}",
+        creditor_id=creditor_id_for("ES", company.tax_id, "ZZZ"),
     )  # fmt: skip
     assert bank.account.code == "5720001"
 
