@@ -149,10 +149,6 @@ class Payment(CompanyOwned):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def unapplied(self):
-        return self.amount - self.applied
-
 
 class Allocation(models.Model):
     """Part of a payment matched to a due amount (negative on a credit note's due amount in an offset)."""
