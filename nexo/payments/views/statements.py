@@ -17,10 +17,11 @@ from nexo.accounting.forms import AccountPicker, posting_accounts
 from nexo.accounting.models import Account
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
+from nexo.core.models import Company
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
 from nexo.payments.models import BankAccount, BankStatement, StatementLine
-from nexo.payments.rules.matching import SURE, Matcher
+from nexo.payments.rules.matching import SURE
 from nexo.payments.services import statements as services
 
 #: Lines on one page of a statement: a bank's month fits; a year's statement pages through.
@@ -119,9 +120,13 @@ class PostForm(forms.Form):
         self.fields["account"].queryset = posting_accounts(company)
 
 
-def _rows(lines: list[StatementLine], matcher: Matcher) -> list[dict]:
-    proposals = services.proposals_of(matcher, lines)
-    names = matcher.party_names
+def _rows(company: Company, lines: list[StatementLine]) -> list[dict]:
+    """Each line with its proposal. Only open lines have one: the company's open due amounts are read when
+    one of `lines` is open (not for the row of a line just matched or posted)."""
+    proposals, names = {}, {}
+    if any(line.state == StatementLine.State.OPEN for line in lines):
+        matcher = services.matcher_of(company)
+        proposals, names = services.proposals_of(matcher, lines), matcher.party_names
     rows = []
     for line in lines:
         proposal = proposals.get(line.pk)
@@ -169,7 +174,7 @@ def statement_view(request: HttpRequest, statement_id: int) -> HttpResponse:
     )
     context = {
         "statement": statement,
-        "rows": _rows(shown, services.matcher_of(request.company)) if shown else [],
+        "rows": _rows(request.company, shown),
         "progress": _progress(statement),
         "post_form": PostForm(request.company),
         "title": _("Bank statement %(name)s") % {"name": statement.bank_account.name},
@@ -204,7 +209,7 @@ def _answer(request: HttpRequest, line_id: int, error: str = "") -> HttpResponse
         return redirect(f"{reverse('payments:statement_view', args=[line.statement_id])}#line-{line.pk}")
     statement = services.statement_get(request.company, line.statement_id)
     context = {
-        "row": _rows([line], services.matcher_of(request.company))[0],
+        "row": _rows(request.company, [line])[0],
         "progress": _progress(statement),
         "statement": statement,
         "currency": request.company.currency,
