@@ -23,13 +23,12 @@ from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from nexo.core import formatting, plainsql
-from nexo.core.documents import date_text, reader_language, render_pdf, stylesheet
+from nexo.core.documents import date_text, reader_language, render_html, render_pdf
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.invoicing.documents import address_text, billing_address
@@ -358,12 +357,12 @@ def letter_context(letter: Letter) -> dict:
 
 
 def letter_html(letter: Letter, *, language: str | None = None) -> str:
-    with translation.override(language or letter.language):
-        context = letter_context(letter)
-        context["stylesheet"] = stylesheet(
-            [STYLESHEET], company=letter.company, running=context["running_header"]
-        )
-        return render_to_string(LEVEL_TEMPLATES[letter.level], context)
+    return render_html(
+        LEVEL_TEMPLATES[letter.level],
+        lambda: letter_context(letter),
+        language=language or letter.language,
+        stylesheets=[STYLESHEET],
+    )
 
 
 def letter_pdf(letter: Letter, *, language: str | None = None) -> bytes:
