@@ -2,7 +2,6 @@
 goes to the overdue list, ticks a due amount, previews the letter and records the reminder to print; the
 pages fit a laptop and a phone."""
 
-import os
 from datetime import date
 
 import pytest
@@ -11,19 +10,9 @@ from playwright.sync_api import expect
 from nexo.payments.models import Reminder
 from nexo.payments.tests.factories_aging import *  # noqa: F403 (the fixtures)
 from nexo.payments.tests.factories_aging import make_due, pay
+from nexo.tests.browser_checks import look_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SIZES = ((1366, 768), (390, 844))
-SHOTS = os.environ.get("NEXO_SCREENSHOTS", "")
-
-
-def look_at(page, name: str) -> None:
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (page.url, width)
-        if SHOTS:
-            page.screenshot(path=f"{SHOTS}/aging-{name}-{width}x{height}.png", full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def test_the_aging_page_leads_to_the_overdue_list_and_a_reminder(
@@ -43,15 +32,15 @@ def test_the_aging_page_leads_to_the_overdue_list_and_a_reminder(
     expect(page.locator("h1")).to_have_text("Antigüedad de saldos de clientes")
     expect(page.locator(f'#aging tr[data-party="{turia.pk}"] td').nth(4)).to_have_text("600,00")
     expect(page.locator("#aging-total td").last).to_have_text("850,00")
-    look_at(page, "report")
+    look_at(page, "aging-report")
 
     page.click("#overdue-link")
     expect(page.locator("#overdue tbody tr")).to_have_count(2)
-    look_at(page, "overdue")
+    look_at(page, "aging-overdue")
     page.check(f"#due-{late.pk}")
     page.click("#preview-reminders")
     expect(page.locator(".letter h2")).to_contain_text("Primer recordatorio")
-    look_at(page, "preview")
+    look_at(page, "aging-preview")
     page.uncheck("#send-email")
     page.click("#send-reminders")
     expect(page.locator("#reminders tbody tr")).to_have_count(1)
