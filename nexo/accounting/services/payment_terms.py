@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from nexo.accounting.models import AccountingSettings, PartyAccounting, PaymentTerm, PaymentTermLine
@@ -78,10 +79,12 @@ def term_spec(term: PaymentTerm, lines=None) -> TermSpec:
     )
 
 
-def term_label(term: PaymentTerm | None, language: str = "es") -> str:
-    """The term's name in a language (`es` or `en`), for documents and pages; "" without a term."""
+def term_label(term: PaymentTerm | None, language: str | None = None) -> str:
+    """The term's name in a language (`es` or `en`; None: the active one), for documents and pages; ""
+    without a term."""
     if term is None:
         return ""
+    language = language or get_language() or "es"
     return (term.name_en or term.name) if language.startswith("en") else term.name
 
 

@@ -3,7 +3,6 @@ the quotation and carried to the order and the invoice. A term chosen before it 
 document that has it, but nothing new can choose it."""
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from nexo.accounting.models import PaymentTerm
@@ -11,6 +10,9 @@ from nexo.accounting.services.payment_terms import term_label
 from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company
 from nexo.core.validation import MAX_ID
+
+#: The term's name in the active language (pickers and pages; documents render in their own language).
+term_name = term_label
 
 
 def payment_term_of(
@@ -38,11 +40,6 @@ def terms_to_choose(company: Company, current_id: int | None = None) -> QuerySet
     return PaymentTerm.objects.filter(Q(active=True) | Q(pk=current_id or 0), company=company).order_by(
         "name"
     )
-
-
-def term_name(term: PaymentTerm | None) -> str:
-    """The term's name in the active language (pickers and pages; documents use their own language)."""
-    return term_label(term, get_language() or "es")
 
 
 __all__ = ["payment_term_of", "term_name", "terms_to_choose"]
