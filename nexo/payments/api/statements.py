@@ -7,7 +7,6 @@ import binascii
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -186,9 +185,7 @@ def line_body(request: HttpRequest, line: StatementLine) -> dict:
 def statement_list(
     request: HttpRequest, bank_account_id: QueryId = None, limit: Limit = 50, offset: Offset = 0
 ):
-    statements = BankStatement.objects.filter(company=request.company).annotate(
-        matched=Count("lines", filter=~Q(lines__state=StatementLine.State.OPEN))
-    )
+    statements = services.statements_counted(request.company)
     if bank_account_id is not None:
         statements = statements.filter(bank_account_id=bank_account_id)
     count, rows = page_of(statements.order_by("-created_at", "-pk"), limit=limit, offset=offset)

@@ -8,7 +8,7 @@ from datetime import date as Date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,15 +165,17 @@ def statement_import(
         return statement
 
 
+def statements_counted(company: Company) -> QuerySet[BankStatement]:
+    """The company's bank statements, each with `matched`: its lines matched or posted."""
+    return BankStatement.objects.filter(company=company).annotate(
+        matched=Count("lines", filter=~Q(lines__state=StatementLine.State.OPEN))
+    )
+
+
 def statement_get(company: Company, statement_id) -> BankStatement:
     try:
         found = (
-            BankStatement.objects.filter(company=company, pk=int(statement_id))
-            .select_related("bank_account")
-            .annotate(
-                matched=Count("lines", filter=~Q(lines__state=StatementLine.State.OPEN)),
-            )
-            .first()
+            statements_counted(company).filter(pk=int(statement_id)).select_related("bank_account").first()
         )
     except (TypeError, ValueError, OverflowError):
         found = None
@@ -433,4 +435,5 @@ __all__ = [
     "statement_import",
     "statement_parse",
     "statement_proposals",
+    "statements_counted",
 ]

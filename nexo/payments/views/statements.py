@@ -5,7 +5,6 @@ account, unmatched. Every change goes through `payments.services.statements`."""
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -39,16 +38,12 @@ REASONS = {
 }
 
 
-def _counted(company):
-    return BankStatement.objects.filter(company=company).annotate(
-        matched=Count("lines", filter=~Q(lines__state=StatementLine.State.OPEN))
-    )
-
-
 @page("payments.view_bankstatement")
 def statement_list(request: HttpRequest) -> HttpResponse:
     statements = list(
-        _counted(request.company).select_related("bank_account").order_by("-created_at", "-pk")[:200]
+        services.statements_counted(request.company)
+        .select_related("bank_account")
+        .order_by("-created_at", "-pk")[:200]
     )
     for statement in statements:
         statement.to_match = statement.line_count - statement.matched
