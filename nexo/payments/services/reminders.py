@@ -218,10 +218,12 @@ def reminders_preview(*, company: Company, due_ids, date) -> list[Letter]:
 
 
 def _locked(company: Company, ids: list[int]) -> list[DueAmount]:
-    """The due amounts row-locked in id order; one of another company, or unknown, is not found."""
-    if DueAmount.objects.filter(company=company, pk__in=ids).count() != len(ids):
-        raise NotFound(_("A due amount chosen does not exist (or belongs to another company)."))
-    return list(locked_dues(company, ids).values())
+    """The due amounts row-locked in id order; one of another company, or unknown, is not found (a 404 here,
+    where `locked_dues` speaks of a payment's allocations)."""
+    try:
+        return list(locked_dues(company, ids).values())
+    except ValidationFailed:
+        raise NotFound(_("A due amount chosen does not exist (or belongs to another company).")) from None
 
 
 def reminders_send(
