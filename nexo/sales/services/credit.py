@@ -85,25 +85,26 @@ def open_order_amount(net, invoiced_net, tax_rate, quantity, cancelled) -> Decim
     return round_money(left * (1 + tax_rate / HUNDRED))
 
 
-def open_orders_amount(company: Company, party_id: int, *, exclude_order_id: int | None = None) -> Decimal:
+def open_orders_amount(company: Company, party_id: int) -> Decimal:
     """The party's confirmed orders not fully invoiced: what they have left to invoice, with VAT (one
     query)."""
-    lines = SalesOrderLine.objects.filter(
+    rows = SalesOrderLine.objects.filter(
         order__company=company, order__party_id=party_id, order__state=rules.ORDER_CONFIRMED,
         order__invoice_state__in=(rules.TO_INVOICE, rules.PARTIALLY_INVOICED),
-    )  # fmt: skip
-    if exclude_order_id is not None:
-        lines = lines.exclude(order_id=exclude_order_id)
-    rows = lines.values_list("net", "invoiced_net", "tax_rate", "quantity", "cancelled")
+    ).values_list("net", "invoiced_net", "tax_rate", "quantity", "cancelled")  # fmt: skip
     return sum((open_order_amount(*row) for row in rows), ZERO)
 
 
-def exposure(company: Company, party_id: int, *, exclude_order_id: int | None = None) -> Exposure:
+def exposure(company: Company, party_id: int) -> Exposure:
     """The customer's credit limit, receivable balance and open orders (three queries)."""
+    return _exposure(company, party_id, credit_limit_of(party_id))
+
+
+def _exposure(company: Company, party_id: int, credit_limit: Decimal | None) -> Exposure:
     return Exposure(
-        credit_limit=credit_limit_of(party_id),
+        credit_limit=credit_limit,
         ledger_balance=receivable_balance(company, party_id),
-        open_orders=open_orders_amount(company, party_id, exclude_order_id=exclude_order_id),
+        open_orders=open_orders_amount(company, party_id),
         currency=company.currency,
     )
 
@@ -138,14 +139,12 @@ def credit_check(
     override: bool = False,
     reason: str = "",
     quotation: Quotation | None = None,
-    order: SalesOrder | None = None,
 ) -> CreditOverride | None:
     """Check that `amount` more (the document being accepted or confirmed) keeps the customer within its
     credit limit; runs in the caller's transaction, the party's row locked first.
 
     Over the limit: refused (409) with the figures, unless `override` by a user who may override it (else
-    403), which records the override and returns it. `order`, when already saved, is left out of the open
-    orders (its `amount` is counted instead)."""
+    403), which records the override and returns it (`override_attach` notes the order on it once made)."""
     reason = _reason(reason)
     with transaction.atomic():
         locked = list(
@@ -158,12 +157,7 @@ def credit_check(
         limit = credit_limit_of(party_id)
         if limit is None:
             return None
-        figures = Exposure(
-            credit_limit=limit,
-            ledger_balance=receivable_balance(company, party_id),
-            open_orders=open_orders_amount(company, party_id, exclude_order_id=order.pk if order else None),
-            currency=company.currency,
-        )
+        figures = _exposure(company, party_id, limit)
         if not figures.exceeded_by(amount):
             return None
         if not override:
@@ -174,7 +168,7 @@ def credit_check(
                 % {"figures": _over_limit_message(figures, amount)}
             )
         return CreditOverride.objects.create(
-            company=company, party_id=party_id, quotation=quotation, order=order, credit_limit=limit,
+            company=company, party_id=party_id, quotation=quotation, credit_limit=limit,
             exposure=figures.total, amount=amount, reason=reason, created_by=by, updated_by=by,
         )  # fmt: skip
 
