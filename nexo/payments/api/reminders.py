@@ -8,8 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 
 from nexo.core.api import Endpoints, Id, Limit, MoneyOut, Offset, QueryId, RecordId, StrictSchema
-from nexo.core.errors import NotFound
-from nexo.payments.models import Reminder
 from nexo.payments.services import reminders
 
 endpoints = Endpoints()
@@ -130,17 +128,11 @@ def reminders_read(
     return {"count": count, "items": items}
 
 
-def _reminder_visible(request: HttpRequest, reminder_id: int) -> None:
-    if not Reminder.objects.filter(company=request.company, pk=reminder_id).exists():
-        raise NotFound("No such reminder.")
-
-
 @endpoints.get(
     "/payments/reminders/{reminder_id}/letter",
     None,
     status=200,
     perm="payments.view_reminder",
-    visible=_reminder_visible,
     summary="The letter a reminder went out in, as a PDF",
     description="The reminders its customer was sent that day, with what was left to pay on that date.",
     openapi_extra=PDF_RESPONSE,

@@ -31,6 +31,7 @@ from nexo.core import formatting, plainsql
 from nexo.core.documents import date_text, reader_language, render_html, render_pdf
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
+from nexo.core.validation import record_id
 from nexo.invoicing.documents import address_text, billing_address
 from nexo.parties.models import Contact, Party
 from nexo.payments.models import BankAccount, Direction, DueAmount, Reminder
@@ -286,11 +287,8 @@ def _enqueue(reminder_id: int, to: str) -> None:
 
 def letter_of_reminder(company: Company, reminder_id) -> Letter:
     """The letter a reminder went out in: the reminders its customer was sent that day."""
-    reminder = (
-        Reminder.objects.filter(company=company, pk=reminder_id).select_related("due").first()
-        if str(reminder_id).isdigit()
-        else None
-    )
+    pk = record_id(str(reminder_id))
+    reminder = Reminder.objects.filter(company=company, pk=pk).select_related("due").first() if pk else None
     if reminder is None:
         raise NotFound(_("No such reminder."))
     siblings = list(
