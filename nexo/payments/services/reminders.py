@@ -305,13 +305,23 @@ def letter_of_reminder(company: Company, reminder_id) -> Letter:
     return letter
 
 
-def reminders_of(company: Company, *, due_id=None, party_id=None, limit: int = 100, offset: int = 0):
+def reminders_of(
+    company: Company,
+    *,
+    due_id=None,
+    party_id=None,
+    date: Date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+):
     """Reminders sent, newest first, with their due amount and party: (count, page)."""
     rows = Reminder.objects.filter(company=company).select_related("due", "due__party", "created_by")
     if due_id is not None:
         rows = rows.filter(due_id=due_id)
     if party_id is not None:
         rows = rows.filter(due__party_id=party_id)
+    if date is not None:
+        rows = rows.filter(date=date)
     rows = rows.order_by("-date", "-pk")
     return rows.count(), list(rows[offset : offset + limit])
 

@@ -101,15 +101,12 @@ def reminder_send(request: HttpRequest) -> HttpResponse:
 @page("payments.view_reminder")
 @require_GET
 def reminder_list(request: HttpRequest) -> HttpResponse:
-    rows = Reminder.objects.filter(company=request.company).select_related("due", "due__party", "created_by")
     day = request.GET.get("date", "")
     try:
-        if day:
-            rows = rows.filter(date=Date.fromisoformat(day))
+        on = Date.fromisoformat(day) if day else None
     except ValueError:
-        day = ""
-    count = rows.count()
-    found = list(rows.order_by("-date", "-pk")[:HISTORY_PAGE_SIZE])
+        day, on = "", None
+    count, found = reminders.reminders_of(request.company, date=on, limit=HISTORY_PAGE_SIZE)
     for reminder in found:
         reminder.history_url = reverse("payments:due_reminders", args=[reminder.due_id])
         reminder.letter_url = reverse("payments:reminder_letter", args=[reminder.pk])
