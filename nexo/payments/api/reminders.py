@@ -4,11 +4,12 @@ commit), read the reminders sent, and a reminder's letter as a PDF (`services.re
 from datetime import date, datetime
 from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Schema
 
 from nexo.core.api import Endpoints, Id, Limit, MoneyOut, Offset, QueryId, RecordId, StrictSchema
 from nexo.payments.services import reminders
+from nexo.payments.views.reminders import letter_download
 
 endpoints = Endpoints()
 
@@ -138,7 +139,4 @@ def reminders_read(
     openapi_extra=PDF_RESPONSE,
 )
 def reminder_letter(request: HttpRequest, reminder_id: RecordId):
-    letter = reminders.letter_of_reminder(request.company, reminder_id)
-    response = HttpResponse(reminders.letter_pdf(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{reminders.letter_filename(letter)}"'
-    return response
+    return letter_download(reminders.letter_of_reminder(request.company, reminder_id))

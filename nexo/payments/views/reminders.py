@@ -21,6 +21,13 @@ from nexo.payments.services import reminders
 HISTORY_PAGE_SIZE = 100
 
 
+def letter_download(letter: reminders.Letter) -> HttpResponse:
+    """A reminder letter's PDF, opened in the browser (the page's and the API's)."""
+    response = HttpResponse(reminders.letter_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{reminders.letter_filename(letter)}"'
+    return response
+
+
 def _chosen(data) -> tuple[list[str], Date | None]:
     due_ids = [value for value in data.getlist("due") if value.strip()][: reminders.MAX_DUES + 1]
     try:
@@ -67,10 +74,7 @@ def reminder_preview_pdf(request: HttpRequest) -> HttpResponse:
         letters = reminders.reminders_preview(company=request.company, due_ids=due_ids, date=day)
     except DomainError as problem:
         return HttpResponse(problem.detail, status=problem.status, content_type="text/plain; charset=utf-8")
-    letter = letters[0]
-    response = HttpResponse(reminders.letter_pdf(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{reminders.letter_filename(letter)}"'
-    return response
+    return letter_download(letters[0])
 
 
 @page("payments.add_reminder")
@@ -133,10 +137,7 @@ def due_reminders(request: HttpRequest, due_id: int) -> HttpResponse:
 @page("payments.view_reminder")
 @require_GET
 def reminder_letter(request: HttpRequest, reminder_id: int) -> HttpResponse:
-    letter = reminders.letter_of_reminder(request.company, reminder_id)
-    response = HttpResponse(reminders.letter_pdf(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{reminders.letter_filename(letter)}"'
-    return response
+    return letter_download(reminders.letter_of_reminder(request.company, reminder_id))
 
 
 urlpatterns = [
