@@ -257,13 +257,18 @@ def proposals_of(matcher: Matcher, lines) -> dict[int, Proposal]:
     return found
 
 
+def _open_lines(company: Company, statement_id) -> list[StatementLine]:
+    statement = statement_get(company, statement_id)
+    return list(
+        StatementLine.objects.filter(statement=statement, state=StatementLine.State.OPEN).only(
+            "pk", "amount", "date", "reference", "description", "counterparty", "counterparty_iban", "state"
+        )
+    )
+
+
 def statement_proposals(company: Company, statement_id) -> dict[int, Proposal]:
     """line id → its proposed match, for the statement's open lines."""
-    statement = statement_get(company, statement_id)
-    lines = StatementLine.objects.filter(statement=statement, state=StatementLine.State.OPEN).only(
-        "pk", "amount", "date", "reference", "description", "counterparty", "counterparty_iban", "state"
-    )
-    return proposals_of(matcher_of(company), lines)
+    return proposals_of(matcher_of(company), _open_lines(company, statement_id))
 
 
 # Settling a line
@@ -401,16 +406,13 @@ def lines_confirm_all(
     *, company: Company, by: User | None, statement_id: int, min_score: int = SURE
 ) -> list[StatementLine]:
     """Confirm every open line whose proposal scores at least `min_score` and pays exactly what its due
-    amounts have left; each in its own transaction, so one refused line leaves the others confirmed."""
-    proposals = statement_proposals(company, statement_id)
-    lines = dict(StatementLine.objects.filter(pk__in=list(proposals)).values_list("pk", "amount"))
+    amounts have left; each in its own transaction, so one refused line leaves the others confirmed (and
+    the payment and entry number sequences are not held locked for the whole statement)."""
+    lines = _open_lines(company, statement_id)
+    amounts = {line.pk: abs(line.amount) for line in lines}
     confirmed, taken = [], set()
-    for line_id, proposal in sorted(proposals.items()):
-        if (
-            proposal.score < min_score
-            or proposal.amount != abs(lines[line_id])
-            or taken & set(proposal.due_ids)
-        ):
+    for line_id, proposal in sorted(proposals_of(matcher_of(company), lines).items()):
+        if proposal.score < min_score or proposal.amount != amounts[line_id] or taken & set(proposal.due_ids):
             continue
         try:
             confirmed.append(
