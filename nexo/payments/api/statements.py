@@ -175,7 +175,7 @@ def line_visible(request: HttpRequest, line_id: int) -> None:
 
 
 def line_body(request: HttpRequest, line: StatementLine) -> dict:
-    return _line_fields(StatementLine.objects.get(pk=line.pk))
+    return _line_fields(line)  # as the service left it: its state, payment or entry, and when
 
 
 @endpoints.get(
