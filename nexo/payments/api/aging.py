@@ -6,13 +6,12 @@ from datetime import date
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import timezone
 from ninja import Field, Query, Schema
 
 from nexo.core.api import Endpoints, Limit, MoneyOut, Offset, QueryId
-from nexo.core.exports import report_response
 from nexo.payments.services.aging import aging, overdue
-from nexo.payments.views.aging import aging_export
+from nexo.payments.views.aging import aging_download
 
 endpoints = Endpoints()
 
@@ -90,12 +89,7 @@ def aging_read(
     day = at or timezone.localdate()
     report = aging(request.company, at=day, direction=direction, party_id=party_id)
     if format:
-        language = (translation.get_language() or "es")[:2]
-        title = "Aging" if language == "en" else "Antigüedad de saldos"
-        return report_response(
-            aging_export(report, title, [day.isoformat(), direction]), format,
-            filename=f"aging-{direction}-{day.isoformat()}", company=request.company, language=language,
-        )  # fmt: skip
+        return aging_download(report, format, company=request.company)
     return {"at": day, "direction": direction, "rows": [_row(row) for row in report.rows],
             "total": _row(report.total)}  # fmt: skip
 

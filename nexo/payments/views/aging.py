@@ -104,7 +104,11 @@ def dues_url(party_id: int, direction: str) -> str:
         return f"{reverse('payments:overdue')}?{urlencode({'party': party_id, 'direction': direction})}"
 
 
-def aging_export(report: AgingReport, title: str, subtitle: list[str]) -> Report:
+def _title(direction: str) -> str:
+    return _("Aging of receivables") if direction == Direction.RECEIVABLE else _("Aging of payables")
+
+
+def _export(report: AgingReport, title: str, subtitle: list[str]) -> Report:
     columns = [_("Party"), *[str(label) for label in BUCKET_LABELS], _("Unapplied credits"), _("Total")]
     rows = [[row.party_name, *row.buckets, row.credits, row.total] for row in report.rows]
     rows.append([_("Total"), *report.total.buckets, report.total.credits, report.total.total])
@@ -114,19 +118,25 @@ def aging_export(report: AgingReport, title: str, subtitle: list[str]) -> Report
     )  # fmt: skip
 
 
+def aging_download(report: AgingReport, fmt: str, *, company, party: Party | None = None) -> HttpResponse:
+    """The report as a CSV, XLSX or PDF file, in the active language (the page's export and the API's)."""
+    language = _language()
+    subtitle = _subtitle(report.at, report.direction, party, language)
+    return report_response(
+        _export(report, _title(report.direction), subtitle), fmt,
+        filename=f"aging-{report.direction}-{report.at.isoformat()}", company=company, language=language,
+    )  # fmt: skip
+
+
 @page("payments.view_dueamount")
 def aging_report(request: HttpRequest) -> HttpResponse:
     form, at, direction, party, _min_days = _asked(request)
     report = aging(request.company, at=at, direction=direction, party_id=party.pk if party else None)
-    language = _language()
-    title = _("Aging of receivables") if direction == Direction.RECEIVABLE else _("Aging of payables")
-    subtitle = _subtitle(at, direction, party, language)
     export = request.GET.get("export", "")
     if export in FORMATS:
-        return report_response(
-            aging_export(report, title, subtitle), export, filename=f"aging-{direction}-{at.isoformat()}",
-            company=request.company, language=language,
-        )  # fmt: skip
+        return aging_download(report, export, company=request.company, party=party)
+    title = _title(direction)
+    subtitle = _subtitle(at, direction, party, _language())
     for row in report.rows:
         row.dues_url = dues_url(row.party_id, direction)
         row.overdue_url = f"{reverse('payments:overdue')}?{urlencode({'at': at, 'direction': direction, 'party': row.party_id})}"
