@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -97,11 +97,8 @@ def _export_links(request: HttpRequest) -> list[tuple[str, str]]:
 
 
 def dues_url(party_id: int, direction: str) -> str:
-    """A party's due amounts: the due amounts list filtered on it (the overdue list if that page is absent)."""
-    try:
-        return f"{reverse('payments:due_list')}?{urlencode({'party': party_id, 'direction': direction})}"
-    except NoReverseMatch:
-        return f"{reverse('payments:overdue')}?{urlencode({'party': party_id, 'direction': direction})}"
+    """A party's due amounts: the due amounts list filtered on it."""
+    return f"{reverse('payments:due_list')}?{urlencode({'party': party_id, 'direction': direction})}"
 
 
 def _title(direction: str) -> str:
