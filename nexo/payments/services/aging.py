@@ -349,6 +349,8 @@ def open_balance(
 
 
 __all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
     "AgingReport",
     "AgingRow",
     "OverdueDue",

@@ -20,7 +20,7 @@ from nexo.parties.models import Party
 from nexo.parties.pickers import PartyPicker
 from nexo.payments.models import Direction
 from nexo.payments.rules.aging import LEVELS
-from nexo.payments.services.aging import AgingReport, aging, overdue
+from nexo.payments.services.aging import FIRST_DAY, LAST_DAY, AgingReport, aging, overdue
 
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OVERDUE_PAGE_SIZE = 100
@@ -48,7 +48,7 @@ class AgingFilterForm(forms.Form):
 
     def clean_at(self):
         day = self.cleaned_data.get("at")
-        if day and not Date(1900, 1, 1) <= day <= Date(9998, 12, 31):
+        if day and not FIRST_DAY <= day <= LAST_DAY:
             raise forms.ValidationError(_("Choose a date between 1900 and 9998."))
         return day
 
