@@ -60,10 +60,8 @@ def _tree(content: bytes) -> Element:
 
 
 def _find(element: Element | None, path: str) -> Element | None:
-    """The first element down a path of names (`Bal/Tp/CdOrPrtry/Cd`), any depth skipped by `//`."""
-    if element is None:
-        return None
-    return element.find(path if not path.startswith("//") else f".{path}")
+    """The first element down a path of names (`Bal/Tp/CdOrPrtry/Cd`)."""
+    return element.find(path) if element is not None else None
 
 
 def _text(element: Element | None, path: str) -> str:
