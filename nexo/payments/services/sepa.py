@@ -163,9 +163,10 @@ def mandate_save(
                 "Use at most 35 letters without accents, digits, spaces and / - ? : ( ) . , ' + (not / at the ends)."
             )
         ]
+    cleaned: dict[str, str] = {}
     for field, check, value in (("iban", _iban, iban), ("bic", _bic, bic)):
         try:
-            check(value)
+            cleaned[field] = check(value)
         except ValidationFailed as failure:
             errors[field] = [failure.detail]
     if signed_on is None:
@@ -194,7 +195,8 @@ def mandate_save(
                 "reference",
                 _("Another mandate already has the reference %(reference)s.") % {"reference": reference},
             )
-        mandate.party, mandate.reference, mandate.iban, mandate.bic = party, reference, _iban(iban), _bic(bic)
+        mandate.party, mandate.reference = party, reference
+        mandate.iban, mandate.bic = cleaned["iban"], cleaned["bic"]
         mandate.signed_on, mandate.scheme, mandate.active, mandate.updated_by = signed_on, scheme, active, by
         mandate.save()
         return mandate
