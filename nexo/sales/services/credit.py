@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from nexo.accounting.models import AccountDefault, EntryLine, PartyAccounting
 from nexo.core import formatting
 from nexo.core.aggregates import MoneySum
-from nexo.core.errors import Conflict, Forbidden, ValidationFailed
+from nexo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nexo.core.models import Company, User
 from nexo.core.rules import round_money
+from nexo.core.validation import locked
 from nexo.parties.models import Party
 from nexo.sales import rules
 from nexo.sales.models import CreditOverride, Quotation, SalesOrder, SalesOrderLine
@@ -147,12 +148,9 @@ def credit_check(
     403), which records the override and returns it (`override_attach` notes the order on it once made)."""
     reason = _reason(reason)
     with transaction.atomic():
-        locked = list(
-            Party.objects.select_for_update(of=("self",))
-            .filter(company=company, pk=party_id)
-            .values_list("pk")
-        )
-        if not locked:
+        try:
+            locked(Party, company=company, pk=party_id, missing="")
+        except NotFound:
             return None  # the caller refuses an unknown party with its own message
         limit = credit_limit_of(party_id)
         if limit is None:
