@@ -75,8 +75,11 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > services.MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (%(size)s MB at most).") % {"size": 5})
+        if upload.size > services.MAX_BYTES:  # the service says so too; this spares reading it into memory
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s MB at most).")
+                % {"size": services.MAX_BYTES // (1024 * 1024)}
+            )
         return upload
 
 
