@@ -521,7 +521,7 @@ def remittance_return(
                 else _("Line %(line)s is not collected yet: post its remittance first.")
                 % {"line": line.end_to_end_id}
             )
-        remittance = Remittance.objects.get(pk=line.remittance_id)
+        remittance = Remittance.objects.select_related("bank_account").get(pk=line.remittance_id)
         if date < remittance.charge_date:
             raise ValidationFailed.on("date", _("A return cannot be dated before the charge date."))
         payment_id = (
@@ -543,8 +543,7 @@ def remittance_return(
             due.state = due_state(due.amount, due.paid, returned=True)
             due.updated_at, due.updated_by = now, by
         plainsql.update(DueAmount, list(dues.values()), ("paid", "state", "updated_at", "updated_by"))
-        due = dues[line.due_id]
-        bank = BankAccount.objects.get(company=company, pk=remittance.bank_account_id)
+        due, bank = dues[line.due_id], remittance.bank_account
         text = f"{line.end_to_end_id} {reason}"
         entry_lines = [
             LineInput(due.account_id, line.amount, ZERO, due.party_id, text),
