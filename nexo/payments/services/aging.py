@@ -31,6 +31,7 @@ from nexo.accounting.models import Entry
 from nexo.core.errors import ValidationFailed
 from nexo.core.models import Company
 from nexo.core.rules import round_money
+from nexo.core.validation import record_id
 from nexo.parties.models import Party
 from nexo.payments.models import Allocation, Direction, DueAmount, Payment, Reminder
 from nexo.payments.rules.aging import BUCKETS, bucket_starts
@@ -180,11 +181,8 @@ def _checked(company: Company, direction: str, party_id) -> int | None:
         raise ValidationFailed.on("direction", _("Choose receivable or payable."))
     if party_id in (None, ""):
         return None
-    try:
-        party_id = int(party_id)
-    except (TypeError, ValueError):
-        party_id = 0
-    if party_id <= 0 or not Party.objects.filter(company=company, pk=party_id).exists():
+    party_id = record_id(str(party_id))
+    if party_id is None or not Party.objects.filter(company=company, pk=party_id).exists():
         raise ValidationFailed.on("party", _("Choose a party of this company."))
     return party_id
 
