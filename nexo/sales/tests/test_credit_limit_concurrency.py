@@ -1,20 +1,26 @@
 """On PostgreSQL: two acceptances for one customer at once, each within its credit limit alone but over it
 together, let exactly one through (the party's row lock makes the second count the first's order)."""
 
-import threading
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from nexo.accounting.models import PartyAccounting
-from nexo.core.errors import Conflict
 from nexo.crm import services as crm
+from nexo.inventory.tests.test_concurrency import at_once
 from nexo.sales import services
 from nexo.sales.models import Quotation, SalesOrder
 from nexo.sales.services.direct_orders import sales_order_create
+
+
+def _outcomes(results: list[str], *, done: str) -> list[str]:
+    """`at_once`'s results named for these tests: `done`, "over the limit", or whatever else happened."""
+    return [
+        done if result == "ok" else "over the limit" if result.startswith("conflict:") and "credit limit" in result
+        else result
+        for result in results
+    ]  # fmt: skip
 
 
 @pytest.mark.postgres
@@ -33,26 +39,11 @@ def test_two_acceptances_that_together_pass_the_limit_let_exactly_one_through(
     for quotation in quotations:
         services.quotation_mark_sent(company=company, by=sales_user, quotation_id=quotation.pk)
     PartyAccounting.objects.create(party=lead, credit_limit=D("150.00"))  # each is 108.90
-    results, barrier = [], threading.Barrier(2)
 
-    def accept(quotation_id):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                services.quotation_accept(company=company, by=sales_user, quotation_id=quotation_id)
-            results.append("accepted")
-        except Conflict as error:
-            results.append("over the limit" if "credit limit" in error.detail else error.detail)
-        except Exception as error:  # a deadlock or any other failure shows up in the assertion
-            results.append(repr(error))
-        finally:
-            connection.close()
+    def accept(number):
+        services.quotation_accept(company=company, by=sales_user, quotation_id=quotations[number].pk)
 
-    threads = [threading.Thread(target=accept, args=(quotation.pk,)) for quotation in quotations]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = _outcomes(at_once(2, accept), done="accepted")
     assert sorted(results) == ["accepted", "over the limit"]
     assert SalesOrder.objects.count() == 1
     assert sorted(Quotation.objects.values_list("state", flat=True)) == ["accepted", "sent"]
@@ -67,32 +58,14 @@ def test_an_acceptance_and_a_direct_order_at_once_that_together_pass_the_limit_l
     services.quotation_mark_sent(company=company, by=sales_user, quotation_id=quotation.pk)
     boss = make_user("jefa", "manager")
     PartyAccounting.objects.create(party=lead, credit_limit=D("150.00"))  # each is 108.90
-    results, barrier = [], threading.Barrier(2)
 
-    def run(action):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                action()
-            results.append("done")
-        except Conflict as error:
-            results.append("over the limit" if "credit limit" in error.detail else error.detail)
-        except Exception as error:
-            results.append(repr(error))
-        finally:
-            connection.close()
+    def accept_or_order(number):
+        if number == 0:
+            services.quotation_accept(company=company, by=sales_user, quotation_id=quotation.pk)
+        else:
+            lines = [{"item_id": stocked_items["average"].pk, "quantity": "10"}]
+            sales_order_create(company=company, by=boss, party_id=lead.pk, lines=lines)
 
-    def accept():
-        services.quotation_accept(company=company, by=sales_user, quotation_id=quotation.pk)
-
-    def order():
-        lines = [{"item_id": stocked_items["average"].pk, "quantity": "10"}]
-        sales_order_create(company=company, by=boss, party_id=lead.pk, lines=lines)
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in (accept, order)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = _outcomes(at_once(2, accept_or_order), done="done")
     assert sorted(results) == ["done", "over the limit"]
     assert SalesOrder.objects.count() == 1
