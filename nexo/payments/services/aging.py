@@ -310,15 +310,11 @@ def overdue(
                 last_reminder_date=last_date, current_level=current,
             )
         )  # fmt: skip
-    if not items and offset:  # a page past the end: the count still says how many there are
-        count = overdue_count(company, at=at, direction=direction, party_id=party_id, min_days=min_days)
+    if not items and offset:  # a page past the end: the first page's one row still says how many there are
+        count = overdue(
+            company, at=at, direction=direction, party_id=party_id, min_days=min_days, limit=1
+        ).count
     return OverdueList(at=at, direction=direction, count=count, items=items)
-
-
-def overdue_count(company: Company, *, at: Date, direction: str, party_id: int | None, min_days: int) -> int:
-    return overdue(
-        company, at=at, direction=direction, party_id=party_id, min_days=min_days, limit=None
-    ).count
 
 
 def remaining_at(company: Company, due_ids, *, at: Date, direction: str = Direction.RECEIVABLE) -> dict:
