@@ -20,7 +20,14 @@ from nexo.core.validation import locked
 from nexo.invoicing.models import SupplierInvoice
 from nexo.parties.models import Party
 from nexo.payments.formats import bank_csv, camt053, norma43
-from nexo.payments.formats.statement import FORMATS, ParsedStatement, ParseError, detect_format, gettext_noop
+from nexo.payments.formats.statement import (
+    FORMATS,
+    ParsedStatement,
+    ParseError,
+    compact_iban,
+    detect_format,
+    gettext_noop,
+)
 from nexo.payments.models import (
     BankAccount,
     BankStatement,
@@ -123,7 +130,7 @@ def statement_import(
     if bank is None:
         raise ValidationFailed.on("bank_account", _("Choose a bank account of this company."))
     format, parsed = statement_parse(content, format)
-    if parsed.iban and parsed.iban != bank.iban.replace(" ", "").upper():
+    if parsed.iban and parsed.iban != compact_iban(bank.iban):
         raise ValidationFailed.on(
             "file",
             _("The file is a statement of %(iban)s, not of %(account)s.")
@@ -230,7 +237,7 @@ def matcher_of(company: Company) -> Matcher:
         names[pk] = [name, trade_name]
     ibans: dict[str, set[int]] = {}
     for party_id, iban in Mandate.objects.filter(company=company).values_list("party_id", "iban"):
-        ibans.setdefault(iban.replace(" ", "").upper(), set()).add(party_id)
+        ibans.setdefault(compact_iban(iban), set()).add(party_id)
     learned = StatementLine.objects.filter(company=company, payment__isnull=False).exclude(
         counterparty_iban=""
     )
