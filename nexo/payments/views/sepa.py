@@ -240,7 +240,6 @@ def remittance_create(request: HttpRequest) -> HttpResponse:
             return redirect("payments:remittance_view", remittance.pk)
     candidates = list(services.remittance_candidates(company, charge_date_until=until)[: services.MAX_LINES])
     for due in candidates:
-        due.left = due.amount - due.paid
         due.ticked = chosen is None or str(due.pk) in chosen
     context = {
         "title": _("New SEPA remittance"),
@@ -249,7 +248,7 @@ def remittance_create(request: HttpRequest) -> HttpResponse:
         "charge_date": charge_date.isoformat(),
         "until": until.isoformat(),
         "candidates": candidates,
-        "total": sum((due.left for due in candidates if due.ticked), services.ZERO),
+        "total": sum((due.remaining for due in candidates if due.ticked), services.ZERO),
         "errors": errors,
         "currency": company.currency,
         "today": today.isoformat(),
