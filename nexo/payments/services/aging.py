@@ -159,6 +159,12 @@ def _effective_allocations(
     ]
 
 
+#: Joined to the due amounts `d`: what each had paid at `at` (`pd.paid`, NULL for nothing), from the CTE `eff`.
+PAID_BY_DUE = (
+    "LEFT JOIN (SELECT due_id, SUM(amount) AS paid FROM eff GROUP BY due_id) pd ON pd.due_id = d.id "
+)
+
+
 def _sum_where(condition: str) -> str:
     if connection.features.supports_aggregate_filter_clause:
         return f"SUM(x.remaining) FILTER (WHERE {condition})"
@@ -213,7 +219,7 @@ def aging(
         "SELECT d.party_id AS party_id, d.due_date AS due_date, d.amount AS amount, "
         "d.amount - COALESCE(pd.paid, 0) AS remaining "
         f"FROM {_table(DueAmount)} d "
-        "LEFT JOIN (SELECT due_id, SUM(amount) AS paid FROM eff GROUP BY due_id) pd ON pd.due_id = d.id "
+        f"{PAID_BY_DUE}"
         f"WHERE d.company_id = %s AND d.direction = %s AND d.document_date <= %s{party_due} "
         "UNION ALL "
         "SELECT p.party_id, NULL, -1, -(p.amount - COALESCE(pu.used, 0)) "
@@ -277,7 +283,7 @@ def overdue(
         "d.installments, d.document_date, d.due_date, d.currency, d.amount, d.amount - COALESCE(pd.paid, 0), "
         "d.state, COALESCE(lr.level, 0), lr.last_date, d.reminder_level, COUNT(*) OVER () "
         f"FROM {_table(DueAmount)} d JOIN {_table(Party)} pa ON pa.id = d.party_id "
-        "LEFT JOIN (SELECT due_id, SUM(amount) AS paid FROM eff GROUP BY due_id) pd ON pd.due_id = d.id "
+        f"{PAID_BY_DUE}"
         "LEFT JOIN (SELECT due_id, MAX(level) AS level, MAX(date) AS last_date "
         f"FROM {_table(Reminder)} WHERE company_id = %s AND date <= %s GROUP BY due_id) lr ON lr.due_id = d.id "
         "WHERE d.company_id = %s AND d.direction = %s AND d.document_date <= %s AND d.amount > 0 "
@@ -327,7 +333,7 @@ def remaining_at(company: Company, due_ids, *, at: Date, direction: str = Direct
     sql = (
         f"WITH {eff} "  # noqa: S608 (names from the models, values as parameters)
         f"SELECT d.id, d.amount - COALESCE(pd.paid, 0) FROM {_table(DueAmount)} d "
-        "LEFT JOIN (SELECT due_id, SUM(amount) AS paid FROM eff GROUP BY due_id) pd ON pd.due_id = d.id "
+        f"{PAID_BY_DUE}"
         f"WHERE d.company_id = %s AND d.id IN ({marks})"
     )
     with connection.cursor() as cursor:
