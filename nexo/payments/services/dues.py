@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from nexo.accounting.models import PartyAccounting
+from nexo.accounting.models import Account, PartyAccounting
 from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.accounting.services.payment_terms import due_split
 from nexo.core import plainsql
@@ -30,9 +30,12 @@ def due_state(amount: Decimal, paid: Decimal, *, returned: bool = False) -> str:
     return DueAmount.State.RETURNED if returned else DueAmount.State.OPEN
 
 
-def party_account_id(company: Company, party_id: int, direction: str, own=False) -> int:
+def party_account_id(
+    company: Company, party_id: int, direction: str, own=False, defaults: dict[str, Account] | None = None
+) -> int:
     """The account a party's amounts post to: its own receivable (payable), else the company's 4300 (4000).
-    `own`: its (receivable id, payable id) when already read (None: it has none)."""
+    `own`: its (receivable id, payable id) when already read (None: it has none); `defaults`: the company's
+    default accounts when already read."""
     if own is False:
         own = (
             PartyAccounting.objects.filter(party_id=party_id)
@@ -44,7 +47,7 @@ def party_account_id(company: Company, party_id: int, direction: str, own=False)
         if found:
             return found
     role = "receivable" if direction == Direction.RECEIVABLE else "payable"
-    return default_account(default_accounts(company), role).pk
+    return default_account(defaults if defaults is not None else default_accounts(company), role).pk
 
 
 def dues_create(*, company: Company, by: User | None, model_label: str, document) -> list[DueAmount]:

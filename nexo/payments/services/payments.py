@@ -138,16 +138,17 @@ def _apply(company: Company, by: User | None, payment: Payment, checked, on: Dat
 
 
 def _entry_lines(
-    company: Company, payment: Payment, checked, money_account_id: int | None
+    company: Company, payment: Payment, checked, money_account_id: int | None, defaults: dict | None
 ) -> list[LineInput]:
-    """The payment's entry: money on one side, the party's accounts on the other (see the module's text)."""
+    """The payment's entry: money on one side, the party's accounts on the other (see the module's text).
+    `defaults`: the company's default accounts when already read (a cash payment's)."""
     receipt = payment.direction == Direction.RECEIVABLE
     per_account: dict[int, Decimal] = defaultdict(Decimal)
     for due, amount in checked:
         per_account[due.account_id] += amount
     left = payment.amount - sum((amount for _due, amount in checked), ZERO)
     if left:
-        per_account[party_account_id(company, payment.party_id, payment.direction)] += left
+        per_account[party_account_id(company, payment.party_id, payment.direction, defaults=defaults)] += left
     description = payment.reference or payment.number
     lines = []
     if money_account_id and payment.amount:
@@ -163,15 +164,19 @@ def _entry_lines(
     return lines
 
 
-def _money_account(company: Company, payment: Payment, bank: BankAccount | None) -> tuple[int | None, str]:
-    """The account and journal the money moves through: the bank account's (BAN), else cash (570, CAJ)."""
-    if payment.method == Payment.Method.OFFSET:
-        return None, "GEN"
+def _money_account(
+    company: Company, method: str, bank: BankAccount | None
+) -> tuple[int | None, str, dict | None]:
+    """The account and journal the money moves through: the bank account's (BAN), else cash (570, CAJ); with
+    the company's default accounts when cash had to read them (the party's credit may post to one)."""
+    if method == Payment.Method.OFFSET:
+        return None, "GEN", None
     if bank is not None:
-        return bank.account_id, "BAN"
-    if payment.method != Payment.Method.CASH:
+        return bank.account_id, "BAN", None
+    if method != Payment.Method.CASH:
         raise ValidationFailed.on("bank_account", _("Choose the bank account the money goes through."))
-    return default_account(default_accounts(company), "cash").pk, "CAJ"
+    defaults = default_accounts(company)
+    return default_account(defaults, "cash").pk, "CAJ", defaults
 
 
 def payment_record(
@@ -248,7 +253,7 @@ def payment_record(
                 % {"document": foreign.origin_number, "currency": foreign.currency,
                    "company_currency": company.currency},
             )  # fmt: skip
-        money_account_id, journal = _money_account(company, Payment(method=method), bank)
+        money_account_id, journal, defaults = _money_account(company, method, bank)
         series = SERIES[direction]
         sequence = sequence_next(company_id=company.pk, series=series, year=date.year)
         payment = Payment(
@@ -259,7 +264,7 @@ def payment_record(
         )  # fmt: skip
         plainsql.insert(Payment, [payment])
         if post_entry:
-            lines = _entry_lines(company, payment, checked, money_account_id)
+            lines = _entry_lines(company, payment, checked, money_account_id, defaults)
             if lines:
                 payment.entry = entry_record(
                     company=company, by=by, journal=journal, date=date, lines=lines,
