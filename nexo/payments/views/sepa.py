@@ -198,6 +198,11 @@ def _day(value: str | None, default: Date) -> tuple[Date, bool]:
     return (day, True) if 1900 <= day.year <= 9000 else (default, False)
 
 
+def _field_messages(failure: ValidationFailed) -> dict[str, str]:
+    """A refusal's message per field ("" for one that names no field), as the page shows them."""
+    return {item["field"]: item["message"] for item in failure.errors} or {"": failure.detail}
+
+
 def _debit_banks(company) -> list[BankAccount]:
     return list(BankAccount.objects.filter(company=company, active=True).order_by("name", "pk"))
 
@@ -228,7 +233,7 @@ def remittance_create(request: HttpRequest) -> HttpResponse:
                 charge_date=charge_date, due_ids=[int(value) for value in chosen or ()],
             )  # fmt: skip
         except ValidationFailed as failure:
-            errors.update({item["field"]: item["message"] for item in failure.errors} or {"": failure.detail})
+            errors.update(_field_messages(failure))
         except DomainError as error:
             errors[""] = error.detail
         else:
@@ -359,7 +364,7 @@ def remittance_line_return(request: HttpRequest, line_id: int) -> HttpResponse:
                 charges=values["charges"].strip() or "0",
             )  # fmt: skip
         except ValidationFailed as failure:
-            errors = {item["field"]: item["message"] for item in failure.errors} or {"": failure.detail}
+            errors = _field_messages(failure)
         except DomainError as error:
             messages.error(request, error.detail)
             return redirect("payments:remittance_view", line.remittance_id)
