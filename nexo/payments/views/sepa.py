@@ -269,9 +269,7 @@ def _remittance_page(request: HttpRequest, remittance_id: int, *, status: int = 
         "title": _("Remittance %(number)s") % {"number": remittance.number},
         "remittance": remittance,
         "lines": lines,
-        "counts": {
-            state: sum(1 for line in lines if line.state == state) for state in RemittanceLine.State.values
-        },
+        "returned": sum(1 for line in lines if line.state == RemittanceLine.State.RETURNED),
         "reasons": list(services.RETURN_REASONS.values()),
         "currency": request.company.currency,
         "today": today.isoformat(),
