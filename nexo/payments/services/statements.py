@@ -137,9 +137,8 @@ def statement_import(
             % {"iban": parsed.iban, "account": f"{bank.name} ({bank.iban})"},
         )
     with transaction.atomic():
-        BankAccount.objects.select_for_update().filter(
-            pk=bank.pk
-        ).first()  # one import of an account at a time
+        # One import of an account at a time.
+        locked(BankAccount, company=company, pk=bank.pk, missing=_("Choose a bank account of this company."))
         duplicate = _already_imported(bank, parsed)
         if duplicate is not None:
             raise Conflict(
