@@ -12,6 +12,7 @@ from nexo.core.api import Endpoints, Id, StrictSchema
 from nexo.crm.queries import check_opportunity_visible
 from nexo.sales.api import sales_orders
 from nexo.sales.api.schemas import MAX_LINES, DocumentDay, Notes, QuotationLineIn, SalesOrderOut
+from nexo.sales.services.credit import REASON_LENGTH
 from nexo.sales.services.direct_orders import sales_order_create
 
 endpoints = Endpoints(sales_orders.endpoints.router)
@@ -35,7 +36,7 @@ class SalesOrderIn(StrictSchema):
     override_credit: bool = Field(
         False, description="true: go over the customer's credit limit (needs `sales.override_credit_limit`)"
     )
-    credit_override_reason: Annotated[str, Field(max_length=300)] = Field(
+    credit_override_reason: Annotated[str, Field(max_length=REASON_LENGTH)] = Field(
         "", description="Why the limit is overridden (kept with the override)"
     )
     lines: list[QuotationLineIn] = Field(

@@ -29,6 +29,7 @@ from nexo.sales.api.schemas import (
 )
 from nexo.sales.models import Quotation, QuotationLine
 from nexo.sales.queries import quotations_visible_to
+from nexo.sales.services.credit import REASON_LENGTH
 
 endpoints = Endpoints()
 
@@ -233,7 +234,9 @@ def quotation_send(request: HttpRequest, quotation_id: RecordId, payload: SendIn
 OverrideCredit = Annotated[
     bool, Query(description="true: go over the customer's credit limit (needs `sales.override_credit_limit`)")
 ]
-OverrideReason = Annotated[str, Query(max_length=300, description="Why, kept with the override"), SafeText]
+OverrideReason = Annotated[
+    str, Query(max_length=REASON_LENGTH, description="Why, kept with the override"), SafeText
+]
 
 
 @endpoints.post(

@@ -30,7 +30,7 @@ from nexo.sales.models import CreditOverride, Quotation, SalesOrder, SalesOrderL
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-REASON_LENGTH = 300
+REASON_LENGTH = 300  # CreditOverride.reason's column
 OVERRIDE_PERMISSION = "sales.override_credit_limit"
 
 

@@ -39,6 +39,7 @@ from nexo.parties.models import Party
 from nexo.parties.pickers import PartyPicker, parties_in_role
 from nexo.sales.forms import input_number, typed_number
 from nexo.sales.models import QuotationLine
+from nexo.sales.services.credit import REASON_LENGTH
 from nexo.sales.services.direct_orders import MAX_LINES, priced_lines, sales_order_create
 from nexo.sales.services.terms import term_name, terms_to_choose
 from nexo.sales.views.common import cost_texts
@@ -81,7 +82,7 @@ class OrderHeaderForm(TextOnly, forms.Form):
         required=False,
     )
     credit_override_reason = forms.CharField(
-        label=gettext_lazy("Why the limit is overridden"), max_length=300, required=False
+        label=gettext_lazy("Why the limit is overridden"), max_length=REASON_LENGTH, required=False
     )
 
     def __init__(self, *args, request: HttpRequest, **kwargs):
