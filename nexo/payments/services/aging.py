@@ -34,7 +34,7 @@ from nexo.core.rules import round_money
 from nexo.core.validation import record_id
 from nexo.parties.models import Party
 from nexo.payments.models import Allocation, Direction, DueAmount, Payment, Reminder
-from nexo.payments.rules.aging import BUCKETS, bucket_starts
+from nexo.payments.rules.aging import BUCKETS, FINAL, bucket_starts
 
 ZERO = Decimal("0.00")
 #: An allocation made this close to its payment was made by the payment's own recording.
@@ -96,6 +96,11 @@ class OverdueDue:
     reminder_level: int  # the level last sent on or before the date (0: none)
     last_reminder_date: Date | None
     current_level: int  # the due amount's level now: the next reminder is one above
+
+    @property
+    def remindable(self) -> bool:
+        """Another reminder may follow: the due amount has not had its final notice."""
+        return self.current_level < FINAL
 
 
 @dataclass

@@ -19,7 +19,6 @@ from nexo.core.permissions import page
 from nexo.parties.models import Party
 from nexo.parties.pickers import PartyPicker
 from nexo.payments.models import Direction
-from nexo.payments.rules.aging import LEVELS
 from nexo.payments.services.aging import FIRST_DAY, LAST_DAY, AgingReport, aging, overdue
 
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -163,7 +162,6 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     for item in found.items:
         item.document_url = document_url(item.origin_model, item.origin_id)
         item.history_url = reverse("payments:due_reminders", args=[item.id])
-        item.can_remind = direction == Direction.RECEIVABLE and item.current_level < max(LEVELS)
     params = request.GET.copy()
     params.pop("page", None)
     pages = max(1, -(-found.count // OVERDUE_PAGE_SIZE))
