@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from nexo.core import formatting, plainsql
+from nexo.core import formatting, mailing, plainsql
 from nexo.core.documents import date_text, reader_language, render_html, render_pdf
 from nexo.core.errors import Conflict, NotFound, ValidationFailed
 from nexo.core.models import Company, User
@@ -405,7 +405,7 @@ def letter_email(letter: Letter) -> tuple[str, str]:
 
 
 def reminder_email_deliver(*, reminder_id: int, to: str) -> str:
-    """Build the letter of `reminder_id` and e-mail it to `to`; "sent" or "failed" (logged)."""
+    """Build the letter of `reminder_id` and e-mail it to `to`; sent or failed (logged), as `core.mailing` names them."""
     try:
         letter = letter_of_reminder(
             Reminder.objects.select_related("company").get(pk=reminder_id).company, reminder_id
@@ -416,8 +416,8 @@ def reminder_email_deliver(*, reminder_id: int, to: str) -> str:
         email.send()
     except Exception as error:  # whatever the server or the PDF says, the sender can download the letter
         logger.warning("The reminder letter of reminder %s to %s failed: %s", reminder_id, to, error)
-        return "failed"
-    return "sent"
+        return mailing.FAILED
+    return mailing.SENT
 
 
 @task()
