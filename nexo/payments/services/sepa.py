@@ -46,9 +46,7 @@ from nexo.payments.rules import sepa as rules
 from nexo.payments.services.dues import PAYABLE_STATES, due_state, locked_dues
 from nexo.payments.services.payments import Match, payment_record
 from nexo.payments.services.sepa_file import (
-    SCHEMA,
     SCHEMA_FILE,
-    bic_of,
     message_id,
     pain008_validate,
     remittance_file,
@@ -619,12 +617,10 @@ __all__ = [
     "MAX_LINES",
     "REMITTANCE_MODEL",
     "RETURN_REASONS",
-    "SCHEMA",
     "SCHEMA_FILE",
     "SERIES",
     "ReturnReason",
     "active_mandates",
-    "bic_of",
     "mandate_get",
     "mandate_save",
     "message_id",
