@@ -88,18 +88,25 @@ def term_label(term: PaymentTerm | None, language: str | None = None) -> str:
     return (term.name_en or term.name) if language.startswith("en") else term.name
 
 
+def default_term(company: Company) -> PaymentTerm | None:
+    """The company's default term, in one query."""
+    found = AccountingSettings.objects.select_related("default_term").filter(company=company).first()
+    return found.default_term if found else None
+
+
 def party_terms(company: Company, party_id: int) -> tuple[PaymentTerm | None, PaymentTerm | None, int | None]:
     """(its term as customer, as supplier, its holiday month), each falling back to the company's default
-    term; two queries."""
-    default = settings_of(company).default_term
+    term; one query, two when the party lacks a term of its own."""
     own = (
         PartyAccounting.objects.select_related("customer_term", "supplier_term")
         .filter(party_id=party_id)
         .first()
     )
-    if own is None:
-        return default, default, None
-    return own.customer_term or default, own.supplier_term or default, own.holiday_month
+    customer, supplier = (own.customer_term, own.supplier_term) if own else (None, None)
+    if customer is None or supplier is None:
+        default = default_term(company)
+        customer, supplier = customer or default, supplier or default
+    return customer, supplier, own.holiday_month if own else None
 
 
 def term_of_party(company: Company, party_id: int, side: str = CUSTOMER) -> PaymentTerm | None:
@@ -432,6 +439,7 @@ __all__ = [
     "DEFAULT_TERM",
     "STANDARD_TERMS",
     "SUPPLIER",
+    "default_term",
     "default_term_set",
     "due_split",
     "installments_summary",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from nexo.accounting.models import AccountingSettings, PartyAccounting, PaymentTerm, PaymentTermLine
+from nexo.accounting.models import PartyAccounting, PaymentTerm, PaymentTermLine
 from nexo.accounting.rules.payment_terms import MAX_DAYS, MAX_INSTALLMENTS, split
 from nexo.accounting.services import payment_terms as services
 from nexo.accounting.services.ledger import settings_of
@@ -319,8 +319,7 @@ def month_choices() -> list[tuple[int, str]]:
 def profile_panel(request: HttpRequest, party: Party, own: PartyAccounting | None) -> dict:
     """The party's terms (its own, else the company's default), credit limit and holiday month for the
     panel, and the terms it may choose: two queries (the default term, the choices)."""
-    found = AccountingSettings.objects.select_related("default_term").filter(company=request.company).first()
-    default = found.default_term if found else None
+    default = services.default_term(request.company)
     customer_term = own.customer_term if own else None
     supplier_term = own.supplier_term if own else None
     months = dict(month_choices())

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from nexo.accounting.services.ledger import settings_of as accounting_settings
+from nexo.accounting.services.payment_terms import default_term
 from nexo.core.errors import ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.permissions import page
@@ -38,7 +38,7 @@ def _render(request: HttpRequest, form: SalesSettingsForm, templates: list[dict]
         "templates": templates,
         "placeholders": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
         "title": _("Sales settings"),
-        "default_term": term_name(accounting_settings(request.company).default_term) or "—",
+        "default_term": term_name(default_term(request.company)) or "—",
     }
     return render(request, "sales/settings.html", context, status=status)
 
