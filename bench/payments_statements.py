@@ -24,10 +24,11 @@ from nexo.payments.formats.statement import ParsedLine, ParsedStatement
 from nexo.payments.models import BankAccount, BankStatement, Direction, DueAmount, StatementLine
 from nexo.payments.services.statements import statement_import, statement_parse, statement_proposals
 
-TITLE = "Bank statements: matching proposals for a 5,000-line statement against 20,000 open due amounts"
-
 LINES = int(os.environ.get("NEXO_BENCH_STATEMENT_LINES", "5000"))
 DUES = int(os.environ.get("NEXO_BENCH_OPEN_DUES", "20000"))
+TITLE = (
+    f"Bank statements: matching proposals for a {LINES:,}-line statement against {DUES:,} open due amounts"
+)
 CUSTOMERS, SUPPLIERS = 500, 100
 TARGET_S = 5
 IBAN = "ES9121000418450200051332"
@@ -122,7 +123,9 @@ def run() -> None:
         f"{len(dues):,} open due amounts of {len(parties)} parties; a statement of {len(lines):,} lines "
         f"({len(content) / 1024:.0f} KiB as Norma 43)"
     )
-    figures = [measure("read a 5,000-line Norma 43 file", lambda: statement_parse(content), repeat=3)]
+    figures = [
+        measure(f"read a {len(lines):,}-line Norma 43 file", lambda: statement_parse(content), repeat=3)
+    ]
 
     def import_it():  # each run into an empty account: the statement before it deleted, or it would be a repeat
         StatementLine.objects.filter(company=company).delete()
