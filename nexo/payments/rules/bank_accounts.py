@@ -11,8 +11,3 @@ def _as_digits(text: str) -> int:
 def creditor_check_digits(country: str, national_id: str) -> str:
     """The two check digits of the creditor identifier of `national_id` in `country` ("ES", "B46123451")."""
     return f"{98 - _as_digits(f'{national_id}{country}00') % 97:02d}"
-
-
-def creditor_id_parts(compact: str) -> tuple[str, str, str, str]:
-    """(country, check digits, business code, national identifier) of a compact identifier."""
-    return compact[:2], compact[2:4], compact[4:7], compact[7:]

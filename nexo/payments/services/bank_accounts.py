@@ -18,11 +18,11 @@ from nexo.core.models import Company, User
 from nexo.core.validation import MAX_ID
 from nexo.payments.models import BankAccount
 from nexo.payments.rules.bank_accounts import creditor_check_digits
+from nexo.payments.rules.sepa import CREDITOR_ID
 
 #: Sub-accounts of the bank account are numbered to seven digits (5720001, 5720002…), the Spanish habit.
 SUB_ACCOUNT_DIGITS = 7
 MAX_NAME = 100
-CREDITOR_ID = re.compile(r"^([A-Z]{2})(\d{2})([A-Z0-9]{3})([A-Z0-9]{1,28})$")
 #: Length of the national identifier in a creditor identifier, where the country fixes it (Spain: a NIF).
 NATIONAL_ID_LENGTH = {"ES": 9}
 
@@ -33,7 +33,7 @@ def creditor_id_clean(value: str) -> str:
     compact = re.sub(r"[\s-]", "", value or "").upper()
     if not compact:
         return ""
-    match = CREDITOR_ID.match(compact)
+    match = CREDITOR_ID.fullmatch(compact)
     if match is None or len(compact) > 35:
         raise ValidationFailed.on(
             "creditor_id",
