@@ -18,7 +18,7 @@ from nexo.core import formatting, mailing
 from nexo.core.documents import date_text
 from nexo.core.models import Company, User
 from nexo.parties.queries import email_address_of
-from nexo.payments.services.position import Statement, party_of, statement_of_account, statement_range
+from nexo.payments.services.position import Statement, statement_of_account, statement_range
 from nexo.payments.services.position_pdf import statement_filename, statement_language, statement_pdf
 
 logger = logging.getLogger(__name__)
@@ -65,11 +65,11 @@ def statement_send(
     address: 422; another company's party: 404."""
     start, end = statement_range(start, end)
     with transaction.atomic():
-        party = party_of(company, party_id)
+        statement = statement_of_account(company, party_id, start, end)  # another company's party: 404
+        party = statement.party
         recipient = mailing.recipient(
             to or email_address_of(party), missing=_("Give the e-mail address to send the statement to.")
         )
-        statement = statement_of_account(company, party.pk, start, end)
         subject, body = statement_email(statement, by)
         email = {
             "company_id": company.pk, "party_id": party.pk, "start": start.isoformat(), "end": end.isoformat(),

@@ -64,9 +64,9 @@ def _query(start: Date, end: Date) -> str:
 @page(*READ)
 def party_position(request: HttpRequest, party_id: int) -> HttpResponse:
     """The customer's position today and its statement of account for the chosen days."""
-    party = services.party_of(request.company, party_id)
     form, start, end = _range(request, request.GET)
-    statement = services.statement_of_account(request.company, party.pk, start, end)
+    statement = services.statement_of_account(request.company, party_id, start, end)
+    party = statement.party
     rows = [
         {"movement": movement, "url": document_url(movement.origin_model, movement.origin_id)}
         for movement in statement.movements
@@ -88,9 +88,8 @@ def party_position(request: HttpRequest, party_id: int) -> HttpResponse:
 @page(*READ)
 def statement_of_account(request: HttpRequest, party_id: int) -> HttpResponse:
     """The statement of account as a PDF, in the customer's language."""
-    party = services.party_of(request.company, party_id)
     _form, start, end = _range(request, request.GET)
-    statement = services.statement_of_account(request.company, party.pk, start, end)
+    statement = services.statement_of_account(request.company, party_id, start, end)
     response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{statement_filename(statement)}"'
     return response
