@@ -13,4 +13,5 @@ MODULES = [
     "nexo.sales",
     "nexo.invoicing",
     "nexo.payments",
+    "nexo.compliance",
 ]

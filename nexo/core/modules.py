@@ -121,6 +121,11 @@ class NexoModule(AppConfig):
         creates its due amounts). Raising refuses the posting."""
         return None
 
+    def document_print_mark(self, model_label: str, document) -> dict | None:
+        """What a printed document shows at the top of its first page on this module's behalf (a posted
+        invoice's VERI*FACTU QR code and legend): a dict the document's template reads, or None."""
+        return None
+
     def document_url(self, model_label: str, pk: int) -> str | None:
         """The page of one of this module's documents named by its model label (`invoicing.invoice`) and
         id, for a lower module that knows a document only by that key (a journal entry's origin); None for

@@ -34,6 +34,7 @@ from nexo.core.documents import (
     render_pdf,
     unit_price_text,
 )
+from nexo.core.modules import contributions
 from nexo.invoicing import rules
 from nexo.invoicing.models import Invoice, InvoiceTax
 from nexo.invoicing.tax import TaxRuleError, treatment_of
@@ -247,6 +248,8 @@ def invoice_context(invoice: Invoice) -> dict:
         ],
         "currency": currency,
         "running_header": f"{document_title(invoice)} {number}",
+        # A posted invoice's VERI*FACTU QR code and legend (the compliance module), at the top of page one.
+        "print_marks": [] if is_draft else contributions("document_print_mark", "invoicing.invoice", invoice),
     }
 
 
