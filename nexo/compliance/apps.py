@@ -56,13 +56,13 @@ class ComplianceConfig(modules.NexoModule):
     def document_print_mark(self, model_label, document):
         if model_label != INVOICE:
             return None
-        from nexo.compliance.views.records import invoice_print_mark
+        from nexo.compliance.views.panels import invoice_print_mark
 
         return invoice_print_mark(document)
 
     def document_panel(self, request, model_label, document):
         if model_label != INVOICE:
             return None
-        from nexo.compliance.views.records import invoice_panel
+        from nexo.compliance.views.panels import invoice_panel
 
         return invoice_panel(request, document)
