@@ -33,6 +33,12 @@ DESCRIPTION = "Entrega de bienes y prestación de servicios"
 CREDIT_DESCRIPTION = "Rectificación de factura"
 
 
+def printable(text: str, limit: int) -> str:
+    """Text as the AEAT's XML can carry it: without control characters (no one types them on purpose, and
+    XML 1.0 cannot hold most of them), trimmed, cut to the field's length."""
+    return "".join(char for char in text if char.isprintable()).strip()[:limit]
+
+
 def tax_id_of(value: str) -> str:
     """A Spanish tax id as the AEAT writes it: no country prefix, no spaces or dashes, upper case."""
     return nif.compact(value or "")
@@ -41,7 +47,7 @@ def tax_id_of(value: str) -> str:
 def recipient_of(name: str, tax_id: str, country: str) -> Party:
     """The customer as stored on the invoice: a Spanish tax id, or another country's (its VAT number in the
     EU, another document elsewhere)."""
-    name = name[:NAME_LIMIT]
+    name = printable(name, NAME_LIMIT)
     if country in ("", "ES"):
         return Party(name=name, tax_id=tax_id_of(tax_id))
     kind = IdType.VAT_NUMBER if country in EU_COUNTRIES else IdType.OTHER_DOCUMENT
@@ -87,11 +93,11 @@ def aeat_invoice(*, company, invoice, taxes: Iterable, corrected=None) -> Invoic
     operation_date = invoice.operation_date if invoice.operation_date != invoice.date else None
     return Invoice(
         issuer_tax_id=issuer,
-        issuer_name=company.name[:NAME_LIMIT],
+        issuer_name=printable(company.name, NAME_LIMIT),
         invoice_number=invoice.number,
         issue_date=invoice.date,
         operation_date=operation_date,
-        description=(invoice.reason or CREDIT_DESCRIPTION)[:500] if corrective else DESCRIPTION,
+        description=printable(invoice.reason or CREDIT_DESCRIPTION, 500) if corrective else DESCRIPTION,
         recipients=recipients,
         lines=lines,
         invoice_type=kind,
@@ -105,9 +111,9 @@ def billing_software(settings, company) -> BillingSoftware:
     named as producer: an installation it runs itself is, for the AEAT, software it produces for its own use."""
     producer_tax_id = tax_id_of(settings.producer_tax_id)
     producer = (
-        Party(name=settings.producer_name[:NAME_LIMIT], tax_id=producer_tax_id)
+        Party(name=printable(settings.producer_name, NAME_LIMIT), tax_id=producer_tax_id)
         if producer_tax_id
-        else Party(name=company.name[:NAME_LIMIT], tax_id=tax_id_of(company.tax_id))
+        else Party(name=printable(company.name, NAME_LIMIT), tax_id=tax_id_of(company.tax_id))
     )
     return BillingSoftware(
         producer=producer,

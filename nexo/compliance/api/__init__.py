@@ -1,8 +1,7 @@
-"""The compliance API: billing records and their verification, settings (docs/api.md)."""
+"""The compliance API: billing records, their verification and the VERI*FACTU settings (records), Facturae
+files (facturae), submissions to the AEAT (submissions)."""
 
-from ninja import Router
+from nexo.compliance.api import facturae, records
+from nexo.core.api import module_router
 
-from nexo.compliance.api import facturae
-
-router = Router(tags=["compliance"])
-router.add_router("", facturae.endpoints.router)
+router = module_router("compliance", records, facturae)

@@ -94,8 +94,14 @@ def _append(company, by, invoice: Invoice, kind: str, build) -> BillingRecord:
         generated_at = timezone.now().astimezone(SPAIN).replace(microsecond=0)
         try:
             element = build(previous, generated_at)
-        except AeatRulesBroken as error:
-            reasons = "; ".join(f"{violation.code}: {violation.message}" for violation in error.violations)
+        except (AeatRulesBroken, ValueError) as error:
+            # ValueError: a value the record cannot state at all (an amount out of the AEAT's range).
+            violations = getattr(error, "violations", None)
+            reasons = (
+                "; ".join(f"{violation.code}: {violation.message}" for violation in violations)
+                if violations
+                else str(error)
+            )
             raise Conflict(
                 _(
                     "The VERI*FACTU record of %(number)s breaks the AEAT's rules, so it cannot be issued: %(reasons)s"

@@ -215,3 +215,19 @@ def test_twenty_postings_at_once_give_one_unbroken_chain(company, accountant, ha
     assert all(record.previous_hash == before.hash for before, record in itertools.pairwise(records))
     assert {record.invoice_id for record in records} == {draft.pk for draft in drafts}
     assert [report.intact for report in verify_records(company)] == [True]
+
+
+def test_control_characters_in_the_customers_name_stay_out_of_the_record(
+    company, hand_invoice, post, make_customer
+):
+    """The record's XML cannot carry them: the name is recorded without them, and the posting goes through."""
+    from nexo.parties.models import Party
+
+    customer = make_customer(name="Bell Ringer", tax_id="B46000022")
+    Party.objects.filter(pk=customer.pk).update(name="Bell\x07 Ringer\x1b, S.L.")
+    invoice = post(hand_invoice([("1", "10.00", "21")], party=customer))
+    element = _xml(BillingRecord.objects.get(invoice=invoice))
+    assert (
+        element.find(f".//{tag(RECORDS, 'IDDestinatario')}").findtext(tag(RECORDS, "NombreRazon"))
+        == "Bell Ringer, S.L."
+    )

@@ -54,6 +54,6 @@ def invoice_panel(request: HttpRequest, invoice) -> dict | None:
         "template": "compliance/_invoice_panel.html",
         "records": records,
         "facturae_url": reverse("compliance:invoice_facturae", args=[invoice.pk])
-        if invoice.state != "draft"
+        if invoice.state == "posted"
         else None,
     }
