@@ -27,6 +27,7 @@ MODULES = [
     "payments_pay",
     "payments_aging",
     "payments_statements",
+    "compliance",
 ]
 
 

@@ -136,7 +136,7 @@ def _text(element, name: str) -> str:
 def qr_base_url(config) -> str:
     """Where the QR code sends the customer to check the invoice: the AEAT's production or test address
     (settings NEXO_AEAT_QR_URL overrides both)."""
-    override = getattr(django_settings, "NEXO_AEAT_QR_URL", "")
+    override = django_settings.NEXO_AEAT_QR_URL
     if override:
         return override
     if config.environment == config.Environment.PRODUCTION:
