@@ -37,6 +37,11 @@ class ComplianceConfig(modules.NexoModule):
 
         compliance_settings(company)
 
+    def finish_demo(self, *, company, second_company, users):
+        from nexo.compliance.demo import demo_summary
+
+        return demo_summary(company)
+
     def document_posted(self, *, company, by, model_label, document):
         """A posted invoice or credit note: its VERI*FACTU alta, in the posting's transaction."""
         if model_label != INVOICE:
