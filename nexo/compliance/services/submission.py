@@ -41,6 +41,7 @@ from nexo.compliance.aeat import NAME_LIMIT
 from nexo.compliance.certificates import signing_certificate
 from nexo.compliance.models import BillingRecord, ComplianceSettings, Submission, SubmittedRecord
 from nexo.core.errors import Conflict, NotFound
+from nexo.core.models import Company
 
 logger = logging.getLogger(__name__)
 
@@ -398,3 +399,12 @@ def sending_status(company) -> SendingStatus:
         enabled=row["submission_enabled"], has_certificate=bool(row["has_certificate"]),
         unsent=unsent_records(company).count(),
     )  # fmt: skip
+
+
+def sending_companies():
+    """The companies that send their records to the AEAT and have a certificate to do it."""
+    return Company.objects.filter(
+        pk__in=ComplianceSettings.objects.filter(submission_enabled=True, certificate__isnull=False).values(
+            "company_id"
+        )
+    ).order_by("pk")
