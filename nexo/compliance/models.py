@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nexo.core.models import Company
 from nexo.invoicing.models import Invoice
+from nexo.parties.models import Party
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
 
@@ -180,3 +181,34 @@ class SubmittedRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "record"], name="compliance_submitted_once"),
         ]
+
+
+class PartyEInvoicing(models.Model):
+    """A customer's electronic invoicing profile (compliance owns it; the party has no field pointing up): the
+    DIR3 codes of the administrative centres a public administration asks for in its Facturae files (FACe),
+    and whether it takes Facturae files only. The codes are stored upper-case; the accounting office, the
+    managing body and the processing unit go together (all three or none)."""
+
+    party = models.OneToOneField(Party, on_delete=models.CASCADE, related_name="einvoicing")
+    accounting_office = models.CharField(_("accounting office"), max_length=10, blank=True)
+    managing_body = models.CharField(_("managing body"), max_length=10, blank=True)
+    processing_unit = models.CharField(_("processing unit"), max_length=10, blank=True)
+    proposing_body = models.CharField(_("proposing body"), max_length=10, blank=True)
+    facturae_required = models.BooleanField(_("requires Facturae files"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("party e-invoicing")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accounting_office="", managing_body="", processing_unit="")
+                | (~Q(accounting_office="") & ~Q(managing_body="") & ~Q(processing_unit="")),
+                name="compliance_einvoicing_centres_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("E-invoicing of %(party)s") % {"party": self.party}
