@@ -41,7 +41,7 @@ RANGE = (date(2026, 1, 1), date(2026, 12, 31))
 
 def _company(tag: str) -> Company:
     company = Company.objects.create(
-        name=f"Bench Contabilidad {tag} S.L.", tax_id="B99999985", street="Calle de la Industria, 24",
+        name=f"Bench Contabilidad {tag} S.L.", tax_id="B99999989", street="Calle de la Industria, 24",
         postal_code="46980", city="Paterna",
     )  # fmt: skip
     journal_of(company, "GEN")  # the books: PGC chart, journals, this year

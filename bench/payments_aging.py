@@ -46,7 +46,7 @@ def _plus_days(day: str, offset: str) -> str:
 def bulk_dues(count: int) -> tuple[Company, float]:
     """A company with `count` due amounts and their receipts, written in a few statements."""
     company = Company.objects.create(
-        name="Bench Cobros S.L.", tax_id="B99999985", street="Calle de la Industria, 24", postal_code="46980",
+        name="Bench Cobros S.L.", tax_id="B99999989", street="Calle de la Industria, 24", postal_code="46980",
         city="Paterna",
     )  # fmt: skip
     journal_of(company, "GEN")

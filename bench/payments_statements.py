@@ -38,7 +38,7 @@ FIRST_DAY = date(2026, 1, 2)
 
 def _company() -> tuple[Company, BankAccount]:
     company = Company.objects.create(
-        name="Bench Extractos, S.L.", tax_id="B99999985", street="Calle de la Industria, 24", postal_code="46980",
+        name="Bench Extractos, S.L.", tax_id="B99999989", street="Calle de la Industria, 24", postal_code="46980",
         city="Paterna",
     )  # fmt: skip
     accounting_setup(company)

@@ -80,7 +80,7 @@ def company_case(tag: str = "story"):
     ITEMS stocked items received at half their price; `tag` keeps several cases apart in one database."""
     sync_roles()
     company = Company.objects.create(
-        name=f"Bench {tag.title()} S.L.", tax_id="B99999985", street="Calle de la Industria, 24",
+        name=f"Bench {tag.title()} S.L.", tax_id="B99999989", street="Calle de la Industria, 24",
         postal_code="46980", city="Paterna",
     )  # fmt: skip
     user = User.objects.create(username=f"bench-{tag}", first_name="Bench", email=f"{tag}@bench.example")
