@@ -73,11 +73,16 @@ def cancellation_record(*, company, by, invoice: Invoice) -> BillingRecord | Non
 
 
 def locked_chain(company, issuer_tax_id: str) -> RecordChain:
-    """The head of the issuer's chain, created on first use and locked until the transaction ends."""
-    RecordChain.objects.bulk_create(
-        [RecordChain(company=company, issuer_tax_id=issuer_tax_id)], ignore_conflicts=True
-    )
-    return RecordChain.objects.select_for_update().get(company=company, issuer_tax_id=issuer_tax_id)
+    """The head of the issuer's chain, locked until the transaction ends; created on first use (an INSERT
+    that ignores a concurrent one, then the lock), so the usual case is one query."""
+    chains = RecordChain.objects.select_for_update()
+    chain = chains.filter(company=company, issuer_tax_id=issuer_tax_id).first()
+    if chain is None:
+        RecordChain.objects.bulk_create(
+            [RecordChain(company=company, issuer_tax_id=issuer_tax_id)], ignore_conflicts=True
+        )
+        chain = chains.get(company=company, issuer_tax_id=issuer_tax_id)
+    return chain
 
 
 def _append(company, by, invoice: Invoice, kind: str, build) -> BillingRecord:
