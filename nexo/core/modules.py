@@ -121,6 +121,13 @@ class NexoModule(AppConfig):
         creates its due amounts). Raising refuses the posting."""
         return None
 
+    def document_cancelled(self, *, company, by, model_label: str, document) -> Any:
+        """A lower module's posted document was just cancelled (an invoice issued by mistake: its entry
+        reversed, its state `cancelled`), in the same transaction: the payments module removes its due
+        amounts, the compliance module records the anulación. An answer may raise a domain error (Conflict,
+        ValidationFailed…) to refuse the cancellation: nothing of it is kept then."""
+        return None
+
     def document_print_mark(self, model_label: str, document) -> dict | None:
         """What a printed document shows at the top of its first page on this module's behalf (a posted
         invoice's VERI*FACTU QR code and legend): a dict the document's template reads, or None."""

@@ -6,7 +6,7 @@ from nexo.invoicing import rules
 INVOICING_READ = ["invoicing.view_invoice", "invoicing.view_supplierinvoice"]
 INVOICING_WRITE = [
     *INVOICING_READ, "invoicing.add_invoice", "invoicing.change_invoice", "invoicing.delete_invoice",
-    "invoicing.post_invoice",
+    "invoicing.post_invoice", "invoicing.cancel_invoice",
 ]  # fmt: skip
 SUPPLIER_INVOICING_WRITE = [
     "invoicing.view_supplierinvoice", "invoicing.add_supplierinvoice", "invoicing.change_supplierinvoice",
@@ -40,7 +40,7 @@ class InvoicingConfig(modules.NexoModule):
     ]
     lifecycles = [
         ("invoicing.Invoice", "state", rules.INVOICE_LIFECYCLE),
-        ("invoicing.SupplierInvoice", "state", rules.INVOICE_LIFECYCLE),
+        ("invoicing.SupplierInvoice", "state", rules.SUPPLIER_INVOICE_LIFECYCLE),
     ]
     role_permissions = {
         "sales": ["invoicing.view_invoice"],

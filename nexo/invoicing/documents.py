@@ -7,8 +7,9 @@ date when it differs, the lines, the base, rate, VAT and equivalence surcharge o
 the total and the amount due, the payment terms with the due dates and amounts, the legal text of every exempt, reverse-charge or
 not-subject treatment used, and, on a credit note, "factura rectificativa" with the corrected invoice's
 number, date and the reason. A simplified invoice (F2) says so. A draft has no number yet and is marked as a
-draft on every page. A posted invoice prints the customer as it stood when posted (its frozen name, tax id
-and address); a draft prints the party as it is now.
+draft on every page; a cancelled invoice says CANCELLED (ANULADA) beside its title and across every page,
+with the day and the reason, and lists no due dates. A posted or cancelled invoice prints the customer as
+it stood when posted (its frozen name, tax id and address); a draft prints the party as it is now.
 
 The page, its stylesheet and the WeasyPrint call are the printed documents' (nexo/core/documents.py).
 """
@@ -18,7 +19,7 @@ from datetime import date as Date
 from decimal import Decimal
 from pathlib import Path
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -97,8 +98,9 @@ def address_text(address: Address | None, *, company_country: str) -> str:
 
 
 def printed_customer(invoice: Invoice) -> PrintedCustomer:
-    """Posted: the customer as frozen on the invoice. A draft: the party now, at its billing address."""
-    if invoice.state == Invoice.State.POSTED:
+    """Posted (or cancelled): the customer as frozen on the invoice. A draft: the party now, at its billing
+    address."""
+    if invoice.state != Invoice.State.DRAFT:
         name, tax_id, address = invoice.party_name, invoice.party_tax_id, invoice.party_address
     else:
         party = invoice.party
@@ -210,7 +212,7 @@ def invoice_context(invoice: Invoice) -> dict:
     ]
     treatments = [group.treatment for group in figures["vat_groups"]] or [invoice.treatment]
     corrects = invoice.corrects
-    is_draft = invoice.state == Invoice.State.DRAFT
+    is_draft, is_cancelled = invoice.state == Invoice.State.DRAFT, invoice.state == Invoice.State.CANCELLED
     term = invoice.payment_term
     if term is None and is_draft:  # posted with the customer's term: the draft shows it
         term = term_of_party(company, invoice.party_id, CUSTOMER)
@@ -221,6 +223,8 @@ def invoice_context(invoice: Invoice) -> dict:
         "customer": printed_customer(invoice),
         "title": document_title(invoice),
         "is_draft": is_draft,
+        "is_cancelled": is_cancelled,
+        "cancelled_date": date_text(timezone.localdate(invoice.cancelled_at)) if invoice.cancelled_at else "",
         "is_credit_note": invoice.kind == Invoice.Kind.CREDIT_NOTE,
         "is_simplified": invoice.invoice_type == rules.F2,
         "number": number,
@@ -244,7 +248,8 @@ def invoice_context(invoice: Invoice) -> dict:
         "payment_terms": invoice.payment_terms or term_label(term, language),
         "due_amounts": [
             {"date": date_text(day), "amount": formatting.money(amount, currency)}
-            for day, amount in due_amounts(invoice, term)
+            # Nothing falls due on a cancelled invoice.
+            for day, amount in ([] if is_cancelled else due_amounts(invoice, term))
         ],
         "currency": currency,
         "running_header": f"{document_title(invoice)} {number}",

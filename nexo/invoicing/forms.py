@@ -266,3 +266,20 @@ class SendInvoiceForm(TextOnly, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The text as it will go out: change it here if you like. The PDF goes attached."),
     )
+
+
+class CancelInvoiceForm(TextOnly, forms.Form):
+    """Cancelling a posted invoice issued by mistake: why (kept on the invoice and in its VERI*FACTU record),
+    and a tick that the user means it."""
+
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept on the invoice, e.g. “Issued twice” or “Wrong customer”."),
+        error_messages={"required": _("Say why the invoice is cancelled.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes: cancel it for good. Its entry is reversed and its due amounts removed."),
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )

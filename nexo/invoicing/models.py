@@ -2,9 +2,10 @@
 lines and their taxes per rate.
 
 A posted invoice never changes (invoicing.services refuses it, and a database trigger refuses any UPDATE of
-its legal columns or of its lines and taxes, and any DELETE). Each posted document carries what the
-accounting entry and the due amounts of the next modules need: party, date, base, taxes per rate, total,
-amount due.
+its legal columns or of its lines and taxes, and any DELETE), but for its cancellation: a customer invoice
+issued by mistake becomes cancelled, recording when, by whom and why, and is as frozen from then on. Each
+posted document carries what the accounting entry and the due amounts of the next modules need: party,
+date, base, taxes per rate, total, amount due.
 """
 
 from django.conf import settings
@@ -53,6 +54,7 @@ class Invoice(CompanyOwned):
     class State(models.TextChoices):
         DRAFT = rules.DRAFT, _("Draft")
         POSTED = rules.POSTED, _("Posted")
+        CANCELLED = rules.CANCELLED, _("Cancelled")
 
     class Type(models.TextChoices):
         F1 = rules.F1, _("Invoice (F1)")
@@ -108,6 +110,13 @@ class Invoice(CompanyOwned):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A posted invoice cancelled (issued by mistake): when, by whom and why; empty otherwise.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("cancelled by"),
+    )  # fmt: skip
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
     # Not legal content: may change after posting (sending and, later, collection).
     sent_to = models.EmailField(_("sent to"), max_length=254, blank=True)
     email_status = models.CharField(
@@ -120,16 +129,32 @@ class Invoice(CompanyOwned):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-date", "-id"]
-        permissions = [("post_invoice", "Can post invoices")]
+        permissions = [
+            ("post_invoice", "Can post invoices"),
+            ("cancel_invoice", "Can cancel posted invoices"),
+        ]
         constraints = [
+            # A cancelled invoice keeps its number: no other invoice takes it.
             models.UniqueConstraint(
                 fields=["company", "series", "year", "sequence"],
-                condition=Q(state=rules.POSTED),
+                condition=Q(state__in=rules.ISSUED_STATES),
                 name="invoice_number_unique",
             ),
             models.CheckConstraint(
                 condition=Q(state=rules.DRAFT) | (Q(sequence__isnull=False) & ~Q(number="")),
                 name="invoice_posted_numbered",
+            ),
+            # Cancelled, and only then, with when, by whom and why.
+            models.CheckConstraint(
+                condition=(
+                    Q(state=rules.CANCELLED, cancelled_at__isnull=False, cancelled_by__isnull=False)
+                    & ~Q(cancel_reason="")
+                )
+                | (
+                    ~Q(state=rules.CANCELLED)
+                    & Q(cancelled_at__isnull=True, cancelled_by__isnull=True, cancel_reason="")
+                ),
+                name="invoice_cancelled_recorded",
             ),
         ]
         indexes = [

@@ -48,6 +48,13 @@ class PaymentsConfig(modules.NexoModule):
 
         return dues_create(company=company, by=by, model_label=model_label, document=document)
 
+    def document_cancelled(self, *, company, by, model_label, document):
+        """An invoice or credit note cancelled: its due amounts go, in its transaction; refused (Conflict) when
+        one of them was paid, remitted or reminded."""
+        from nexo.payments.services.dues import dues_cancel
+
+        return dues_cancel(company=company, by=by, model_label=model_label, document=document)
+
     def party_panel(self, request, party):
         from nexo.payments.views.position import party_panel
 

@@ -1,5 +1,6 @@
 """/invoices: customer invoices and credit notes — listed, read with their lines, taxes per rate and credit
-notes, drafted from orders or by hand, changed and deleted while drafts, posted, and corrected by credit notes.
+notes, drafted from orders or by hand, changed and deleted while drafts, posted, corrected by credit notes,
+and cancelled when issued by mistake.
 The PDF and the e-mail are in `invoice_documents`."""
 
 from datetime import date, datetime
@@ -32,6 +33,7 @@ from nexo.core.api import (
 from nexo.core.errors import NotFound
 from nexo.invoicing import services, tax
 from nexo.invoicing.models import Invoice, InvoiceLine, InvoiceTax
+from nexo.invoicing.services.cancelling import REASON_LENGTH
 from nexo.invoicing.services.entries import INVOICE_MODEL, entry_link
 
 endpoints = Endpoints()
@@ -126,6 +128,12 @@ class CreditNoteIn(StrictSchema):
     )
 
 
+class InvoiceCancelIn(StrictSchema):
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_LENGTH), SafeText] = Field(
+        description="Why the invoice was issued by mistake; kept on the invoice"
+    )
+
+
 # Schemas out
 
 
@@ -213,6 +221,9 @@ class InvoiceOut(InvoiceListItem):
     withholding: MoneyOut
     cost: MoneyOut
     posted_at: datetime | None
+    cancelled_at: datetime | None = Field(description="When it was cancelled (state `cancelled`)")
+    cancelled_by_id: int | None = Field(description="The user who cancelled it")
+    cancel_reason: str = Field(description="Why it was cancelled")
     sent_to: str
     email_status: str
     lines: list[InvoiceLineOut]
@@ -223,6 +234,10 @@ class InvoiceOut(InvoiceListItem):
     credit_notes: list[CreditNoteRef]
     entry_id: int | None = Field(None, description="Its journal entry (journal VEN), made when posted")
     entry_number: str = Field("", description="The entry's number, e.g. VEN/2026/000012; empty for a draft")
+    reversal_entry_id: int | None = Field(
+        None, description="The entry that reversed it when it was cancelled"
+    )
+    reversal_entry_number: str = Field("", description="That reversal's number; empty unless cancelled")
 
 
 # Reading
@@ -437,3 +452,22 @@ def credit_note_create(request: HttpRequest, invoice_id: RecordId, payload: Cred
         company=request.company, by=request.user, invoice_id=invoice_id, reason=payload.reason,
         quantities=quantities, amount=payload.amount, return_id=payload.return_id,
     )  # fmt: skip
+
+
+@endpoints.post(
+    "/invoices/{invoice_id}/cancel",
+    InvoiceOut,
+    perm="invoicing.cancel_invoice",
+    visible=invoice_visible,
+    read=invoice_body,
+    summary="Cancel a posted invoice or credit note issued by mistake",
+    description="It keeps its number, marked cancelled with the `reason`; its journal entry is reversed (dated "
+    "today), what it billed on sales orders can be invoiced again and its due amounts are removed. 422 for a "
+    "blank or too long reason; 409 for a draft, an invoice already cancelled or corrected by a posted credit "
+    "note (cancel that first), dated in a closed or locked period, or with a due amount paid, remitted or "
+    "reminded (correct those with a credit note).",
+)
+def invoice_cancel(request: HttpRequest, invoice_id: RecordId, payload: InvoiceCancelIn):
+    return services.invoice_cancel(
+        company=request.company, by=request.user, invoice_id=invoice_id, reason=payload.reason
+    )

@@ -1,8 +1,10 @@
 """Invoicing services: customer invoices and credit notes (`invoices` for drafts, `posting` for the number,
-the final taxes and the orders' invoiced quantities, `credit_notes`), supplier invoices (`supplier_invoices`).
+the final taxes and the orders' invoiced quantities, `credit_notes`, `cancelling` for one issued by mistake),
+supplier invoices (`supplier_invoices`).
 
 Callers use this package: `from nexo.invoicing import services; services.invoice_post(...)`."""
 
+from nexo.invoicing.services.cancelling import invoice_cancel
 from nexo.invoicing.services.common import InvoiceLineInput, settings_of
 from nexo.invoicing.services.credit_notes import credit_note_create
 from nexo.invoicing.services.invoices import (
@@ -26,6 +28,7 @@ __all__ = [
     "SIMPLIFIED_LIMIT",
     "InvoiceLineInput",
     "credit_note_create",
+    "invoice_cancel",
     "invoice_create",
     "invoice_delete",
     "invoice_from_orders",

@@ -51,6 +51,11 @@ def credit_note_create(
         invoice = locked_invoice(company, invoice_id)
         if invoice.kind == Invoice.Kind.CREDIT_NOTE:
             raise Conflict(_("A credit note is not credited: correct the invoice it corrects."))
+        if invoice.state == rules.CANCELLED:
+            raise Conflict(
+                _("Invoice %(invoice)s is cancelled: a credit note cannot correct it.")
+                % {"invoice": invoice.number}
+            )
         if invoice.state != rules.POSTED:
             raise Conflict(
                 _("Only a posted invoice is corrected by a credit note; change the draft instead.")

@@ -364,14 +364,19 @@ def supplier_invoice_entry(
 
 
 def entry_link(company: Company, model: str, document) -> dict:
-    """`entry_id` and `entry_number` of a posted document's entry (its first: the one posting made); none
-    for a draft, without a query."""
-    if document.state != "posted":
-        return {"entry_id": None, "entry_number": ""}
+    """`entry_id` and `entry_number` of a posted (or cancelled) document's entry (its first: the one posting
+    made), and `reversal_entry_id` and `reversal_entry_number` of the entry that reversed it when the document was
+    cancelled; none for a draft, without a query."""
+    if document.state == rules.DRAFT:
+        return {"entry_id": None, "entry_number": "", "reversal_entry_id": None, "reversal_entry_number": ""}
     entries = entries_of(company, model, [document.pk]).get(document.pk) or []
+    first = entries[0] if entries else None
+    reversal = next((entry for entry in entries if first and entry.reverses_id == first.pk), None)
     return {
-        "entry_id": entries[0].pk if entries else None,
-        "entry_number": entries[0].number if entries else "",
+        "entry_id": first.pk if first else None,
+        "entry_number": first.number if first else "",
+        "reversal_entry_id": reversal.pk if reversal else None,
+        "reversal_entry_number": reversal.number if reversal else "",
     }
 
 

@@ -144,7 +144,8 @@ def invoice_post(*, company: Company, by: User, invoice_id: int) -> Invoice:
 
 def _number(company: Company, invoice: Invoice) -> None:
     """The next number of the invoice's series and year; the date check runs under that number's row lock,
-    so the last posted date it reads cannot move until this transaction ends."""
+    so the last posted date it reads cannot move until this transaction ends. A cancelled invoice keeps its
+    number and its date: numbers still follow dates."""
     settings = settings_of(company)
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         series = settings.credit_note_series
@@ -157,8 +158,8 @@ def _number(company: Company, invoice: Invoice) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT MAX(date) FROM {plainsql.quoted(Invoice._meta.db_table)} "  # noqa: S608
-            "WHERE company_id = %s AND series = %s AND year = %s AND state = %s",
-            [company.pk, series, year, rules.POSTED],
+            "WHERE company_id = %s AND series = %s AND year = %s AND state IN (%s, %s)",
+            [company.pk, series, year, *rules.ISSUED_STATES],
         )
         last = cursor.fetchone()[0]
     if isinstance(last, str):
@@ -276,6 +277,11 @@ def _check_credit(company: Company, credit_note: Invoice, lines: list[InvoiceLin
     corrected = plainsql.select(
         Invoice, ("company_id = %s AND id = %s", [company.pk, credit_note.corrects_id]), order_by=(), limit=1
     )[0]
+    if corrected.state != rules.POSTED:  # cancelled since this draft was made
+        raise Conflict(
+            _("Invoice %(invoice)s is cancelled: a credit note cannot correct it.")
+            % {"invoice": corrected.number}
+        )
     posted = (
         InvoiceLine.objects.filter(invoice__corrects_id=corrected.pk, invoice__state=rules.POSTED)
         .values("corrects_line_id")

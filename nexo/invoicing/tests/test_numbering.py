@@ -156,10 +156,11 @@ def test_the_triggers_guard_every_legal_column_of_the_invoice(db):
             )
             definition = cursor.fetchone()[0]
             assert all(f"'{column}'" in definition for column in free)
-            cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'invoicing_posted_header_guard'")
-            assert (
-                "(to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV)" in cursor.fetchone()[0]
-            )
+            assert "invoicing_invoice_issued_guard(" in definition  # migration 0005: posted → cancelled only
+            cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'invoicing_invoice_issued_guard'")
+            source = cursor.fetchone()[0]
+            assert "(to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV)" in source
+            assert "(to_jsonb(NEW) - TG_ARGV - cancelling) IS NOT DISTINCT FROM" in source
 
 
 @pytest.mark.postgres

@@ -1,6 +1,6 @@
 """Customer invoice and credit note pages: the list, one invoice (its lines, taxes per rate, withholding and
-what is due, the orders it bills, the invoice it corrects and its credit notes), and a draft deleted or posted
-(asking for the customer's billing address first when it has none). A new invoice and a draft edited are in
+what is due, the orders it bills, the invoice it corrects and its credit notes), a draft deleted or posted
+(asking for the customer's billing address first when it has none), and a posted one cancelled. A new invoice and a draft edited are in
 `invoice_drafts`, the PDF and the e-mail in `invoice_documents`, a credit note in `credit_notes`.
 
 Every change is a service call (nexo.invoicing.services, nexo.invoicing.sending, nexo.parties.services); a
@@ -24,7 +24,7 @@ from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.invoicing import documents, sending, services
-from nexo.invoicing.forms import BillingAddressForm, SendInvoiceForm
+from nexo.invoicing.forms import BillingAddressForm, CancelInvoiceForm, SendInvoiceForm
 from nexo.invoicing.models import Invoice, InvoiceTax
 from nexo.parties import services as party_services
 from nexo.parties.models import Address, Party
@@ -106,7 +106,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 def invoice_of(request: HttpRequest, invoice_id: int) -> Invoice:
     invoice = get_object_or_404(
-        Invoice.objects.select_related("party", "corrects", "created_by", "posted_by", "payment_term"),
+        Invoice.objects.select_related(
+            "party", "corrects", "created_by", "posted_by", "cancelled_by", "payment_term"
+        ),
         company=request.company,
         pk=invoice_id,
     )
@@ -164,7 +166,7 @@ def _send_form(invoice: Invoice, request: HttpRequest) -> SendInvoiceForm:
 
 
 def invoice_context(request: HttpRequest, invoice: Invoice, **shown) -> dict:
-    is_draft = invoice.state == State.DRAFT
+    is_draft, is_posted = invoice.state == State.DRAFT, invoice.state == State.POSTED
     context = {
         "invoice": invoice,
         **invoice_figures(invoice),
@@ -172,10 +174,11 @@ def invoice_context(request: HttpRequest, invoice: Invoice, **shown) -> dict:
         "can_change": is_draft and request.user.has_perm("invoicing.change_invoice"),
         "can_delete": is_draft and request.user.has_perm("invoicing.delete_invoice"),
         "can_post": is_draft and request.user.has_perm("invoicing.post_invoice"),
-        "can_send": not is_draft and request.user.has_perm("invoicing.change_invoice"),
-        "can_credit": not is_draft
+        "can_send": is_posted and request.user.has_perm("invoicing.change_invoice"),
+        "can_credit": is_posted
         and invoice.kind == Kind.INVOICE
         and request.user.has_perm("invoicing.add_invoice"),
+        "can_cancel": is_posted and request.user.has_perm("invoicing.cancel_invoice"),
         "sees_orders": request.user.has_perm("sales.view_salesorder"),
         "sees_party": request.user.has_perm("parties.view_party"),
         "title": str(invoice),
@@ -190,6 +193,8 @@ def invoice_context(request: HttpRequest, invoice: Invoice, **shown) -> dict:
             )
     if context["can_send"] and "send_form" not in context:
         context["send_form"] = _send_form(invoice, request)
+    if context["can_cancel"] and "cancel_form" not in context:
+        context["cancel_form"] = CancelInvoiceForm(auto_id="cancel-%s")
     return context
 
 
@@ -236,6 +241,35 @@ def _messages_of(error: DomainError) -> list[str]:
     return [error.detail]
 
 
+# Cancelling a posted invoice
+
+
+@page("invoicing.cancel_invoice")
+@require_POST
+def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Cancel a posted invoice issued by mistake: a reason missing or too long, or the box not ticked, comes
+    back beside its field (422); a refusal of the service (a payment allocated, a credit note, closed books)
+    as a message."""
+    invoice = invoice_of(request, invoice_id)
+    form = CancelInvoiceForm(request.POST, auto_id="cancel-%s")
+    if form.is_valid():
+        try:
+            cancelled = services.invoice_cancel(
+                company=request.company, by=request.user, invoice_id=invoice.pk,
+                reason=form.cleaned_data["reason"],
+            )  # fmt: skip
+        except ValidationFailed as failure:
+            apply_failure(form, failure)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return redirect("invoicing:invoice_view", invoice_id=invoice.pk)
+        else:
+            messages.success(request, _("Invoice %(number)s cancelled.") % {"number": cancelled.number})
+            return redirect("invoicing:invoice_view", invoice_id=invoice.pk)
+    context = invoice_context(request, invoice, cancel_form=form, show_cancel=True)
+    return render(request, "invoicing/invoice_detail.html", context, status=422)
+
+
 @page("invoicing.change_invoice", "parties.change_party")
 @require_POST
 def invoice_billing_address(request: HttpRequest, invoice_id: int) -> HttpResponse:
@@ -263,5 +297,6 @@ urlpatterns = [
     path(f"{invoice}/", invoice_view, name="invoice_view"),
     path(f"{invoice}/delete/", invoice_delete, name="invoice_delete"),
     path(f"{invoice}/post/", invoice_post, name="invoice_post"),
+    path(f"{invoice}/cancel/", invoice_cancel, name="invoice_cancel"),
     path(f"{invoice}/billing-address/", invoice_billing_address, name="invoice_billing_address"),
 ]

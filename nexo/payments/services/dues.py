@@ -1,5 +1,6 @@
 """Due amounts (vencimientos): created when an invoice, a credit note or a supplier invoice is posted, split
-by its payment term, on the account its entry posted the amount to; their state follows what is paid."""
+by its payment term, on the account its entry posted the amount to; their state follows what is paid. They
+go when their invoice is cancelled, as long as nothing has been done with them."""
 
 from decimal import Decimal
 
@@ -9,9 +10,9 @@ from nexo.accounting.models import Account, PartyAccounting
 from nexo.accounting.services.defaults import default_account, default_accounts
 from nexo.accounting.services.payment_terms import due_split
 from nexo.core import plainsql
-from nexo.core.errors import ValidationFailed
+from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.models import Company, User
-from nexo.payments.models import Direction, DueAmount
+from nexo.payments.models import Allocation, Direction, DueAmount, Reminder, RemittanceLine
 
 ZERO = Decimal("0.00")
 INVOICE, SUPPLIER_INVOICE = "invoicing.invoice", "invoicing.supplierinvoice"
@@ -85,6 +86,56 @@ def dues_create(*, company: Company, by: User | None, model_label: str, document
     return dues
 
 
+def dues_cancel(*, company: Company, by: User | None, model_label: str, document) -> list[DueAmount]:
+    """The due amounts of a document being cancelled (in its transaction), removed under their row locks
+    (id order), so that what the party owes still equals its account's balance once the document's entry is
+    reversed. Refused (Conflict, naming the document) when one of them has had a payment allocated (paid,
+    in part, by an offset, or by a payment reversed since), has been charged in a remittance, or has had a
+    reminder sent: those records stay as they were, and the document is corrected with a credit note."""
+    if model_label not in (INVOICE, SUPPLIER_INVOICE):
+        return []
+    where = (
+        "company_id = %s AND origin_model = %s AND origin_id = %s",
+        [company.pk, model_label, document.pk],
+    )
+    dues = plainsql.select(DueAmount, where, order_by=("id",), for_update=True)
+    if not dues:
+        return []
+    ids = [due.pk for due in dues]
+    values = {"document": document.number}
+    if any(due.paid for due in dues) or Allocation.objects.filter(due_id__in=ids).exists():
+        raise Conflict(
+            _(
+                "Invoice %(document)s cannot be cancelled: a payment has been allocated to it (even if reversed "
+                "since). Correct it with a credit note instead."
+            )
+            % values
+        )
+    if any(due.state == DueAmount.State.REMITTED for due in dues) or (
+        RemittanceLine.objects.filter(due_id__in=ids).exists()
+    ):
+        raise Conflict(
+            _(
+                "Invoice %(document)s cannot be cancelled: it has been charged in a SEPA remittance. Correct it "
+                "with a credit note instead."
+            )
+            % values
+        )
+    if Reminder.objects.filter(due_id__in=ids).exists():
+        raise Conflict(
+            _(
+                "Invoice %(document)s cannot be cancelled: a payment reminder has been sent for it. Correct it "
+                "with a credit note instead."
+            )
+            % values
+        )
+    # Plain SQL: nothing names them any more (checked above), so the ORM's look-ups before a delete are moot.
+    where, params = plainsql.among("id", ids)
+    with plainsql.connection_now().cursor() as cursor:
+        cursor.execute(f"DELETE FROM {plainsql.quoted(DueAmount._meta.db_table)} WHERE {where}", params)  # noqa: S608
+    return dues
+
+
 def dues_of(company: Company, model_label: str, ids) -> dict[int, list[DueAmount]]:
     """Each document's due amounts (document id → its dues in installment order), in one query."""
     found: dict[int, list[DueAmount]] = {}
@@ -128,6 +179,7 @@ __all__ = [
     "PAYABLE_STATES",
     "SUPPLIER_INVOICE",
     "due_state",
+    "dues_cancel",
     "dues_create",
     "dues_of",
     "locked_dues",

@@ -89,7 +89,7 @@ def supplier_invoice_post(*, company: Company, by: User, invoice_id: int) -> Sup
         if invoice.payment_term_id is None:
             invoice.payment_term = term_of_party(company, invoice.party_id, SUPPLIER)
         state_change(
-            invoice, State.POSTED, lifecycle=rules.INVOICE_LIFECYCLE, by=by,
+            invoice, State.POSTED, lifecycle=rules.SUPPLIER_INVOICE_LIFECYCLE, by=by,
             refused=_("The supplier invoice is %(state)s: it cannot be %(target)s."),
         )  # fmt: skip
         _saved(invoice)
