@@ -123,7 +123,7 @@ def company(db):
 
 @pytest.fixture
 def other_company(db):
-    return Company.objects.create(name="Otra Empresa, S.A.", tax_id="A28000000", city="Madrid")
+    return Company.objects.create(name="Otra Empresa, S.A.", tax_id="A28000008", city="Madrid")
 
 
 @pytest.fixture
