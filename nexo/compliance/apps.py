@@ -65,6 +65,14 @@ class ComplianceConfig(modules.NexoModule):
 
         return invoice_print_mark(document)
 
+    def party_panel(self, request, party):
+        """A customer's DIR3 codes for Facturae (FACe) on its page, with a link to change them."""
+        if not request.user.has_perm("invoicing.view_invoice"):
+            return None
+        from nexo.compliance.views.einvoicing import party_panel
+
+        return party_panel(request, party)
+
     def document_panel(self, request, model_label, document):
         if model_label != INVOICE:
             return None

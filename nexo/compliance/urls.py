@@ -1,8 +1,9 @@
-from nexo.compliance.views import facturae, records, settings
+from nexo.compliance.views import einvoicing, facturae, records, settings
 
 app_name = "compliance"
 urlpatterns = [
     *records.urlpatterns,
     *settings.urlpatterns,
     *facturae.urlpatterns,
+    *einvoicing.urlpatterns,
 ]

@@ -9,9 +9,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nexo.compliance.certificates import signing_certificate
-from nexo.compliance.facturae.builder import buyer_address, facturae_document, seller_address
+from nexo.compliance.facturae.builder import (
+    ACCOUNTING_OFFICE,
+    MANAGING_BODY,
+    PROCESSING_UNIT,
+    PROPOSING_BODY,
+    AdministrativeCentre,
+    buyer_address,
+    facturae_document,
+    seller_address,
+)
 from nexo.compliance.facturae.schema import facturae_validate
 from nexo.compliance.facturae.signing import sign_facturae
+from nexo.compliance.models import PartyEInvoicing
+from nexo.compliance.services.einvoicing import missing_centres
 from nexo.core.errors import Conflict, NotFound
 from nexo.core.models import Company
 from nexo.invoicing.documents import due_amounts
@@ -36,11 +47,13 @@ def facturae_filename(invoice: Invoice, *, signed: bool) -> str:
 
 def invoice_facturae(*, company: Company, invoice_id: int) -> FacturaeFile:
     """The Facturae file of one of the company's posted invoices or credit notes: built from the invoice as it
-    was posted (its customer as frozen then), refused (Conflict) when it is a draft, was cancelled, is not in
-    euros, or lacks what the schema requires (the reason given), signed with the company's certificate when
-    it has one. The file, signed or not, is checked against the Facturae 3.2.2 schema before it leaves."""
+    was posted (its customer as frozen then) with the customer's administrative centres as its e-invoicing
+    profile gives them now (DIR3 codes), refused (Conflict) when it is a draft, was cancelled, is not in
+    euros, is for a customer that requires Facturae files but lacks its centres' codes, or lacks what the
+    schema requires (the reason given), signed with the company's certificate when it has one. The file,
+    signed or not, is checked against the Facturae 3.2.2 schema before it leaves."""
     invoice = (
-        Invoice.objects.select_related("company", "corrects", "payment_term")
+        Invoice.objects.select_related("company", "corrects", "payment_term", "party__einvoicing")
         .filter(company=company, pk=invoice_id)
         .first()
     )
@@ -57,11 +70,15 @@ def invoice_facturae(*, company: Company, invoice_id: int) -> FacturaeFile:
             _("Invoice %(invoice)s is in %(currency)s: a Facturae file is exported for invoices in euros.")
             % {"invoice": invoice, "currency": invoice.currency}
         )
+    profile = getattr(invoice.party, "einvoicing", None)
+    _check_centres(invoice, profile)
     _check_addresses(invoice)
     lines = list(invoice.lines.select_related("item__unit").order_by("position", "id"))
     taxes = list(invoice.taxes.all())
     dues = [] if invoice.kind == Invoice.Kind.CREDIT_NOTE else due_amounts(invoice, invoice.payment_term)
-    document = facturae_document(invoice, lines=lines, taxes=taxes, dues=dues)
+    document = facturae_document(
+        invoice, lines=lines, taxes=taxes, dues=dues, centres=administrative_centres(profile)
+    )
     facturae_validate(document)
     certificate = signing_certificate(company)
     if certificate is None:
@@ -74,6 +91,38 @@ def invoice_facturae(*, company: Company, invoice_id: int) -> FacturaeFile:
     )
     facturae_validate(signed)
     return FacturaeFile(signed, facturae_filename(invoice, signed=True), signed=True)
+
+
+# Each DIR3 code of the profile and the role it plays in the file.
+CENTRE_ROLES = (
+    ("accounting_office", ACCOUNTING_OFFICE), ("managing_body", MANAGING_BODY),
+    ("processing_unit", PROCESSING_UNIT), ("proposing_body", PROPOSING_BODY),
+)  # fmt: skip
+
+
+def administrative_centres(profile: PartyEInvoicing | None) -> list[AdministrativeCentre]:
+    """The customer's centres with a code, in the order of their roles (none without a profile)."""
+    if profile is None:
+        return []
+    return [
+        AdministrativeCentre(code=getattr(profile, field), role=role)
+        for field, role in CENTRE_ROLES
+        if getattr(profile, field)
+    ]
+
+
+def _check_centres(invoice: Invoice, profile: PartyEInvoicing | None) -> None:
+    """A customer that takes Facturae files only (an administration, through FACe) needs its centres'
+    codes: without them FACe would refuse the file."""
+    missing = missing_centres(profile) if profile is not None and profile.facturae_required else []
+    if missing:
+        raise Conflict(
+            _(
+                "%(party)s requires Facturae files with its DIR3 codes: the codes of its %(fields)s are "
+                "missing (they are given on the customer's page)."
+            )
+            % {"party": invoice.party.name, "fields": ", ".join(missing)}
+        )
 
 
 ADDRESS_FIELDS = {

@@ -4,7 +4,9 @@ What goes where:
 - FileHeader: the batch of one invoice, identified by the issuer's tax id and the invoice number, with the
   invoice's total (`InvoiceTotal`), what is outstanding and what is executable (the same: Nexo records no
   payments on account, subsidies or guarantees on an invoice).
-- Parties: the company as SellerParty, the customer as the invoice froze it when posted as BuyerParty.
+- Parties: the company as SellerParty, the customer as the invoice froze it when posted as BuyerParty; an
+  administration as buyer with its AdministrativeCentres, the DIR3 code of each centre FACe asks for, in the
+  role FACe gives the schema's RoleTypeCode, at the buyer's address.
 - InvoiceHeader: number and series, FC (a complete invoice) or FA (a simplified one, F2 and its credit notes
   R5), OO (original) or OR (corrective) with the Corrective block naming the corrected invoice, the reason
   and the method: "02" (by differences: a Nexo credit note carries the negative of what it corrects).
@@ -26,6 +28,7 @@ and written by lxml, which escapes them: a description like "=SUM(A1)" or "<b>" 
 
 import calendar
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -61,10 +64,25 @@ LANGUAGES = ("es", "en", "ca", "eu", "gl", "fr", "de", "it", "pt")
 NOT_SUBJECT_TREATMENTS = ("eu_service_reverse_charge", "service_outside_eu")
 # Catalog unit codes (catalog.services.UNITS) and the schema's UnitOfMeasure codes.
 UNITS_OF_MEASURE = {"ud": "01", "h": "02", "kg": "03", "l": "04", "caja": "06", "m": "25", "rollo": "30"}
+# The roles FACe reads in RoleTypeCode (the schema's own names for 01-04 are fiscal, receiver, payer and
+# buyer), and the name FACe gives each centre, written as its description.
+ACCOUNTING_OFFICE, MANAGING_BODY, PROCESSING_UNIT, PROPOSING_BODY = "01", "02", "03", "04"
+CENTRE_DESCRIPTIONS = {
+    ACCOUNTING_OFFICE: "Oficina contable", MANAGING_BODY: "Órgano gestor", PROCESSING_UNIT: "Unidad tramitadora",
+    PROPOSING_BODY: "Órgano proponente",
+}  # fmt: skip
 
 CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
 HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class AdministrativeCentre:
+    """One of the buyer's centres: its DIR3 code and its role (ACCOUNTING_OFFICE…)."""
+
+    code: str
+    role: str
 
 
 def amount(value: Decimal) -> str:
@@ -108,14 +126,16 @@ def facturae_document(
     lines: Sequence[InvoiceLine],
     taxes: Sequence[InvoiceTax],
     dues: Sequence[tuple[Date, Decimal]],
+    centres: Sequence[AdministrativeCentre] = (),
 ) -> bytes:
     """The Facturae 3.2.2 file of a posted invoice, unsigned, as UTF-8 bytes. `invoice.company` and
-    `invoice.corrects` are read; `lines` carry their item and unit; `dues` are its due dates and amounts."""
+    `invoice.corrects` are read; `lines` carry their item and unit; `dues` are its due dates and amounts;
+    `centres` the buyer's administrative centres (an administration's DIR3 codes), in the order given."""
     language = invoice_language(invoice)
     root = etree.Element(f"{{{NAMESPACE}}}Facturae", nsmap={"fe": NAMESPACE, "ds": XMLDSIG_NAMESPACE})
     invoice_total = invoice.base + invoice.vat + invoice.recargo - invoice.withholding
     _file_header(root, invoice, invoice_total)
-    _parties(root, invoice)
+    _parties(root, invoice, centres)
     invoice_node = _add(_add(root, "Invoices"), "Invoice")
     _invoice_header(invoice_node, invoice)
     _issue_data(invoice_node, invoice, language)
@@ -178,7 +198,7 @@ def buyer_address(invoice: Invoice) -> parties.PostalAddress:
     return parties.address_from_text(invoice.party_address, invoice.party_country or parties.SPAIN)
 
 
-def _parties(root: etree._Element, invoice: Invoice) -> None:
+def _parties(root: etree._Element, invoice: Invoice, centres: Sequence[AdministrativeCentre]) -> None:
     company = invoice.company
     node = _add(root, "Parties")
     _business(
@@ -188,17 +208,22 @@ def _parties(root: etree._Element, invoice: Invoice) -> None:
     country = invoice.party_country or parties.SPAIN
     _business(
         _add(node, "BuyerParty"), name=invoice.party_name, tax_id=invoice.party_tax_id, country=country,
-        address=buyer_address(invoice),
+        address=buyer_address(invoice), centres=centres,
     )  # fmt: skip
 
 
-def _business(node: etree._Element, *, name: str, tax_id: str, country: str, address) -> None:
+def _business(
+    node: etree._Element, *, name: str, tax_id: str, country: str, address,
+    centres: Sequence[AdministrativeCentre] = (),
+) -> None:  # fmt: skip
     number = parties.tax_number(tax_id, country)
     kind = parties.person_type(number, country)
     identification = _add(node, "TaxIdentification")
     _add(identification, "PersonTypeCode", kind)
     _add(identification, "ResidenceTypeCode", parties.residence_of(country))
     _add(identification, "TaxIdentificationNumber", parties.clean(number, 30))
+    if centres:
+        _centres(_add(node, "AdministrativeCentres"), centres, address)
     if kind == parties.LEGAL_ENTITY:
         holder = _add(node, "LegalEntity")
         _add(holder, "CorporateName", parties.clean(name, 80))
@@ -210,6 +235,19 @@ def _business(node: etree._Element, *, name: str, tax_id: str, country: str, add
         if person.second_surname:
             _add(holder, "SecondSurname", person.second_surname)
     _address(holder, address)
+
+
+def _centres(
+    node: etree._Element, centres: Sequence[AdministrativeCentre], address: parties.PostalAddress
+) -> None:
+    """Each centre with its code, its role and the buyer's address (an administration's units are
+    addressed as the administration is)."""
+    for centre in centres:
+        element = _add(node, "AdministrativeCentre")
+        _add(element, "CentreCode", parties.clean(centre.code, 10))
+        _add(element, "RoleTypeCode", centre.role)
+        _address(element, address)
+        _add(element, "CentreDescription", CENTRE_DESCRIPTIONS[centre.role])
 
 
 def _address(holder: etree._Element, address: parties.PostalAddress) -> None:
