@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nexo.accounting.models import Account, PaymentTerm
 from nexo.catalog.models import Category, Item
@@ -54,7 +55,7 @@ class Invoice(CompanyOwned):
     class State(models.TextChoices):
         DRAFT = rules.DRAFT, _("Draft")
         POSTED = rules.POSTED, _("Posted")
-        CANCELLED = rules.CANCELLED, _("Cancelled")
+        CANCELLED = rules.CANCELLED, pgettext_lazy("invoice", "Cancelled")
 
     class Type(models.TextChoices):
         F1 = rules.F1, _("Invoice (F1)")

@@ -115,6 +115,16 @@ def test_the_sales_role_reads_the_invoice_but_cannot_cancel_it(sales_client, pos
     assert Invoice.objects.get(pk=posted.pk).state == "posted"
 
 
+def test_the_page_speaks_spanish(company, accountant, make_user, posted, hand_invoice, post):
+    reader = Client()
+    reader.force_login(make_user("contable-es", "accounting", language="es"))
+    assert "Anular factura" in page_of(reader, posted) and "¿Por qué se anula?" in page_of(reader, posted)
+    services.invoice_cancel(company=company, by=accountant, invoice_id=posted.pk, reason=REASON)
+    page = page_of(reader, posted)
+    assert '<span class="badge badge-invoice-cancelled">Anulada</span>' in page
+    assert re.search(r'id="cancellation">Anulada el .+ por contable\. Motivo: ', page)
+
+
 def test_a_draft_offers_no_cancellation(accountant_client, hand_invoice):
     draft = hand_invoice([("1", "10.00", "21")])
     assert 'id="cancel-toggle"' not in page_of(accountant_client, draft)
@@ -165,7 +175,7 @@ def test_the_pdf_of_a_cancelled_invoice_says_so_with_the_reason(company, account
 
     spanish = pdf_text(documents.invoice_pdf(invoice))
     assert "F-2026-000001" in spanish and "ANULADA" in spanish and f"Motivo: {REASON}" in spanish
-    assert "emitida por error" in spanish and "VENCIMIENTOS" not in spanish
+    assert "se emitió por error" in spanish and "VENCIMIENTOS" not in spanish
     english = pdf_text(documents.invoice_pdf(invoice, language="en"))
     assert "CANCELLED" in english and f"Reason: {REASON}" in english and "issued by mistake" in english
 
