@@ -229,3 +229,27 @@ def test_control_characters_in_the_customers_name_stay_out_of_the_record(
         element.find(f".//{tag(RECORDS, 'IDDestinatario')}").findtext(tag(RECORDS, "NombreRazon"))
         == "Bell Ringer, S.L."
     )
+
+
+def test_cancelling_an_invoice_appends_its_anulacion(company, accountant, hand_invoice, post):
+    invoice = post(hand_invoice([("1", "10.00", "21")]))
+    other = post(hand_invoice([("1", "20.00", "21")]))
+    services.invoice_cancel(company=company, by=accountant, invoice_id=invoice.pk, reason="Emitida por error")
+    records = list(BillingRecord.objects.filter(company=company).order_by("position"))
+    assert [(r.position, r.kind, r.invoice_id) for r in records] == [
+        (1, "alta", invoice.pk), (2, "alta", other.pk), (3, "anulacion", invoice.pk),
+    ]  # fmt: skip
+    cancellation = records[2]
+    assert (cancellation.previous_hash, cancellation.total, cancellation.invoice_type) == (
+        records[1].hash,
+        None,
+        "",
+    )
+    element = _xml(cancellation)
+    assert etree.QName(element).localname == "RegistroAnulacion"
+    assert schema_errors(element, "SuministroInformacion") == []
+    assert element.find(f".//{tag(RECORDS, 'NumSerieFacturaAnulada')}").text == invoice.number
+    assert (
+        _hash_of_fields(vars(cancellation)) == cancellation.hash == element.findtext(tag(RECORDS, "Huella"))
+    )
+    assert [report.intact for report in verify_records(company)] == [True]
