@@ -1,12 +1,16 @@
 """A customer's DIR3 codes for Facturae: the service (codes, the three centres together, another company's
 party), the table's own guard, the panel and the form page on the party's page, and the API."""
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nexo.compliance.models import PartyEInvoicing
 from nexo.compliance.services.einvoicing import party_einvoicing_save
@@ -116,6 +120,33 @@ def test_an_unknown_field_and_a_flag_that_is_not_yes_or_no_are_refused(company, 
     with pytest.raises(ValidationFailed) as failure:
         save(company, accountant, administration, **CODES, facturae_required="yes")
     assert list(field_errors(failure)) == ["facturae_required"]
+
+
+code_like = st.one_of(
+    st.none(), st.just(""), st.from_regex(r"[A-Za-z0-9]{1,10}", fullmatch=True), st.text(max_size=14)
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    codes=st.fixed_dictionaries(
+        {
+            field: code_like
+            for field in ("accounting_office", "managing_body", "processing_unit", "proposing_body")
+        }
+    )
+)
+def test_whatever_is_typed_the_codes_are_kept_valid_or_refused_on_a_field(
+    company, accountant, administration, codes
+):  # fmt: skip
+    try:
+        profile = save(company, accountant, administration, **codes)
+    except ValidationFailed as failure:
+        assert set(failure.field_messages()) <= set(codes)
+        return
+    stored = [profile.accounting_office, profile.managing_body, profile.processing_unit]
+    assert all(re.fullmatch(r"[A-Z0-9]{1,10}", code) for code in [*stored, profile.proposing_body] if code)
+    assert all(stored) or not any([*stored, profile.proposing_body])
 
 
 def test_the_table_refuses_a_partial_set_of_centres_written_past_the_service(administration):
