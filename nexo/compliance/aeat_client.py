@@ -15,6 +15,7 @@ from enum import StrEnum
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django_verifactu.aeat.domain import SubmissionResult
 from django_verifactu.aeat.soap import AeatFault, OutcomeUnknown, parse_response, wrap_in_envelope
 from django_verifactu.aeat.transport import client_ssl_context
@@ -81,13 +82,16 @@ def send(
     secure = endpoint.lower().startswith("https://")
     if secure and certificate is None:
         return Exchange(
-            endpoint, request, Delivery.NOT_DELIVERED, error="No certificate to authenticate with."
+            endpoint, request, Delivery.NOT_DELIVERED, error=_("No certificate to authenticate with.")
         )
     try:
         verify = client_ssl_context(certificate.pkcs12, certificate.password) if secure else False
     except (ValueError, OSError) as error:
         return Exchange(
-            endpoint, request, Delivery.NOT_DELIVERED, error=f"The certificate cannot be used: {error}"
+            endpoint,
+            request,
+            Delivery.NOT_DELIVERED,
+            error=_("The certificate cannot be used: %(error)s") % {"error": error},
         )
     try:
         with httpx.Client(verify=verify, timeout=timeout or TIMEOUT, follow_redirects=False) as client:
@@ -98,46 +102,46 @@ def send(
             )
     except _NOT_SENT as error:
         return Exchange(
-            endpoint, request, Delivery.NOT_DELIVERED, error=f"The AEAT could not be reached: {_said(error)}"
+            endpoint,
+            request,
+            Delivery.NOT_DELIVERED,
+            error=_("The AEAT could not be reached: %(error)s") % {"error": _said(error)},
         )
     except httpx.RequestError as error:
         return Exchange(
-            endpoint, request, Delivery.UNKNOWN, error=f"The AEAT's answer was lost: {_said(error)}"
+            endpoint,
+            request,
+            Delivery.UNKNOWN,
+            error=_("The AEAT's answer was lost: %(error)s") % {"error": _said(error)},
         )
     return _read(endpoint, request, answer)
 
 
 def _read(endpoint: str, request: bytes, answer: httpx.Response) -> Exchange:
-    received = {"response": answer.content, "http_status": answer.status_code}
-    if answer.status_code == 429:
+    def exchange(delivery: Delivery, **outcome) -> Exchange:
         return Exchange(
-            endpoint, request, Delivery.NOT_DELIVERED,
-            error="The AEAT refuses requests for a while (HTTP 429).", **received,
-        )  # fmt: skip
+            endpoint, request, delivery, response=answer.content, http_status=answer.status_code, **outcome
+        )
+
+    if answer.status_code == 429:
+        return exchange(Delivery.NOT_DELIVERED, error=_("The AEAT refuses requests for a while (HTTP 429)."))
     if answer.is_redirect:
         # The AEAT sends an unknown or expired certificate to an error page, before reading the request.
         where = " ".join(filter(None, (str(answer.status_code), answer.headers.get("location", ""))))
-        return Exchange(
-            endpoint, request, Delivery.NOT_DELIVERED, error=f"The AEAT refused the certificate (HTTP {where}).",
-            **received,
-        )  # fmt: skip
+        refused = _("The AEAT refused the certificate (HTTP %(status)s).") % {"status": where}
+        return exchange(Delivery.NOT_DELIVERED, error=refused)
     try:
         result = parse_response(answer.content)
     except AeatFault as fault:
         delivery = Delivery.SERVER_FAULT if fault.retryable else Delivery.REFUSED
-        return Exchange(
-            endpoint, request, delivery, error=f"{fault.fault_code}: {fault.message}",
-            error_code=fault.error_code, **received,
-        )  # fmt: skip
+        return exchange(delivery, error=f"{fault.fault_code}: {fault.message}", error_code=fault.error_code)
     except OutcomeUnknown as error:
-        return Exchange(
-            endpoint, request, Delivery.UNKNOWN,
-            error=f"Unexpected answer (HTTP {answer.status_code}): {error}", **received,
-        )  # fmt: skip
+        unexpected = _("Unexpected answer (HTTP %(status)s): %(error)s")
+        return exchange(Delivery.UNKNOWN, error=unexpected % {"status": answer.status_code, "error": error})
     except (ValueError, TypeError, AttributeError) as error:
         # XML of the right kind with a value parse_response cannot read: as good as no answer.
-        return Exchange(endpoint, request, Delivery.UNKNOWN, error=f"Unreadable answer: {error}", **received)
-    return Exchange(endpoint, request, Delivery.ANSWERED, result=result, **received)
+        return exchange(Delivery.UNKNOWN, error=_("Unreadable answer: %(error)s") % {"error": error})
+    return exchange(Delivery.ANSWERED, result=result)
 
 
 def _said(error: Exception) -> str:

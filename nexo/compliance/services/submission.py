@@ -54,7 +54,10 @@ LEASE = timedelta(minutes=10)
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
 ERROR_LENGTH = 1000
-OPERATIONS = {BillingRecord.Kind.REGISTRATION: Operation.REGISTRATION, BillingRecord.Kind.CANCELLATION: Operation.CANCELLATION}  # fmt: skip
+OPERATIONS = {
+    BillingRecord.Kind.REGISTRATION: Operation.REGISTRATION,
+    BillingRecord.Kind.CANCELLATION: Operation.CANCELLATION,
+}
 # The AEAT already holds the record (it answers 3000 with what it holds): as it holds it, so it stands.
 DUPLICATE_OUTCOMES = {
     DuplicateStatus.VALID: Outcome.ACCEPTED,
@@ -113,9 +116,7 @@ def _claim(company) -> _Claim:
         if config is None or not config.submission_enabled or config.certificate is None:
             return _Claim()
         now = timezone.now()
-        unfinished = (
-            Submission.objects.select_for_update().filter(company=company, state__in=UNFINISHED).order_by("pk").first()
-        )  # fmt: skip
+        unfinished = _unfinished(company)
         if unfinished is not None:
             if unfinished.next_attempt_at is not None and unfinished.next_attempt_at > now:
                 return _Claim(next_run_at=unfinished.next_attempt_at)
@@ -156,6 +157,17 @@ def _claim(company) -> _Claim:
         return _Claim(submission, record_ids)
 
 
+def _unfinished(company) -> Submission | None:
+    """The company's queued or failed submission, locked (at most one exists: a new one is made only when
+    none does, under the settings' lock)."""
+    return (
+        Submission.objects.select_for_update()
+        .filter(company=company, state__in=UNFINISHED)
+        .order_by("pk")
+        .first()
+    )
+
+
 def _exchange(company, claim: _Claim, *, timeout) -> aeat_client.Exchange:
     """The request, built from the records as they were hashed, sent with no transaction open."""
     endpoint = claim.submission.endpoint
@@ -171,7 +183,10 @@ def _exchange(company, claim: _Claim, *, timeout) -> aeat_client.Exchange:
     except AeatRulesBroken as error:
         reasons = "; ".join(f"{violation.code}: {violation.message}" for violation in error.violations)
         return aeat_client.Exchange(
-            endpoint, b"", aeat_client.Delivery.NOT_DELIVERED, error=f"The request was not built: {reasons}"
+            endpoint,
+            b"",
+            aeat_client.Delivery.NOT_DELIVERED,
+            error=_("The request was not built: %(reasons)s") % {"reasons": reasons},
         )
     return aeat_client.send(
         request, endpoint=endpoint, certificate=signing_certificate(company), timeout=timeout
@@ -291,12 +306,13 @@ def submission_request(*, company, by) -> SendRequest:
                 _("Sending the records to the AEAT is off: turn it on in the VERI*FACTU settings.")
             )
         if config.certificate is None:
-            raise Conflict(_("The company has no certificate to send the records with: upload it in the VERI*FACTU settings."))  # fmt: skip
+            raise Conflict(
+                _(
+                    "The company has no certificate to send the records with: upload it in the VERI*FACTU settings."
+                )
+            )
         now = timezone.now()
-        unfinished = (
-            Submission.objects.select_for_update().filter(company=company, state__in=UNFINISHED)
-            .annotate(record_count=Count("records")).order_by("pk").first()
-        )  # fmt: skip
+        unfinished = _unfinished(company)
         waiting = unsent_records(company).count()
         if unfinished is None and not waiting:
             raise Conflict(_("Nothing to send: every record has been sent to the AEAT."))
@@ -318,7 +334,7 @@ def submission_request(*, company, by) -> SendRequest:
                 not_before = last["sent_at"] + timedelta(seconds=last["wait_seconds"])
         company_id = company.pk
         transaction.on_commit(lambda: schedule(company_id, at=not_before))
-        pending = waiting + (unfinished.record_count if unfinished is not None else 0)
+        pending = waiting + (unfinished.records.count() if unfinished is not None else 0)
         return SendRequest(pending=pending, not_before=not_before)
 
 

@@ -29,6 +29,7 @@ from lxml import etree
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 REJECTION_TEXT = "Valor o tipo incorrecto del campo: NombreRazon"
+SCHEMA_FAULT = "Codigo[4102].El XML no cumple con el esquema. Falta informar campo obligatorio."
 
 
 @dataclass
@@ -150,9 +151,7 @@ def _handler(fake: FakeAeat):
             if mode == "server_fault":
                 return self._send(500, fault("soapenv:Server", "Codigo[-1].Error interno del servidor."))
             if mode == "client_fault" or submission is None or received.violations:
-                return self._send(
-                    500, fault("soapenv:Client", "Codigo[4102].El XML no cumple con el esquema. Falta informar campo obligatorio.")
-                )  # fmt: skip
+                return self._send(500, fault("soapenv:Client", SCHEMA_FAULT))
             answer = response(fake, submission, received.records, mode)
             with fake._lock:
                 fake.responses.append(answer)

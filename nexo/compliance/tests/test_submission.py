@@ -89,8 +89,9 @@ def test_a_record_accepted_with_errors_is_accepted_and_says_which(sending_compan
     submission = records_submit(company=sending_company).submission
     assert submission.state == State.ACCEPTED
     assert outcomes(submission) == [
-        (first.invoice_number, Outcome.ACCEPTED_WITH_ERRORS, 2004), (second.invoice_number, Outcome.ACCEPTED, None),
-    ]  # fmt: skip
+        (first.invoice_number, Outcome.ACCEPTED_WITH_ERRORS, 2004),
+        (second.invoice_number, Outcome.ACCEPTED, None),
+    ]
 
 
 def test_a_server_error_is_retried_after_a_minute_then_two_and_the_second_attempt_is_accepted(
@@ -290,6 +291,32 @@ def test_with_the_database_queue_a_run_already_waiting_is_not_queued_again(sendi
     services.schedule(sending_company.pk, at=later + timedelta(minutes=1))
     services.schedule(sending_company.pk)  # sooner than the one waiting: queued
     assert DBTaskResult.objects.count() == 2
+
+
+def test_a_posted_invoice_reaches_the_aeat_through_the_database_queue_and_its_worker(
+    sending_company, fake_aeat, hand_invoice, post, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Posting queues the task once it commits; `nexo db_worker --batch` runs it; the AEAT failing, the task
+    queues the next attempt for when the back-off ends (the test's transaction stays open)."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = post(hand_invoice([("1", "100", "21")]))
+    assert DBTaskResult.objects.count() == 1
+    fake_aeat.answers = ["server_fault"]
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    db_worker.Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    ).run()  # fmt: skip
+    assert [received.records[0][1] for received in fake_aeat.received] == [invoice.number]
+    submission = Submission.objects.get()
+    assert submission.state == State.FAILED
+    done, waiting = DBTaskResult.objects.order_by("enqueued_at")
+    assert (done.status, done.return_value) == ("SUCCESSFUL", State.FAILED)
+    assert (waiting.status, waiting.run_after) == ("READY", submission.next_attempt_at)
 
 
 def test_the_send_command_sends_what_is_due(sending_company, fake_aeat, post_invoices, capsys):
