@@ -14,6 +14,7 @@ from cryptography.x509.oid import NameOID
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from nexo.compliance import certificates
 from nexo.compliance.models import BillingRecord, ComplianceSettings
@@ -122,7 +123,7 @@ def test_a_certificate_is_uploaded_encrypted_and_a_wrong_password_refused(page_c
 
 def test_the_invoice_page_shows_its_record(page_client, posted):
     record = BillingRecord.objects.get(invoice=posted[0])
-    html = page_client.get(f"/invoicing/invoices/{posted[0].pk}/").content.decode()
+    html = page_client.get(reverse("invoicing:invoice_view", args=[posted[0].pk])).content.decode()
     assert 'id="verifactu-panel"' in html and record.hash[:16] in html
 
 
