@@ -17,12 +17,20 @@ from nexo.compliance.services.einvoicing import party_einvoicing_save
 from nexo.conftest import ApiClient
 from nexo.core.errors import NotFound, ValidationFailed
 from nexo.core.models import AuditEntry
+from nexo.invoicing.services import settings_of
 
 CODES = {"accounting_office": "L01462508", "managing_body": "L01462508", "processing_unit": "LA0007435"}
 CENTRES_TOGETHER = (
     "Give the accounting office, the managing body and the processing unit together, or none of them."
 )
 BAD_CODE = "A DIR3 code is 1 to 10 letters and digits, e.g. L01462508."
+
+
+@pytest.fixture
+def accountant(make_user, company):
+    """An accountant who reads English: the pages' and the API's messages are asserted in English."""
+    settings_of(company)
+    return make_user("contable", "accounting", language="en")
 
 
 @pytest.fixture
@@ -280,6 +288,7 @@ def test_the_api_reads_an_empty_profile_and_sets_and_reads_the_codes(
 
 def test_the_api_refuses_a_bad_code_and_a_partial_set_naming_the_fields(accountant, administration):
     api = ApiClient(accountant)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     bad = api.call("put", api_path(administration), {**CODES, "accounting_office": "L01-462508"})
     assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
     assert bad.json()["errors"] == [{"field": "accounting_office", "message": BAD_CODE}]
@@ -314,3 +323,13 @@ def test_the_operations_are_documented_with_the_codes_pattern(accountant):
     assert {"403", "404", "422"} <= set(operations["put"]["responses"])
     schemas = document["components"]["schemas"]
     assert schemas["EInvoicingIn"]["properties"]["accounting_office"]["pattern"] == "^[A-Za-z0-9]{0,10}$"
+
+
+def test_the_panel_and_the_forms_refusal_read_in_spanish(make_user, administration):
+    contable = Client()
+    contable.force_login(make_user("contable-es", "accounting", language="es"))
+    page = contable.get(party_url(administration)).content.decode()
+    assert "Facturación electrónica (FACe)" in page and "Cambiar códigos DIR3" in page
+    refused = contable.post(edit_url(administration), {"accounting_office": "L01462508"}).content.decode()
+    assert "Indique la oficina contable, el órgano gestor y la unidad tramitadora juntos" in refused
+    assert "Órgano proponente (04, opcional)" in refused
