@@ -22,6 +22,7 @@ from nexo.core.models import Membership
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
+ENGLISH = {"Accept-Language": "en"}
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +38,13 @@ def kept_tasks(settings):
 def committing(django_capture_on_commit_callbacks):
     """What runs once a request's transaction commits (the task's queuing) runs, as it would for real."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
+def english_accountant(accountant):
+    """The accountant reads English: the messages are asserted in English."""
+    accountant.language = "en"
+    accountant.save(update_fields=["language"])
 
 
 @pytest.fixture
@@ -228,17 +236,17 @@ def test_the_api_sends_now_with_202_and_says_when(
 def test_the_api_refuses_to_send_with_409_when_sending_is_off_without_certificate_or_with_nothing_left(
     api_accountant, company, accountant, fake_aeat, post_invoices, kept_tasks
 ):
-    answer = api_accountant.post("/compliance/submissions")
+    answer = api_accountant.post("/compliance/submissions", headers=ENGLISH)
     assert (answer.status_code, answer["Content-Type"]) == (409, PROBLEM)
     assert "off" in answer.json()["detail"]
     settings_update(company=company, by=accountant, submission_enabled=True)
-    answer = api_accountant.post("/compliance/submissions")
+    answer = api_accountant.post("/compliance/submissions", headers=ENGLISH)
     assert answer.status_code == 409 and "certificate" in answer.json()["detail"]
     from nexo.compliance.services.settings import certificate_store
     from nexo.compliance.tests.submission_fixtures import CERTIFICATE_PASSWORD, certificate_file
 
     certificate_store(company=company, by=accountant, data=certificate_file(), password=CERTIFICATE_PASSWORD)
-    answer = api_accountant.post("/compliance/submissions")
+    answer = api_accountant.post("/compliance/submissions", headers=ENGLISH)
     assert answer.status_code == 409 and "Nothing to send" in answer.json()["detail"]
     assert kept_tasks.results == []
 

@@ -40,8 +40,9 @@ def _carrying(word: str) -> Q:
 
 SUBMISSION_LIST = ListPage(
     search=_carrying,
-    sorts={"created": Sort(gettext_lazy("Created"), ("-created_at", "-pk"))},
+    sorts={"created": Sort(gettext_lazy("Created"), ("created_at", "pk"))},
     default_sort="created",
+    default_descending=True,
     filters=[Filter("state", gettext_lazy("State"), Submission.State.choices, lambda value: Q(state=value))],
 )
 
