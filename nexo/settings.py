@@ -199,6 +199,10 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("NEXO_DEFAULT_FROM_EMAIL", "nexo@localhost")
 
+# VERI*FACTU records go to the AEAT's web service for each company's environment (test or production) unless
+# this names another endpoint: https:// with the company's certificate, plain http:// only for a local fake.
+NEXO_AEAT_ENDPOINT = os.environ.get("NEXO_AEAT_ENDPOINT", "")
+
 NINJA_PAGINATION_PER_PAGE = 50
 
 # Background work (Django Tasks API): tasks are stored in the database and run by `nexo db_worker`, or by
