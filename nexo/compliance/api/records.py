@@ -138,7 +138,7 @@ def record_read(request: HttpRequest, record_id: RecordId):
 
 
 @endpoints.post(
-    "/compliance/records/verify", VerificationOut, perm="compliance.verify_records",
+    "/compliance/verification", VerificationOut, perm="compliance.verify_records",
     summary="Verify the chains of records",
     description="Recomputes every record's hash from its fields and its XML and checks every link; reports "
     "each chain's first record that does not match. Changes nothing.",

@@ -30,6 +30,8 @@ def posted(hand_invoice, post):
 
 @pytest.fixture
 def page_client(accountant):
+    accountant.language = "en"  # the messages are asserted in English
+    accountant.save(update_fields=["language"])
     client = Client()
     client.force_login(accountant)
     return client
@@ -136,7 +138,7 @@ def test_the_api_lists_reads_and_verifies_the_records(api_as, accountant, posted
     assert items[0]["previous_hash"] == items[1]["hash"]
     one = client.get(f"/compliance/records/{items[1]['id']}").json()
     assert one["xml"].startswith("<sum1:RegistroAlta") and one["total"] == "12.10"
-    verified = client.post("/compliance/records/verify", {})
+    verified = client.post("/compliance/verification", {})
     assert verified.status_code == 200, verified.content
     assert verified.json()["intact"] is True and verified.json()["chains"][0]["records"] == 2
     assert client.get("/compliance/records/999999").status_code == 404
