@@ -273,10 +273,13 @@ def _line_cost(order_line: SalesOrderLine, quantity: Decimal, stocked: bool, goo
 
 def _check_credit(company: Company, credit_note: Invoice, lines: list[InvoiceLine]) -> Invoice:
     """A credit note never takes back more than its invoice less the credit notes posted before it: per
-    line corrected (quantity) and in all (base). Returns the invoice it corrects."""
+    line corrected (quantity) and in all (base). Returns the invoice it corrects, row-locked (after the credit
+    note's lock, before the orders', as cancelling takes them): two credit notes of one invoice post one after
+    the other, and the invoice cannot be cancelled meanwhile."""
     corrected = plainsql.select(
-        Invoice, ("company_id = %s AND id = %s", [company.pk, credit_note.corrects_id]), order_by=(), limit=1
-    )[0]
+        Invoice, ("company_id = %s AND id = %s", [company.pk, credit_note.corrects_id]), order_by=(), limit=1,
+        for_update=True,
+    )[0]  # fmt: skip
     if corrected.state != rules.POSTED:  # cancelled since this draft was made
         raise Conflict(
             _("Invoice %(invoice)s is cancelled: a credit note cannot correct it.")

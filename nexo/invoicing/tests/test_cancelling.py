@@ -351,3 +351,28 @@ def test_a_draft_cannot_carry_a_cancellation_record(company, accountant, hand_in
         cursor.execute(
             f"UPDATE {Invoice._meta.db_table} SET cancel_reason = %s WHERE id = %s", ["Error", draft.pk]
         )
+
+
+# At once (PostgreSQL): the invoice's lock orders a cancellation and a credit note's posting.
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_credit_note_posted_while_its_invoice_is_cancelled_lets_exactly_one_through(
+    company, accountant, hand_invoice, post
+):
+    from nexo.inventory.tests.test_concurrency import at_once
+
+    invoice = post(hand_invoice([("2", "50.00", "21")]))
+    note = services.credit_note_create(company=company, by=accountant, invoice_id=invoice.pk, reason="Rebaja")
+
+    def act(number: int) -> None:
+        if number == 0:
+            services.invoice_post(company=company, by=accountant, invoice_id=note.pk)
+        else:
+            cancel(company, accountant, invoice)
+
+    results = at_once(2, act)
+    assert sorted(result.split(":")[0] for result in results) == ["conflict", "ok"], results
+    states = (Invoice.objects.get(pk=invoice.pk).state, Invoice.objects.get(pk=note.pk).state)
+    assert states in {("cancelled", "draft"), ("posted", "posted")}, states

@@ -146,3 +146,33 @@ def test_the_page_and_the_api_show_the_refusal(company, accountant, accountant_c
     assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
     assert "F-2026-000001 cannot be cancelled" in refused.json()["detail"]
     assert Invoice.objects.get(pk=invoice.pk).state == "posted" and len(dues_of(company, invoice)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_recorded_while_its_invoice_is_cancelled_lets_exactly_one_through(
+    company, accountant, customer, bank, make_invoice
+):
+    from nexo.inventory.tests.test_concurrency import at_once
+
+    invoice = make_invoice("100.00")
+    due = dues_of(company, invoice)[0]
+
+    def act(number: int) -> None:
+        if number == 0:
+            payment_record(
+                company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=customer.pk, date=DAY,
+                amount=D("121.00"), bank_account_id=bank.pk, allocations=[Match(due.pk, D("121.00"))],
+            )  # fmt: skip
+        else:
+            cancel(company, accountant, invoice)
+
+    results = at_once(2, act)
+    # The payment waits for the due amount the cancellation removes (refused: it is gone), or the cancellation
+    # waits for the due amount the payment pays (refused: a payment is allocated).
+    assert results.count("ok") == 1, results
+    refusal = next(result for result in results if result != "ok")
+    assert refusal.startswith("conflict: Invoice F-2026-000001 cannot be cancelled") or (
+        "A due amount chosen does not exist" in refusal
+    ), refusal
+    assert open_balance(company, customer.pk) == ledger_4300(company, customer)
