@@ -5,13 +5,11 @@ one unbroken chain."""
 
 import itertools
 import re
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.utils import translation
 from django_verifactu.aeat.elements import RECORDS, tag
 from django_verifactu.aeat.fingerprint import cancellation_fingerprint, registration_fingerprint
 from lxml import etree
@@ -23,6 +21,7 @@ from nexo.compliance.tests.schemas import schema_errors
 from nexo.core.errors import Conflict
 from nexo.invoicing import services
 from nexo.invoicing.models import Invoice
+from nexo.tests.concurrency import at_once
 
 D = Decimal
 HASH = re.compile(r"[0-9A-F]{64}")
@@ -188,25 +187,12 @@ def test_twenty_postings_at_once_give_one_unbroken_chain(company, accountant, ha
     chain's head orders them."""
     compliance_settings(company)
     drafts = [hand_invoice([("1", f"{10 + n}.00", "21")], simplified=n % 2 == 1) for n in range(20)]
-    results, barrier = [], threading.Barrier(len(drafts))
-
-    def post(invoice_id):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                results.append(
-                    services.invoice_post(company=company, by=accountant, invoice_id=invoice_id).pk
-                )
-        except Exception as error:  # a deadlock or any other failure shows in the assertion
-            results.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(draft.pk,)) for draft in drafts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(
+        [
+            lambda pk=draft.pk: services.invoice_post(company=company, by=accountant, invoice_id=pk).pk
+            for draft in drafts
+        ]
+    )
     assert sorted(results, key=str) == sorted((draft.pk for draft in drafts), key=str)
     records = list(BillingRecord.objects.filter(company=company).order_by("position"))
     assert [record.position for record in records] == list(range(1, 21))

@@ -2,19 +2,18 @@
 posted at once on PostgreSQL), and database triggers that refuse any change to a posted invoice, customer or
 supplier, on SQLite and PostgreSQL alike."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import translation
 
 from nexo.core.models import Sequence
 from nexo.invoicing import services
 from nexo.invoicing.models import Invoice, InvoiceLine, InvoiceTax, SupplierInvoice, SupplierInvoiceLine
 from nexo.invoicing.tests.customer_invoices import *  # noqa: F403 (the fixtures)
 from nexo.invoicing.tests.customer_invoices import DAY
+from nexo.tests.concurrency import at_once
 
 D = Decimal
 
@@ -189,25 +188,12 @@ def test_twenty_invoices_posted_at_once_take_the_numbers_1_to_20_without_a_gap(
         drafts.append(
             services.invoice_from_orders(company=company, by=accountant, order_ids=[order.pk], date=DAY)
         )
-    results, barrier = [], threading.Barrier(len(drafts))
-
-    def post(invoice_id):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                results.append(
-                    services.invoice_post(company=company, by=accountant, invoice_id=invoice_id).sequence
-                )
-        except Exception as error:  # a deadlock or any other failure shows in the assertion
-            results.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(draft.pk,)) for draft in drafts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(
+        [
+            lambda pk=draft.pk: services.invoice_post(company=company, by=accountant, invoice_id=pk).sequence
+            for draft in drafts
+        ]
+    )
     assert sorted(results, key=str) == sorted(range(1, 21), key=str)
     numbers = sorted(Invoice.objects.filter(state="posted").values_list("number", flat=True))
     assert numbers == [f"F-2026-{n:06d}" for n in range(1, 21)]

@@ -3,7 +3,6 @@ received, posted with their deductible VAT per rate and our gapless number."""
 
 # ruff: noqa: F811 -- the fixtures imported from supplier_fixtures are named as test arguments
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -28,6 +27,7 @@ from nexo.invoicing.tests.supplier_fixtures import (  # noqa: F401 (fixtures)
     supplier,
 )
 from nexo.purchasing import services as purchasing
+from nexo.tests.concurrency import at_once
 
 D = Decimal
 
@@ -331,24 +331,12 @@ def test_ten_supplier_invoices_posted_at_once_take_the_numbers_1_to_10_without_a
         )
         for n in range(10)
     ]
-    results, barrier = [], threading.Barrier(len(drafts))
-
-    def post(invoice_id):
-        try:
-            barrier.wait()
-            results.append(
-                services.supplier_invoice_post(company=company, by=accountant, invoice_id=invoice_id).sequence
-            )
-        except Exception as error:  # a deadlock or any other failure shows in the assertion
-            results.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(draft.pk,)) for draft in drafts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(
+        [
+            lambda pk=draft.pk: services.supplier_invoice_post(company=company, by=accountant, invoice_id=pk).sequence
+            for draft in drafts
+        ]
+    )
     assert sorted(results, key=str) == sorted(range(1, 11), key=str)
     numbers = sorted(SupplierInvoice.objects.filter(state="posted").values_list("number", flat=True))
     assert numbers == [f"FR-2026-{n:06d}" for n in range(1, 11)]
