@@ -120,41 +120,54 @@ def _claim(company) -> _Claim:
         if unfinished is not None:
             if unfinished.next_attempt_at is not None and unfinished.next_attempt_at > now:
                 return _Claim(next_run_at=unfinished.next_attempt_at)
-            unfinished.attempts += 1
-            unfinished.state, unfinished.next_attempt_at = State.QUEUED, now + LEASE
-            unfinished.endpoint = aeat_client.endpoint_for(config.environment)[:300]
-            unfinished.save(update_fields=["attempts", "state", "next_attempt_at", "endpoint"])
             record_ids = tuple(
                 unfinished.records.order_by("record__position", "record_id").values_list(
                     "record_id", flat=True
                 )
             )
+        else:
+            unsent = unsent_records(company)
+            issuer = unsent.order_by("pk").values_list("issuer_tax_id", flat=True).first()
+            if issuer is None:
+                return _Claim()
+            record_ids = tuple(
+                unsent.filter(issuer_tax_id=issuer)
+                .order_by("position")
+                .values_list("pk", flat=True)[:MAX_RECORDS]
+            )
+        allowed_at = _allowed_at(company, pending=len(record_ids), now=now)
+        if allowed_at is not None:
+            return _Claim(next_run_at=allowed_at)
+        endpoint = aeat_client.endpoint_for(config.environment)[:300]
+        if unfinished is not None:
+            unfinished.attempts += 1
+            unfinished.state, unfinished.next_attempt_at, unfinished.endpoint = (
+                State.QUEUED,
+                now + LEASE,
+                endpoint,
+            )
+            unfinished.save(update_fields=["attempts", "state", "next_attempt_at", "endpoint"])
             return _Claim(unfinished, record_ids)
-        unsent = unsent_records(company)
-        issuer = unsent.order_by("pk").values_list("issuer_tax_id", flat=True).first()
-        if issuer is None:
-            return _Claim()
-        record_ids = tuple(
-            unsent.filter(issuer_tax_id=issuer)
-            .order_by("position")
-            .values_list("pk", flat=True)[:MAX_RECORDS]
-        )
-        last = (
-            Submission.objects.filter(company=company, sent_at__isnull=False, wait_seconds__isnull=False)
-            .order_by("-sent_at").values("sent_at", "wait_seconds").first()
-        )  # fmt: skip
-        if last is not None and not submission_allowed(
-            pending=len(record_ids), last_sent_at=last["sent_at"], wait_seconds=last["wait_seconds"], now=now
-        ):
-            return _Claim(next_run_at=last["sent_at"] + timedelta(seconds=last["wait_seconds"]))
         submission = Submission.objects.create(
-            company=company, state=State.QUEUED, attempts=1, next_attempt_at=now + LEASE,
-            endpoint=aeat_client.endpoint_for(config.environment)[:300],
-        )  # fmt: skip
+            company=company, state=State.QUEUED, attempts=1, next_attempt_at=now + LEASE, endpoint=endpoint
+        )
         SubmittedRecord.objects.bulk_create(
             SubmittedRecord(submission=submission, record_id=record_id) for record_id in record_ids
         )
         return _Claim(submission, record_ids)
+
+
+def _allowed_at(company, *, pending: int, now: datetime) -> datetime | None:
+    """When the AEAT's waiting time since its last answer lets `pending` records go; None: now."""
+    last = (
+        Submission.objects.filter(company=company, sent_at__isnull=False, wait_seconds__isnull=False)
+        .order_by("-sent_at").values("sent_at", "wait_seconds").first()
+    )  # fmt: skip
+    if last is None or submission_allowed(
+        pending=pending, last_sent_at=last["sent_at"], wait_seconds=last["wait_seconds"], now=now
+    ):
+        return None
+    return last["sent_at"] + timedelta(seconds=last["wait_seconds"])
 
 
 def _unfinished(company) -> Submission | None:
@@ -229,11 +242,12 @@ def _record(company, claim: _Claim, exchange: aeat_client.Exchange) -> SubmitRun
         SubmittedRecord.objects.bulk_update(submitted, ["outcome", "error_code", "error"])
         if submission.state == State.FAILED:
             return SubmitRun(submission, submission.next_attempt_at)
-        more = unsent_records(company).exists()
-        if not more:
+        waiting = unsent_records(company)[:MAX_RECORDS].count()
+        if not waiting:
             return SubmitRun(submission, None)
-        wait = timedelta(seconds=submission.wait_seconds or 0)
-        return SubmitRun(submission, now + wait)
+        if waiting >= MAX_RECORDS:  # a full request need not wait (art. 16.2)
+            return SubmitRun(submission, now)
+        return SubmitRun(submission, now + timedelta(seconds=submission.wait_seconds or 0))
 
 
 def _answered(
@@ -306,35 +320,27 @@ def submission_request(*, company, by) -> SendRequest:
                 _("Sending the records to the AEAT is off: turn it on in the VERI*FACTU settings.")
             )
         if config.certificate is None:
-            raise Conflict(
-                _(
-                    "The company has no certificate to send the records with: upload it in the VERI*FACTU settings."
-                )
+            no_certificate = _(
+                "The company has no certificate to send the records with: upload it in the VERI*FACTU settings."
             )
+            raise Conflict(no_certificate)
         now = timezone.now()
         unfinished = _unfinished(company)
         waiting = unsent_records(company).count()
         if unfinished is None and not waiting:
             raise Conflict(_("Nothing to send: every record has been sent to the AEAT."))
-        not_before = None
-        if unfinished is not None:
-            if unfinished.state == State.FAILED:
-                Submission.objects.filter(pk=unfinished.pk).update(next_attempt_at=now)
-            elif unfinished.next_attempt_at and unfinished.next_attempt_at > now:
-                not_before = unfinished.next_attempt_at  # in flight: its answer is awaited
+        in_unfinished = unfinished.records.count() if unfinished is not None else 0
+        in_flight = unfinished is not None and unfinished.state == State.QUEUED
+        if in_flight and unfinished.next_attempt_at and unfinished.next_attempt_at > now:
+            not_before = unfinished.next_attempt_at  # its answer is awaited until its lease runs out
         else:
-            last = (
-                Submission.objects.filter(company=company, sent_at__isnull=False, wait_seconds__isnull=False)
-                .order_by("-sent_at").values("sent_at", "wait_seconds").first()
-            )  # fmt: skip
-            if last is not None and not submission_allowed(
-                pending=min(waiting, MAX_RECORDS), last_sent_at=last["sent_at"],
-                wait_seconds=last["wait_seconds"], now=now,
-            ):  # fmt: skip
-                not_before = last["sent_at"] + timedelta(seconds=last["wait_seconds"])
+            if unfinished is not None:
+                Submission.objects.filter(pk=unfinished.pk).update(next_attempt_at=now)
+            pending = in_unfinished if unfinished is not None else min(waiting, MAX_RECORDS)
+            not_before = _allowed_at(company, pending=pending, now=now)
         company_id = company.pk
         transaction.on_commit(lambda: schedule(company_id, at=not_before))
-        pending = waiting + (unfinished.records.count() if unfinished is not None else 0)
+        pending = waiting + in_unfinished
         return SendRequest(pending=pending, not_before=not_before)
 
 
