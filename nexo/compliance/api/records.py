@@ -63,7 +63,7 @@ class VerificationOut(Schema):
     chains: list[ChainOut]
 
 
-class SettingsOut(Schema):
+class VerifactuSettingsOut(Schema):
     verifactu_enabled: bool
     submission_enabled: bool
     environment: str
@@ -80,7 +80,7 @@ class SettingsOut(Schema):
 Text30 = Annotated[str, Field(min_length=1, max_length=30), SafeText]
 
 
-class SettingsPatch(StrictSchema):
+class VerifactuSettingsPatch(StrictSchema):
     verifactu_enabled: bool = None
     submission_enabled: bool = None
     environment: Annotated[str, Field(pattern="^(test|production)$")] = None
@@ -107,7 +107,7 @@ def _body(record: BillingRecord, *, xml: bool = False) -> dict:
 
 
 def _settings_body(config: ComplianceSettings) -> dict:
-    return {name: getattr(config, name) for name in SettingsOut.model_fields}
+    return {name: getattr(config, name) for name in VerifactuSettingsOut.model_fields}
 
 
 @endpoints.get(
@@ -170,7 +170,7 @@ def _chain_body(report) -> dict:
 
 
 @endpoints.get(
-    "/compliance/settings", SettingsOut, perm="compliance.change_compliancesettings",
+    "/compliance/settings", VerifactuSettingsOut, perm="compliance.change_compliancesettings",
     summary="Read the company's VERI*FACTU settings",
 )  # fmt: skip
 def settings_read(request: HttpRequest):
@@ -178,11 +178,11 @@ def settings_read(request: HttpRequest):
 
 
 @endpoints.patch(
-    "/compliance/settings", SettingsOut, perm="compliance.change_compliancesettings",
+    "/compliance/settings", VerifactuSettingsOut, perm="compliance.change_compliancesettings",
     summary="Change the company's VERI*FACTU settings",
     description="The certificate is uploaded on the settings page (a file and its password).",
 )  # fmt: skip
-def settings_change(request: HttpRequest, payload: SettingsPatch):
+def settings_change(request: HttpRequest, payload: VerifactuSettingsPatch):
     config = settings_update(
         company=request.company, by=request.user, **payload.model_dump(exclude_unset=True)
     )
