@@ -202,6 +202,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("NEXO_DEFAULT_FROM_EMAIL", "nexo@localhost")
 # VERI*FACTU records go to the AEAT's web service for each company's environment (test or production) unless
 # this names another endpoint: https:// with the company's certificate, plain http:// only for a local fake.
 NEXO_AEAT_ENDPOINT = os.environ.get("NEXO_AEAT_ENDPOINT", "")
+# The address an invoice's QR code carries; empty: the AEAT's verification page for the company's environment.
+NEXO_AEAT_QR_URL = os.environ.get("NEXO_AEAT_QR_URL", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 
