@@ -86,7 +86,8 @@ def locked_chain(company, issuer_tax_id: str) -> RecordChain:
 
 
 def _append(company, by, invoice: Invoice, kind: str, build) -> BillingRecord:
-    with transaction.atomic():
+    # No savepoint: called inside the posting's (or cancellation's) transaction, and a refusal undoes it all.
+    with transaction.atomic(savepoint=False):
         issuer = tax_id_of(company.tax_id)
         chain = locked_chain(company, issuer)
         previous = None
