@@ -18,6 +18,7 @@ from nexo.payments.services.payments import Match, payment_record, payment_rever
 from nexo.payments.services.position import open_balance, position, statement_of_account
 from nexo.payments.tests.factories_position import *  # noqa: F403
 from nexo.payments.tests.factories_position import DAY, D, dues_of, ledger_4300
+from nexo.tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 REASON = "Emitida a otro cliente"
@@ -153,26 +154,21 @@ def test_the_page_and_the_api_show_the_refusal(company, accountant, accountant_c
 def test_a_payment_recorded_while_its_invoice_is_cancelled_lets_exactly_one_through(
     company, accountant, customer, bank, make_invoice
 ):
-    from nexo.inventory.tests.test_concurrency import at_once
-
     invoice = make_invoice("100.00")
     due = dues_of(company, invoice)[0]
 
-    def act(number: int) -> None:
-        if number == 0:
-            payment_record(
-                company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=customer.pk, date=DAY,
-                amount=D("121.00"), bank_account_id=bank.pk, allocations=[Match(due.pk, D("121.00"))],
-            )  # fmt: skip
-        else:
-            cancel(company, accountant, invoice)
+    def pay_it_all() -> str:
+        return payment_record(
+            company=company, by=accountant, direction=Direction.RECEIVABLE, party_id=customer.pk, date=DAY,
+            amount=D("121.00"), bank_account_id=bank.pk, allocations=[Match(due.pk, D("121.00"))],
+        ).number  # fmt: skip
 
-    results = at_once(2, act)
+    results = at_once([pay_it_all, lambda: cancel(company, accountant, invoice).state])
     # The payment waits for the due amount the cancellation removes (refused: it is gone), or the cancellation
     # waits for the due amount the payment pays (refused: a payment is allocated).
-    assert results.count("ok") == 1, results
-    refusal = next(result for result in results if result != "ok")
-    assert refusal.startswith("conflict: Invoice F-2026-000001 cannot be cancelled") or (
-        "A due amount chosen does not exist" in refusal
-    ), refusal
+    refusals = [result for result in results if "Error" in result or "Conflict" in result]
+    assert len(refusals) == 1, results
+    assert "cannot be cancelled: a payment has been allocated" in refusals[0] or (
+        "A due amount chosen does not exist" in refusals[0]
+    ), refusals
     assert open_balance(company, customer.pk) == ledger_4300(company, customer)
