@@ -154,7 +154,7 @@ def test_the_invoice_page_reads_a_fixed_number_of_queries_whatever_its_lines(
             company, retailer, retail_lines(count), RETAIL_TAXES, totals=RETAIL_TOTALS, number=("F", count),
             by=accountant,
         )  # fmt: skip
-        with django_assert_max_num_queries(16):  # its journal entry and the payments panel: one more each
+        with django_assert_max_num_queries(17):  # its journal entry, the payments and VERI*FACTU panels: one more each
             response = accountant_client.get(reverse("invoicing:invoice_view", args=[invoice.pk]))
         assert response.status_code == 200 and response.content.count(b'id="line-') == count
 
