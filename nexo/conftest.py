@@ -10,6 +10,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import expect
 
 from nexo.catalog import services as catalog_services
@@ -20,6 +22,9 @@ from nexo.core.services import token_create
 from nexo.inventory import services as inventory_services
 
 CHROMIUM = "/usr/bin/chromium"
+# Property tests generate their inputs on a busy 2-core CI machine: slow generation is not a failure there.
+hypothesis_settings.register_profile("nexo", suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("nexo")
 # A busy CI machine can take longer than Playwright's 5 s default to settle a page after an HTMX swap.
 expect.set_options(timeout=15_000)
 
