@@ -21,6 +21,7 @@ from nexo.payments.formats.statement import (
     ParseError,
     clean,
     decoded,
+    digits,
     gettext_noop,
 )
 
@@ -52,7 +53,7 @@ def _date(text: str, line_number: int) -> Date:
 
 
 def _amount(sign: str, text: str, line_number: int) -> Decimal:
-    if sign not in ("1", "2") or not text.isdigit():
+    if sign not in ("1", "2") or not digits(text):
         raise ParseError(
             line_number, gettext_noop("“%(text)s” is not an amount with its debit/credit code."),
             text=f"{sign}{text}",
@@ -103,7 +104,7 @@ def parse(content: bytes) -> ParsedStatement:
                     ),
                 )
             bank, branch, number = record[2:6], record[6:10], record[10:20]
-            if not (bank + branch + number).isdigit():
+            if not digits(bank + branch + number):
                 raise ParseError(
                     line_number, gettext_noop("The account number has characters other than digits.")
                 )
@@ -152,7 +153,7 @@ def parse(content: bytes) -> ParsedStatement:
                 )
             ended = True
             count = record[20:26]
-            if not count.isdigit() or int(count) not in (records - 1, records):
+            if not digits(count) or int(count) not in (records - 1, records):
                 raise ParseError(
                     line_number, gettext_noop("The end of file counts %(count)s records; the file has %(found)s."),
                     count=count.strip(), found=records - 1,
@@ -171,7 +172,7 @@ def parse(content: bytes) -> ParsedStatement:
 def _check_totals(record: str, statement: ParsedStatement, line_number: int) -> None:
     """The account end's counts and totals agree with the movements, and the closing balance with both."""
     counts = (record[20:25], record[39:44])
-    if not all(count.isdigit() for count in counts):
+    if not all(digits(count) for count in counts):
         raise ParseError(line_number, gettext_noop("The account end's counts are not numbers."))
     debits = -_amount("2", record[25:39], line_number)
     credits = _amount("2", record[44:58], line_number)
@@ -209,7 +210,7 @@ def render(statement: ParsedStatement, *, name: str = "", concept: str = "02") -
     """A Norma 43 file of `statement` (a Spanish IBAN; lines in order; Latin-1, CRLF): the reader reads it
     back to the same movements. A line's counterparty and description go to its concept records (23)."""
     iban = statement.iban.replace(" ", "")
-    if not (iban.startswith("ES") and len(iban) == 24 and iban[2:].isdigit()):
+    if not (iban.startswith("ES") and len(iban) == 24 and digits(iban[2:])):
         raise ValueError("A Norma 43 file is of a Spanish IBAN (ES + 22 digits).")
     bank, branch, number = iban[4:8], iban[8:12], iban[14:24]
     start = statement.start or min((line.date for line in statement.lines), default=Date.today())

@@ -29,6 +29,11 @@ class ParseError(ValueError):
         self.params = params
 
 
+def digits(text: str) -> bool:
+    """Only the ASCII digits 0-9: `str.isdigit` also takes "²" or "٣", which `int` then refuses or misreads."""
+    return text.isascii() and text.isdigit()
+
+
 @dataclass
 class ParsedLine:
     """One movement: positive amounts are money in."""
@@ -86,7 +91,7 @@ def detect_format(content: bytes) -> str:
             return CAMT053
         raise ParseError(1, gettext_noop("An XML file that is not a CAMT.053 bank statement."))
     first = head.splitlines()[0] if head else ""
-    if first.startswith("11") and len(first.rstrip()) <= 80 and first[2:20].isdigit():
+    if first.startswith("11") and len(first.rstrip()) <= 80 and digits(first[2:20]):
         return NORMA43
     if first.count(";") or first.count(",") or first.count("\t"):
         return CSV
