@@ -14,4 +14,5 @@ MODULES = [
     "nexo.invoicing",
     "nexo.payments",
     "nexo.compliance",
+    "nexo.insight",
 ]

@@ -25,7 +25,9 @@ def test_an_accountant_adds_a_term_and_gives_it_to_a_customer(
     expect(page.locator("#payment-terms")).to_contain_text("30-60-90")
     look_at(page, f"payment-terms-list-{language}")
     page.goto(f"{live_server.url}{reverse('accounting:payment_term_create')}")
-    page.keyboard.type("20-40-60")  # the name has the focus
+    # The name has the focus once the page has run its script; typing before that would lose keys.
+    expect(page.locator("#id_name")).to_be_focused()
+    page.keyboard.type("20-40-60")
     page.focus("#id_lines-0-days")
     page.keyboard.press("Control+a")
     page.keyboard.type("20")

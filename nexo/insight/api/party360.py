@@ -1,0 +1,3 @@
+from nexo.core.api import Endpoints
+
+endpoints = Endpoints()

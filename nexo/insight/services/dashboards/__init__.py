@@ -1,0 +1,60 @@
+"""The role dashboards. Each is a module of this package with a `build(company, filters) -> list[Panel]`:
+its panels in the order the page shows them, each a chart with the table it draws (the table is the
+chart's accessible text and its CSV export). The page, the CSV export and the API read the same panels."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from importlib import import_module
+from typing import Any
+
+Cell = str | int | Decimal | date | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every dashboard can be narrowed to: a period (inclusive), a salesperson (a user id) and an item
+    category (an id). None: no narrowing. A dashboard ignores a filter that means nothing to it and says so
+    in its panels' notes."""
+
+    date_from: date
+    date_to: date
+    salesperson_id: int | None = None
+    category_id: int | None = None
+
+
+@dataclass
+class Panel:
+    """One chart and its table. `key` names it in `?panel=<key>&format=csv` and in the API; `chart` is SVG
+    markup from `nexo.insight.charts` ("" for a table alone, e.g. a list of the top opportunities);
+    `columns` are the table's headings and `rows` its cells, raw values (Decimal for money, never float),
+    formatted by the page and the export."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    chart: str = ""
+    note: str = ""
+    #: Single figures shown above the chart (win rate, average days to win, DSO): label → value.
+    figures: dict[str, Cell] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    name: str
+    permission: str
+    module: str
+
+    @property
+    def build(self) -> Callable[[Any, Filters], list[Panel]]:
+        return import_module(f"{__name__}.{self.module}").build
+
+
+DASHBOARDS = {
+    "sales": Dashboard("sales", "insight.view_sales_dashboard", "sales"),
+    "margin": Dashboard("margin", "insight.view_margin_dashboard", "margin"),
+    "stock": Dashboard("stock", "insight.view_stock_dashboard", "stock"),
+    "finance": Dashboard("finance", "insight.view_finance_dashboard", "finance"),
+}

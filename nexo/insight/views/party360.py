@@ -1,0 +1,5 @@
+urlpatterns = []
+
+
+def party_panel(request, party):
+    return None
