@@ -39,6 +39,17 @@ class Panel:
     note: str = ""
     #: Single figures shown above the chart (win rate, average days to win, DSO): label → value.
     figures: dict[str, Cell] = field(default_factory=dict)
+    #: How each column's cells read, one of KINDS by position; a column not named here reads by its values
+    #: (Decimal → money in the company's currency, int → count, date → date, else text).
+    kinds: list[str] = field(default_factory=list)
+    #: How each figure reads (label → one of KINDS); same default as the columns.
+    figure_kinds: dict[str, str] = field(default_factory=dict)
+
+
+MONEY, PERCENT, COUNT, NUMBER, DAYS, DATE, TEXT = "money", "percent", "count", "number", "days", "date", "text"
+#: money: 2 decimals and the currency; percent: a Decimal 0-100 shown with 1 decimal and %; number: a
+#: quantity with its decimals; days: a Decimal or int number of days, 1 decimal.
+KINDS = (MONEY, PERCENT, COUNT, NUMBER, DAYS, DATE, TEXT)
 
 
 @dataclass(frozen=True)
