@@ -46,7 +46,15 @@ class Panel:
     figure_kinds: dict[str, str] = field(default_factory=dict)
 
 
-MONEY, PERCENT, COUNT, NUMBER, DAYS, DATE, TEXT = "money", "percent", "count", "number", "days", "date", "text"
+MONEY, PERCENT, COUNT, NUMBER, DAYS, DATE, TEXT = (
+    "money",
+    "percent",
+    "count",
+    "number",
+    "days",
+    "date",
+    "text",
+)
 #: money: 2 decimals and the currency; percent: a Decimal 0-100 shown with 1 decimal and %; number: a
 #: quantity with its decimals; days: a Decimal or int number of days, 1 decimal.
 KINDS = (MONEY, PERCENT, COUNT, NUMBER, DAYS, DATE, TEXT)
@@ -57,6 +65,10 @@ class Dashboard:
     name: str
     permission: str
     module: str
+    #: A user holding `own_figures_for` but not `everyone_with` sees only their own figures (the salesperson
+    #: filter set to them): a salesperson sees their pipeline as the CRM shows it to them, a manager everyone's.
+    own_figures_for: str = ""
+    everyone_with: str = ""
 
     @property
     def build(self) -> Callable[[Any, Filters], list[Panel]]:
@@ -64,7 +76,13 @@ class Dashboard:
 
 
 DASHBOARDS = {
-    "sales": Dashboard("sales", "insight.view_sales_dashboard", "sales"),
+    "sales": Dashboard(
+        "sales",
+        "insight.view_sales_dashboard",
+        "sales",
+        own_figures_for="crm.add_opportunity",
+        everyone_with="crm.view_all_opportunities",
+    ),
     "margin": Dashboard("margin", "insight.view_margin_dashboard", "margin"),
     "stock": Dashboard("stock", "insight.view_stock_dashboard", "stock"),
     "finance": Dashboard("finance", "insight.view_finance_dashboard", "finance"),
