@@ -46,17 +46,19 @@ lint: $(DEV_STAMP)
 	$(BIN)/nexo makemigrations --check --dry-run --verbosity 0 || (echo "Models changed without a migration: run 'nexo makemigrations'." && exit 1)
 
 # The SQLite pass runs everything but the PostgreSQL-only tests: first the tests without a browser on every
-# core (pytest-xdist, one database per worker), then the browser tests one at a time (each starts chromium
-# and a live server). The browser tests need Debian's chromium.
+# core (pytest-xdist, one database per worker), then the browser tests, two at a time (each worker starts
+# its own chromium and live server on its own database; a test mostly waits on the page, so two overlap
+# well on two cores). The browser tests need Debian's chromium.
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 WORKERS ?= auto
+BROWSER_WORKERS ?= 2
 
 unit-sqlite: $(DEV_STAMP) $(AXE)
 	$(PYTEST) -n $(WORKERS) -m "not postgres and not browser"
 	@if [ -x "$(CHROMIUM)" ] && [ -f "$(AXE)" ]; then \
-		$(PYTEST) -m "browser and not postgres"; \
+		$(PYTEST) -n $(BROWSER_WORKERS) -m "browser and not postgres"; \
 	elif [ -x "$(CHROMIUM)" ]; then \
-		$(PYTEST) -m "browser and not postgres" --ignore=nexo/tests/test_accessibility_browser.py; \
+		$(PYTEST) -n $(BROWSER_WORKERS) -m "browser and not postgres" --ignore=nexo/tests/test_accessibility_browser.py; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI: $(CHROMIUM) is missing; the browser tests are required." >&2; exit 1; \
 	else \
