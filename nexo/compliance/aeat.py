@@ -33,10 +33,10 @@ DESCRIPTION = "Entrega de bienes y prestación de servicios"
 CREDIT_DESCRIPTION = "Rectificación de factura"
 
 
-def printable(text: str, limit: int) -> str:
+def printable(text: str, limit: int | None = None) -> str:
     """Text as the AEAT's XML can carry it: without control characters (no one types them on purpose, and
-    XML 1.0 cannot hold most of them), trimmed, cut to the field's length."""
-    return "".join(char for char in text if char.isprintable()).strip()[:limit]
+    XML 1.0 cannot hold most of them), trimmed, cut to the field's length when it has one."""
+    return "".join(char for char in str(text) if char.isprintable()).strip()[:limit]
 
 
 def tax_id_of(value: str) -> str:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nexo.compliance import certificates
-from nexo.compliance.aeat import tax_id_of
+from nexo.compliance.aeat import printable, tax_id_of
 from nexo.compliance.models import ComplianceSettings
 from nexo.core.errors import ValidationFailed
 
@@ -23,11 +23,6 @@ def _version() -> str:
         return metadata.version("nexo")
     except metadata.PackageNotFoundError:
         return "0.1.0"
-
-
-def clean_text(value: str) -> str:
-    """The text without control characters (no one types them, and the AEAT's XML cannot carry them)."""
-    return "".join(char for char in str(value) if char.isprintable()).strip()
 
 
 def compliance_settings(company) -> ComplianceSettings:
@@ -56,7 +51,7 @@ def settings_update(*, company, by, **changes) -> ComplianceSettings:
     values = {}
     for field, limit in TEXT_FIELDS.items():
         if field in changes:
-            value = clean_text(changes[field] or "")
+            value = printable(changes[field] or "")
             if not value or len(value) > limit:
                 errors.setdefault(field, []).append(_("Give 1 to %(limit)s characters.") % {"limit": limit})
             values[field] = value
