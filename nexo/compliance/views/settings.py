@@ -1,6 +1,8 @@
 """Page: the company's VERI*FACTU settings — the switches, the AEAT environment, the software identification
 its records carry — and its certificate (uploaded, kept encrypted, removable)."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -54,40 +56,30 @@ class CertificateForm(forms.Form):
 
 @page("compliance.change_compliancesettings")
 def settings_page(request: HttpRequest) -> HttpResponse:
+    """Three forms on one page, told apart by their hidden `form` field: the settings, the certificate's
+    upload and its removal. Each posts to its own service; a refusal shows on the form that was sent."""
     config = compliance_settings(request.company)
     initial = {name: getattr(config, name) for name in SettingsForm.base_fields}
-    form = (
-        SettingsForm(request.POST or None, initial=initial)
-        if request.POST.get("form") != "certificate"
-        else SettingsForm(initial=initial)
-    )
-    certificate_form = CertificateForm(
-        request.POST if request.POST.get("form") == "certificate" else None, request.FILES or None
-    )
+    form, certificate_form = SettingsForm(initial=initial), CertificateForm()
     status = 200
     if request.method == "POST":
-        try:
-            if request.POST.get("form") == "remove-certificate":
-                certificate_remove(company=request.company, by=request.user)
-                messages.success(request, _("Certificate removed."))
-                return redirect("compliance:settings")
-            if request.POST.get("form") == "certificate":
-                if certificate_form.is_valid():
-                    upload = certificate_form.cleaned_data["certificate"]
-                    certificate_store(
-                        company=request.company, by=request.user, data=upload.read(),
-                        password=certificate_form.cleaned_data["password"],
-                    )  # fmt: skip
-                    messages.success(request, _("Certificate saved, encrypted."))
-                    return redirect("compliance:settings")
-            elif form.is_valid():
-                settings_update(company=request.company, by=request.user, **form.cleaned_data)
-                messages.success(request, _("VERI*FACTU settings saved."))
-                return redirect("compliance:settings")
-        except ValidationFailed as failure:
-            apply_failure(certificate_form if request.POST.get("form") == "certificate" else form, failure)
-        except DomainError as error:
-            form.add_error(None, error.detail)
+        sent = request.POST.get("form")
+        if sent == "remove-certificate":
+            saved = _saved(form, lambda _data: certificate_remove(company=request.company, by=request.user))
+            done = _("Certificate removed.")
+        elif sent == "certificate":
+            certificate_form = CertificateForm(request.POST, request.FILES)
+            saved = _saved(certificate_form, lambda data: _store_certificate(request, data))
+            done = _("Certificate saved, encrypted.")
+        else:
+            form = SettingsForm(request.POST, initial=initial)
+            saved = _saved(
+                form, lambda data: settings_update(company=request.company, by=request.user, **data)
+            )
+            done = _("VERI*FACTU settings saved.")
+        if saved:
+            messages.success(request, done)
+            return redirect("compliance:settings")
         status = 422
     context = {
         "title": _("VERI*FACTU settings"),
@@ -96,6 +88,28 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "config": config,
     }
     return render(request, "compliance/settings.html", context, status=status)
+
+
+def _store_certificate(request: HttpRequest, data: dict) -> None:
+    certificate_store(
+        company=request.company, by=request.user, data=data["certificate"].read(), password=data["password"]
+    )
+
+
+def _saved(form: forms.Form, save: Callable[[dict], object]) -> bool:
+    """Whether the form was valid and its service took it; the service's refusal becomes the form's error.
+    An unbound form (the removal sends no fields) counts as valid."""
+    if form.is_bound and not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data if form.is_bound else {})
+    except ValidationFailed as failure:
+        apply_failure(form, failure)
+        return False
+    except DomainError as error:
+        form.add_error(None, error.detail)
+        return False
+    return True
 
 
 urlpatterns = [path("settings/", settings_page, name="settings")]
