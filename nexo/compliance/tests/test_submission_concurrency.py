@@ -2,41 +2,25 @@
 AEAT receives the chain in its order (the settings' row lock lets one claim the records; the others find
 that submission in flight and leave it)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from nexo.compliance.models import Submission, SubmittedRecord
 from nexo.compliance.services import submission as services
 from nexo.compliance.services.submission import records_submit
 from nexo.compliance.tests.submission_fixtures import *  # noqa: F403 (the fixtures)
+from nexo.tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def at_once(count: int, action) -> list[str]:
-    """Run `action()` in `count` threads released together; each result is the state sent, "nothing" or
-    the error."""
-    results: list[str] = []
-    barrier = threading.Barrier(count)
+def four_workers_send(company) -> list[str]:
+    """Four workers sending the company's records at the same moment: the state each one sent, or "nothing"."""
 
-    def run():
-        try:
-            barrier.wait()
-            sent = action().submission
-            results.append(sent.state if sent is not None else "nothing")
-        except Exception as error:  # a deadlock or any other failure shows up in the assertion
-            results.append(repr(error))
-        finally:
-            connection.close()
+    def send() -> str:
+        sent = records_submit(company=company).submission
+        return sent.state if sent is not None else "nothing"
 
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(results)
+    return sorted(at_once([send] * 4))
 
 
 def test_four_workers_sending_at_once_send_each_record_once_and_in_chain_order(
@@ -45,7 +29,7 @@ def test_four_workers_sending_at_once_send_each_record_once_and_in_chain_order(
     monkeypatch.setattr(services, "MAX_RECORDS", 2)  # three requests for six records
     records = post_invoices(6)
     fake_aeat.mode, fake_aeat.delay, fake_aeat.wait_seconds = "slow", 0.3, 0
-    rounds = [at_once(4, lambda: records_submit(company=sending_company)) for _ in range(4)]
+    rounds = [four_workers_send(sending_company) for _ in range(4)]
     assert rounds[:3] == [["accepted", "nothing", "nothing", "nothing"]] * 3, rounds
     assert rounds[3] == ["nothing"] * 4
     assert [number for _op, number, _day in fake_aeat.sent_records()] == [r.invoice_number for r in records]

@@ -1,16 +1,14 @@
 """On PostgreSQL: one due amount remitted twice at once lands in one remittance only (the due amounts' row
 locks make the second read it remitted), and a remittance posted twice at once is posted once."""
 
-import threading
-
 import pytest
-from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from nexo.core.errors import DomainError
 from nexo.payments.models import DueAmount, Payment, Remittance, RemittanceLine
 from nexo.payments.services import sepa
 from nexo.payments.tests import factories_sepa as make
+from nexo.tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,27 +19,16 @@ def accountant(make_user, company):
 
 
 def _at_once(action, count: int = 2) -> list[str]:
-    results, barrier = [], threading.Barrier(count)
+    """`action` run `count` times at the same moment: "done", or "refused: <why>" for a domain refusal."""
 
-    def run():
+    def outcome() -> str:
         try:
-            barrier.wait()
-            with translation.override("en"):
-                action()
-            results.append("done")
+            action()
         except DomainError as error:
-            results.append(f"refused: {error.detail}")
-        except Exception as error:  # a deadlock or any other failure shows up in the assertion
-            results.append(repr(error))
-        finally:
-            connection.close()
+            return f"refused: {error.detail}"
+        return "done"
 
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(results)
+    return sorted(at_once([outcome] * count))
 
 
 def test_one_due_amount_remitted_twice_at_once_is_in_one_remittance(company, accountant):
