@@ -1,7 +1,7 @@
 """The AEAT submission pages and API: the list with each submission's counts and what is waiting, one
 submission with each record's answer and the request and answer as they went and came (downloadable), and
-"Send now" (refused with the reason when sending is off, without a certificate, or with nothing to send; a
-failed submission brought forward). A sales user gets 403, a user who may only look cannot send, another
+"Send now" (offered only when sending can work; refused with the reason when sending is off, without a
+certificate, or with nothing to send; a failed submission brought forward). A sales user gets 403, a user who may only look cannot send, another
 company's submission is 404; each page and endpoint runs a bounded number of queries."""
 
 from datetime import timedelta
@@ -164,11 +164,14 @@ def test_send_now_is_refused_with_the_reason_when_sending_is_off_or_without_cert
 ):
     settings_update(company=sending_company, by=accountant, submission_enabled=False)
     answer = page_client.post("/compliance/submissions/send/", follow=True)
-    assert "Sending the records to the AEAT is off" in answer.content.decode()
+    html = answer.content.decode()
+    assert "Sending the records to the AEAT is off" in html
+    assert 'id="send-now"' not in html  # not offered while it cannot work
     settings_update(company=sending_company, by=accountant, submission_enabled=True)
     certificate_remove(company=sending_company, by=accountant)
     answer = page_client.post("/compliance/submissions/send/", follow=True)
-    assert "no certificate" in answer.content.decode()
+    html = answer.content.decode()
+    assert "no certificate" in html and 'id="send-now"' not in html
     assert kept_tasks.results == []
 
 
