@@ -18,6 +18,7 @@ on white (graphical objects) and the texts are the page's ink colours (4.5:1).
 
 import hashlib
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -53,8 +54,12 @@ class Series:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
+# Characters XML 1.0 does not allow at all (control characters, non-characters, lone surrogates): dropped.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(NOT_XML.sub("", str(text)), quote=True)
 
 
 def _coordinate(value: Number) -> str:
@@ -130,7 +135,7 @@ def _describe(categories: Sequence[str], series: Sequence[Series], value_format:
             f"{category}: {value_format(value)}"
             for category, value in zip(categories, one.values, strict=True)
         )
-        parts.append(f"{one.label} — {values}" if len(series) > 1 or one.label else values)
+        parts.append(f"{one.label} — {values}" if len(series) > 1 else values)
     return "; ".join(parts)
 
 
