@@ -28,6 +28,7 @@ MODULES = [
     "payments_aging",
     "payments_statements",
     "compliance",
+    "insight",
 ]
 
 
