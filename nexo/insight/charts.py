@@ -31,9 +31,9 @@ INK = "#1c2430"
 INK_SOFT = "#4a5566"
 GRID = "#d9dee6"
 
-DEFAULT_WIDTH = 480
-FONT_SIZE = 13  # category and tick labels, in viewBox units
-VALUE_FONT_SIZE = 12  # value labels on the bars and points
+DEFAULT_WIDTH = 440
+FONT_SIZE = 14  # category and tick labels, in viewBox units
+VALUE_FONT_SIZE = 13  # value labels on the bars and points
 # Estimated advance of one character as a share of the font size (wide enough for digits and capitals).
 CHAR_WIDTH = Decimal("0.62")
 PLOT_HEIGHT = 220  # the vertical charts' plotting area
@@ -357,21 +357,40 @@ def _vertical_frame(
     return frame
 
 
-def _value_label(frame: _VerticalFrame, x: Decimal, end_y: Decimal, negative: bool, text: str) -> str:
-    """A value label just beyond a bar's or point's end: above it, or below it for a negative value."""
+def _value_label(
+    frame: _VerticalFrame, x: Decimal, end_y: Decimal, negative: bool, text: str, shift: Decimal = ZERO
+) -> str:
+    """A value label just beyond a bar's or point's end: above it, or below it for a negative value;
+    `shift` moves it along the axis it could collide on (down for a label across, right for a turned one)."""
     if frame.value_rotated:
         y = end_y + 6 if negative else end_y - 6
+        x = x + 4 + shift
         anchor = "end" if negative else "start"
         return (
-            f'<text class="chart-value" x="{_coordinate(x + 4)}" y="{_coordinate(y)}" text-anchor="{anchor}" '
-            f'font-size="{VALUE_FONT_SIZE}" fill="{INK}" transform="rotate(-90 {_coordinate(x + 4)} {_coordinate(y)})">'
+            f'<text class="chart-value" x="{_coordinate(x)}" y="{_coordinate(y)}" text-anchor="{anchor}" '
+            f'font-size="{VALUE_FONT_SIZE}" fill="{INK}" transform="rotate(-90 {_coordinate(x)} {_coordinate(y)})">'
             f"{_escape(text)}</text>"
         )
-    y = end_y + VALUE_FONT_SIZE + 3 if negative else end_y - 5
+    y = (end_y + VALUE_FONT_SIZE + 3 if negative else end_y - 5) + shift
     return (
         f'<text class="chart-value" x="{_coordinate(x)}" y="{_coordinate(y)}" text-anchor="middle" '
         f'font-size="{VALUE_FONT_SIZE}" fill="{INK}">{_escape(text)}</text>'
     )
+
+
+def _label_shifts(frame: _VerticalFrame, ends: list[tuple[Decimal, bool]]) -> list[Decimal]:
+    """How far to move labels drawn at one category (their ends, and whether each is negative) so that none
+    overlaps another: across, each one at least a line above the one below it; turned, side by side."""
+    gap = Decimal(VALUE_FONT_SIZE + 2)
+    if frame.value_rotated:
+        return [gap * index - gap * (len(ends) - 1) for index in range(len(ends))]
+    baselines = [end + VALUE_FONT_SIZE + 3 if negative else end - 5 for end, negative in ends]
+    shifts = [ZERO] * len(ends)
+    placed: Decimal | None = None
+    for index in sorted(range(len(ends)), key=lambda i: -baselines[i]):  # the lowest first
+        baseline = baselines[index] if placed is None else min(baselines[index], placed - gap)
+        shifts[index], placed = baseline - baselines[index], baseline
+    return shifts
 
 
 def _bar_title(category: str, series: Series, many: bool, value_text: str) -> str:
@@ -640,8 +659,14 @@ def line_chart(
                 f'<circle class="chart-point {css_class}" cx="{_coordinate(x)}" cy="{_coordinate(y)}" r="4" '
                 f'fill="{colour}"><title>{_bar_title(categories[index], one, many, value_text)}</title></circle>'
             )
-            if (series_index, index) in labelled:
+            if not many:
                 body.append(_value_label(frame, x, y, value < 0, value_text))
+    if many:  # each line's last value, at one category: kept apart
+        last = len(categories) - 1
+        x = frame.slot_center(last)
+        ends = [(frame.y(one.values[last]), one.values[last] < 0) for one in series]
+        for one, (end, negative), shift in zip(series, ends, _label_shifts(frame, ends), strict=True):
+            body.append(_value_label(frame, x, end, negative, value_format(one.values[last]), shift))
     body.append("</g>")
     chart_id = chart_id or _chart_id("line", title, (categories, [(one.label, one.values) for one in series]))
     return _svg(

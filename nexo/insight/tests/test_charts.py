@@ -52,7 +52,7 @@ def test_a_chart_names_itself_for_assistive_technology():
     assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     assert title.text == "Sales"
     assert desc.text == "Jan: 1, Feb: 2, Mar: 3"
-    assert svg.get("viewBox").startswith("0 0 480 ")
+    assert svg.get("viewBox").startswith("0 0 440 ")
     assert svg.get("width") == "100%" and svg.get("height") is None  # scales to its container
 
 

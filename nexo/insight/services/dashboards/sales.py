@@ -344,7 +344,7 @@ def quotations(scope: Scope, months: list[Month]) -> Panel:
     title = _("Quotations sent, accepted and rejected")
     foreign_note = (
         _(
-            "%(count)s quotations in other currencies than %(currency)s are counted but their amounts are not added."
+            "Quotations in other currencies than %(currency)s: %(count)s, counted but their amounts not added up."
         )
         % {"count": foreign, "currency": currency}
         if foreign
