@@ -91,7 +91,8 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity, **extra) -> 
         "log_form": log_form,
         "now": timezone.now(),
         # Higher modules' panels (the quotations of this opportunity): crm never imports them.
-        "panels": panels("opportunity_panel", request, opportunity),
+        "panels": panels("opportunity_panel", request, opportunity)
+        + panels("document_panel", request, "crm.opportunity", opportunity),
         **extra,
     }
 
