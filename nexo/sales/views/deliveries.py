@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from nexo.core.errors import Conflict, ValidationFailed
 from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.inventory.models import Warehouse
 from nexo.sales import documents, queries, services
@@ -174,6 +175,7 @@ def _detail(request: HttpRequest, delivery: Delivery, lines: list, form=None, st
         "sees_order": request.user.has_perm("sales.view_salesorder"),
         "sees_cost": request.user.has_perm(VALIDATE) or request.user.has_perm("sales.change_salesorder"),
         "title": str(delivery),
+        "panels": panels("document_panel", request, "sales.delivery", delivery),
     }
     return render(request, "sales/delivery_detail.html", context, status=status)
 

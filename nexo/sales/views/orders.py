@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from nexo.core.errors import DomainError
 from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.sales import queries, rules, services
 from nexo.sales.models import Delivery, SalesOrder
@@ -131,6 +132,7 @@ def order_view(request: HttpRequest, order_id: int) -> HttpResponse:
         "sees_opportunity": request.user.has_perm("crm.view_opportunity"),
         "sees_moves": request.user.has_perm("inventory.view_stockmove"),
         "title": order.number,
+        "panels": panels("document_panel", request, "sales.salesorder", order),
     }
     return render(request, "sales/order_detail.html", context)
 

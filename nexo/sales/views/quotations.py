@@ -18,6 +18,7 @@ from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.formatting import money, number
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
 from nexo.crm import queries as crm_queries
@@ -152,6 +153,7 @@ def document_context(request: HttpRequest, quotation: Quotation, **extra) -> dic
     manager's approval it waits for or got, the version that superseded it — and the send form filled
     with the recipient and the e-mail as it will go out."""
     context = page_context(request, quotation)
+    context["panels"] = panels("document_panel", request, "sales.quotation", quotation)
     context["awaiting_approval"] = services.awaits_approval(quotation)
     context["approval_shown"] = context["awaiting_approval"] or (
         quotation.state == State.DRAFT and quotation.approval != Quotation.Approval.UNDECIDED
