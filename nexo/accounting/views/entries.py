@@ -34,6 +34,7 @@ from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.modules import document_url
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.pickers import PICKER_LIMIT, PickerOption, picker_options, picker_words
 
@@ -187,6 +188,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         and entry.reverses_id is None
         and not entry.origin_model,
         "today": timezone.localdate(),
+        "panels": panels("document_panel", request, "accounting.entry", entry),
     }
     context["difference"] = context["total_debit"] - context["total_credit"]
     return render(request, "accounting/entry_detail.html", context)
