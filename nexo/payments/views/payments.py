@@ -20,6 +20,7 @@ from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import TextOnly, apply_failure
 from nexo.core.listing import Filter, ListPage, Sort
 from nexo.core.modules import document_url
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.validation import record_id
 from nexo.parties.models import Party
@@ -265,6 +266,7 @@ def _detail(request: HttpRequest, payment: Payment, credit_errors=(), status: in
         "credit_dues": credit_dues,
         "credit_errors": list(credit_errors),
         "today": timezone.localdate(),
+        "panels": panels("document_panel", request, "payments.payment", payment),
         "party_href": reverse("parties:party_view", args=[payment.party_id])
         if request.user.has_perm("parties.view_party")
         else None,

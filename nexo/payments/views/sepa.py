@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import TextOnly, apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.parties.models import Party
 from nexo.parties.pickers import PartyPicker, PartyRole, parties_in_role
@@ -275,6 +276,7 @@ def _remittance_page(request: HttpRequest, remittance_id: int, *, status: int = 
         "today": today.isoformat(),
         "can_post": remittance.state == Remittance.State.DRAFT and remittance.charge_date <= today,
         "can_change": request.user.has_perm("payments.change_remittance"),
+        "panels": panels("document_panel", request, "payments.remittance", remittance),
         **shown,
     }
     return render(request, "payments/remittance_detail.html", context, status=status)
