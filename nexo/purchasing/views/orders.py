@@ -19,6 +19,7 @@ from nexo.core.errors import DomainError, ValidationFailed
 from nexo.core.forms import apply_failure
 from nexo.core.listing import Filter, ListPage, Sort, words_in
 from nexo.core.models import Company
+from nexo.core.panels import panels
 from nexo.core.permissions import page
 from nexo.core.rules import round_money
 from nexo.core.validation import record_id
@@ -173,6 +174,7 @@ def order_context(request: HttpRequest, order: PurchaseOrder, **shown) -> dict:
         "can_cancel": rules.ORDER_LIFECYCLE.allows(order.state, State.CANCELLED),
         "can_receive": order.state in rules.RECEIVABLE,
         "can_send": can_send,
+        "panels": panels("document_panel", request, "purchasing.purchaseorder", order),
         **shown,
     }
     if can_send and "send_form" not in context and request.user.has_perm("purchasing.change_purchaseorder"):
