@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from nexo.catalog import services as catalog_services
 from nexo.core.errors import NotFound
-from nexo.insight.services.dashboards import DASHBOARDS, Filters
+from nexo.insight.services.dashboards import DASHBOARDS, Filters, stock
 from nexo.insight.services.dashboards.months import months_of
 from nexo.insight.services.dashboards.stock import build, short_items
 from nexo.invoicing import services as invoicing
@@ -184,17 +184,31 @@ def test_the_items_under_their_minimum_emptiest_first(company, shop, minimums):
     # Gloves: 0 of 10 (all missing); screws: 100 of 200 (half); hammer 15 of 20 (a quarter); the drill has
     # its 2 (not under); the retired item is inactive.
     assert under.rows == [
-        ["GLV", "Gloves", D(0), D("10.0000"), D("10.0000"), ""],
-        ["SCR", "Screws", D("100.0000"), D("200.0000"), D("100.0000"), ""],
-        ["HAM", "Hammer", D("15.0000"), D("20.0000"), D("5.0000"), "Alfa Herramientas, S.L."],
+        ["GLV", "Gloves", D(0), D(10), D(10), ""],
+        ["SCR", "Screws", D(100), D(200), D(100), ""],
+        ["HAM", "Hammer", D(15), D(20), D(5), "Alfa Herramientas, S.L."],
     ]
     assert under.figures == {"Items under minimum": 3}
+    assert [str(cell) for cell in under.rows[2][2:5]] == ["15", "20", "5"]  # without trailing zeros
     assert under.columns == ["SKU", "Item", "On hand", "Minimum", "Short", "Preferred supplier"]
     # After the March delivery 5 screws are left: 195 short of 200, now the emptiest after the gloves.
     rows = panel(build(company, QUARTER), "under_minimum").rows
     assert [(row[0], row[2], row[4]) for row in rows] == [
-        ("GLV", D(0), D("10.0000")), ("SCR", D("5.0000"), D("195.0000")), ("HAM", D("15.0000"), D("5.0000")),
+        ("GLV", D(0), D(10)), ("SCR", D(5), D(195)), ("HAM", D(15), D(5)),
     ]  # fmt: skip
+
+
+def test_long_lists_are_cut_and_say_so(company, shop, minimums, monkeypatch):
+    monkeypatch.setattr(stock, "SHORT_ITEMS_LISTED", 2)
+    monkeypatch.setattr(stock, "CHARTED_CATEGORIES", 2)
+    panels = build(company, FEBRUARY_END)
+    under = panel(panels, "under_minimum")
+    assert [row[0] for row in under.rows] == ["GLV", "SCR"]
+    assert under.figures == {"Items under minimum": 3} and "The first 2 of 3." in under.note
+    # The chart draws the two largest categories and the other two as one bar (10.00 + 10.00); the table
+    # keeps all four.
+    value = panel(panels, "stock_value")
+    assert len(value.rows) == 4 and "Other categories" in value.chart and "€20.00" in value.chart
 
 
 def test_items_under_minimum_in_a_category_and_now(company, shop, minimums, receive):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from nexo.catalog.models import Category, Item
 from nexo.core.errors import NotFound
-from nexo.core.formatting import day_text, money, number
+from nexo.core.formatting import day_text, money, number, trimmed
 from nexo.core.models import Company
 from nexo.core.rules import round_money
 from nexo.insight.charts import Series, bar_chart
@@ -168,7 +168,10 @@ def short_items(company: Company, day: Date, category: Category | None) -> list[
     for (item_id, _location), quantity in on_hand(company, day=at).items():
         quantities[item_id] += quantity
     found = [
-        ShortItem(item_id, sku, name, quantities.get(item_id, Decimal(0)), minimum, supplier or "")
+        # Quantities without trailing zeros: 15 on hand against a minimum of 20, not 15.0000 against 20.0000.
+        ShortItem(
+            item_id, sku, name, trimmed(quantities.get(item_id, Decimal(0))), trimmed(minimum), supplier or ""
+        )
         for item_id, sku, name, minimum, supplier in minimums
         if quantities.get(item_id, Decimal(0)) < minimum
     ]
