@@ -35,18 +35,39 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as Time
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.bulk import Table, reset_sequences
 from bench.foundation import valid_cif
+from bench.insight_plans import (
+    DeliveryLinePlan,
+    DeliveryPlan,
+    DuePlan,
+    InvoiceLinePlan,
+    InvoicePlan,
+    ItemPlan,
+    MovePlan,
+    OpportunityPlan,
+    OrderLinePlan,
+    OrderPlan,
+    PartyPlan,
+    PaymentPlan,
+    PurchaseLinePlan,
+    PurchasePlan,
+    QuoteLinePlan,
+    QuotePlan,
+    ReceiptPlan,
+    SupplierInvoicePlan,
+    line_cost,
+)
 from nexo.accounting.models import (
     AccountDefault,
     AccountingSettings,
@@ -99,7 +120,6 @@ from nexo.sales.queries import ORDER_LINE_ORIGIN
 
 D = Decimal
 ZERO = D("0.00")
-NO_UNITS = D(0)
 HUNDRED = D(100)
 SEED = 2026
 YEARS = 2  # of history, ending today
@@ -109,7 +129,7 @@ YEARS = 2  # of history, ending today
 FULL = {
     "parties": 10_000,
     "items": 2_000,
-    "opportunities": 8_400,
+    "opportunities": 9_500,
     "standalone_quotations": 600,
     "goods_suppliers": 120,
     "salespeople": 8,
@@ -119,7 +139,6 @@ MINIMUM = {
     "parties": 40, "items": 24, "opportunities": 40, "standalone_quotations": 4, "goods_suppliers": 3,
     "salespeople": 2, "entry_lines": 0,
 }  # fmt: skip
-ROWS_PER_STATEMENT = 500  # rows of one multi-row INSERT (SQLite's limit is 32,766 parameters)
 PURCHASE_WINDOW_DAYS = 61  # stock is bought ahead of each two months' deliveries
 
 NAME_STARTS = [
@@ -162,347 +181,7 @@ def sized(scale: float) -> dict[str, int]:
     return {name: max(MINIMUM[name], round(full * scale)) for name, full in FULL.items()}
 
 
-# Writing rows
-
-
-class Table:
-    """One table's rows, written with explicit ids (the next free ones) in multi-row INSERTs. Columns left
-    out take their field's default; date-times and JSON are prepared as the field would prepare them."""
-
-    def __init__(self, model: type[models.Model]):
-        self.model = model
-        fields = model._meta.concrete_fields
-        self.columns = [field.attname for field in fields]
-        self.defaults = {}
-        for model_field in fields:
-            default = model_field.get_default()
-            self.defaults[model_field.attname] = default() if callable(default) else default
-        self.prepare = {
-            model_field.attname: self._preparer(model_field)
-            for model_field in fields
-            if isinstance(model_field, models.DateTimeField | models.JSONField)
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)}")
-            self.next = (cursor.fetchone()[0] or 0) + 1
-        self.rows: list[tuple] = []
-
-    @staticmethod
-    def _preparer(field: models.Field):
-        if isinstance(field, models.DateTimeField):
-            return lambda value: None if value is None else connection.ops.adapt_datetimefield_value(value)
-        return lambda value: field.get_db_prep_save(value, connection)
-
-    def new_id(self) -> int:
-        found, self.next = self.next, self.next + 1
-        return found
-
-    def add(self, **values) -> int:
-        """A row; its id is the next free one unless given. Returns the id."""
-        if "id" not in values:
-            values["id"] = self.new_id()
-        unknown = set(values) - set(self.columns)
-        if unknown:
-            raise KeyError(f"{self.model.__name__} has no column {sorted(unknown)}")
-        row = {**self.defaults, **values}
-        for name, prepare in self.prepare.items():
-            row[name] = prepare(row[name])
-        self.rows.append(tuple(row[name] for name in self.columns))
-        return values["id"]
-
-    def flush(self) -> int:
-        if not self.rows:
-            return 0
-        quote = connection.ops.quote_name
-        head = f"INSERT INTO {quote(self.model._meta.db_table)} ({', '.join(quote(c) for c in self.columns)}) VALUES "
-        one = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
-        per_statement = max(1, min(ROWS_PER_STATEMENT, 30_000 // len(self.columns)))
-        written = len(self.rows)
-        with connection.cursor() as cursor:
-            for start in range(0, written, per_statement):
-                chunk = self.rows[start : start + per_statement]
-                cursor.execute(
-                    head + ", ".join([one] * len(chunk)), [value for row in chunk for value in row]
-                )
-        self.rows = []
-        return written
-
-
-# The plan: documents in memory, written once every figure is known
-
-
-@dataclass(eq=False)
-class ItemPlan:
-    id: int
-    sku: str
-    name: str
-    kind: str
-    method: str
-    category_id: int
-    cost: Decimal  # what it cost at the start of the period (purchases rise from it)
-    price: Decimal
-    sale_tax_id: int
-    sale_rate: Decimal
-    purchase_tax_id: int
-    purchase_rate: Decimal
-    min_margin: Decimal
-    standard_cost: Decimal | None
-    supplier_id: int | None = None
-    supplier_price_id: int | None = None
-
-    @property
-    def stocked(self) -> bool:
-        return self.kind == Item.Kind.STOCKED
-
-
-@dataclass(eq=False)
-class PartyPlan:
-    id: int
-    name: str
-    tax_id: str
-    address: str
-    email: str
-    customer: bool
-    supplier: bool
-    habit: str  # how it pays: "early", "on_time", "late", "bad"
-    term_id: int
-    credit_limit: Decimal | None = None
-    salesperson: int = 0  # index into the salespeople
-
-
-@dataclass(eq=False)
-class QuoteLinePlan:
-    id: int
-    position: int
-    item: ItemPlan
-    quantity: Decimal
-    list_price: Decimal
-    unit_price: Decimal
-    locked: bool
-    discount: Decimal
-    unit_cost: Decimal
-    source: str
-    figures: sales_rules.LineFigures | None = None
-
-
-@dataclass(eq=False)
-class QuotePlan:
-    id: int
-    party: PartyPlan
-    opportunity: "OpportunityPlan | None"
-    salesperson_id: int
-    day: date
-    state: str
-    lines: list[QuoteLinePlan]
-    version: int = 1
-    revision_of: "QuotePlan | None" = None
-    sent: date | None = None
-    closed: date | None = None
-    close_reason: str = ""
-    totals: sales_rules.Totals | None = None
-    number: str = ""
-
-
-@dataclass(eq=False)
-class OpportunityPlan:
-    id: int
-    party: PartyPlan
-    owner_id: int
-    day: date
-    status: str
-    stage: str  # the stage's name
-    amount: Decimal = ZERO
-    closed: date | None = None
-    lost_reason: str = ""
-    expected_close: date | None = None
-    stages: list[tuple[date, str]] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class OrderLinePlan:
-    id: int
-    quote_line: QuoteLinePlan
-    delivered: Decimal = NO_UNITS
-    returned: Decimal = NO_UNITS
-    invoiced: Decimal = NO_UNITS
-    delivered_cost: Decimal = ZERO
-    invoiced_net: Decimal = ZERO
-
-    @property
-    def item(self) -> ItemPlan:
-        return self.quote_line.item
-
-
-@dataclass(eq=False)
-class MovePlan:
-    item: ItemPlan
-    quantity: Decimal
-    day: date
-    incoming: bool
-    origin_type: str
-    document: object  # the delivery or receipt
-    done: bool = True
-    is_purchase: bool = False
-    unit_cost: Decimal | None = None  # incoming: known; outgoing: the valuation's
-    value: Decimal | None = None
-    id: int = 0
-    returned_from: "MovePlan | None" = None
-
-
-@dataclass(eq=False)
-class DeliveryLinePlan:
-    id: int
-    order_line: OrderLinePlan
-    quantity: Decimal
-    move: MovePlan
-    returned_line: "DeliveryLinePlan | None" = None
-
-
-@dataclass(eq=False)
-class DeliveryPlan:
-    id: int
-    order: "OrderPlan"
-    day: date
-    done: bool
-    lines: list[DeliveryLinePlan] = field(default_factory=list)
-    kind: str = Delivery.Kind.DELIVERY
-    backorder_of: "DeliveryPlan | None" = None
-    return_of: "DeliveryPlan | None" = None
-    reason: str = ""
-    number: str = ""
-
-    @property
-    def cost(self) -> Decimal:
-        return sum((line.move.value or ZERO for line in self.lines), ZERO) if self.done else ZERO
-
-
-@dataclass(eq=False)
-class InvoiceLinePlan:
-    id: int
-    order_line: OrderLinePlan
-    quantity: Decimal
-    net: Decimal
-    delivery_line: DeliveryLinePlan | None = None  # what a stocked line bills (its cost)
-    corrects: "InvoiceLinePlan | None" = None
-
-
-@dataclass(eq=False)
-class InvoicePlan:
-    id: int
-    order: "OrderPlan"
-    day: date
-    lines: list[InvoiceLinePlan]
-    credit_note: bool = False
-    corrects: "InvoicePlan | None" = None
-    reason: str = ""
-    taxes: object = None
-    number: str = ""
-    sequence: int = 0
-    dues: list["DuePlan"] = field(default_factory=list)
-
-    def cost(self) -> Decimal:
-        return sum((line_cost(line) for line in self.lines), ZERO)
-
-
-@dataclass(eq=False)
-class OrderPlan:
-    id: int
-    quote: QuotePlan
-    day: date
-    lines: list[OrderLinePlan]
-    deliveries: list[DeliveryPlan] = field(default_factory=list)
-    invoices: list[InvoicePlan] = field(default_factory=list)
-    number: str = ""
-
-
-@dataclass(eq=False)
-class DuePlan:
-    id: int
-    party_id: int
-    payable: bool
-    document: object  # InvoicePlan or SupplierInvoicePlan
-    installment: int
-    installments: int
-    day: date
-    due: date
-    amount: Decimal
-    paid: Decimal = ZERO
-    reminders: int = 0
-
-
-@dataclass(eq=False)
-class PaymentPlan:
-    id: int
-    party_id: int
-    payable: bool
-    day: date
-    amount: Decimal
-    method: str
-    allocations: list[tuple[DuePlan, Decimal]]
-    number: str = ""
-    reference: str = ""
-
-
-@dataclass(eq=False)
-class PurchaseLinePlan:
-    id: int
-    item: ItemPlan
-    quantity: Decimal
-    unit_price: Decimal
-    received: Decimal = NO_UNITS
-    origin: OrderLinePlan | None = None
-    origin_label: str = ""
-
-
-@dataclass(eq=False)
-class ReceiptPlan:
-    id: int
-    order: "PurchasePlan"
-    day: date
-    lines: list[tuple[PurchaseLinePlan, Decimal, MovePlan]]
-    number: str = ""
-
-
-@dataclass(eq=False)
-class PurchasePlan:
-    id: int
-    supplier_id: int
-    day: date
-    lines: list[PurchaseLinePlan]
-    receipts: list[ReceiptPlan] = field(default_factory=list)
-    number: str = ""
-
-    @property
-    def state(self) -> str:
-        received = [line.received >= line.quantity for line in self.lines]
-        if all(received):
-            return PurchaseOrder.State.RECEIVED
-        if any(line.received for line in self.lines):
-            return PurchaseOrder.State.PARTIALLY_RECEIVED
-        return PurchaseOrder.State.CONFIRMED
-
-
-@dataclass(eq=False)
-class SupplierInvoicePlan:
-    id: int
-    receipt: ReceiptPlan
-    day: date
-    supplier_number: str
-    lines: list[tuple[int, PurchaseLinePlan, Decimal, Decimal]]  # (id, purchase line, quantity, net)
-    taxes: object = None
-    number: str = ""
-    dues: list[DuePlan] = field(default_factory=list)
-
-
-def line_cost(line: InvoiceLinePlan) -> Decimal:
-    """The cost of the goods an invoice line bills: its delivery line's (a service: quantity times its cost)."""
-    if line.delivery_line is not None:
-        move = line.delivery_line.move
-        cost = move.value or ZERO
-        return -cost if line.quantity < 0 else cost
-    if line.order_line.item.stocked:
-        return ZERO
-    return round_money(line.quantity * line.order_line.quote_line.unit_cost)
+# The plan (bench/insight_plans.py) and the generator
 
 
 @dataclass
@@ -541,6 +220,7 @@ class Generator:
         self.start = end - timedelta(days=365 * YEARS)
         self.random = random.Random(seed)
         self.now = timezone.now()
+        self.moments: dict[tuple[date, int], datetime] = {}
 
     # Set-up through the services
 
@@ -636,8 +316,12 @@ class Generator:
         return first + timedelta(days=self.random.randint(0, max(0, (last - first).days)))
 
     def at(self, day: date, minute: int = 0) -> datetime:
-        """A moment of a working day (9:00 plus minutes), in the site's time zone."""
-        return timezone.make_aware(datetime.combine(day, Time(9, 0)) + timedelta(minutes=minute))
+        """A moment of a working day (9:00 plus minutes), in the site's time zone (each made once)."""
+        found = self.moments.get((day, minute))
+        if found is None:
+            moment = timezone.make_aware(datetime.combine(day, Time(9, 0)) + timedelta(minutes=minute))
+            found = self.moments[day, minute] = moment
+        return found
 
     def drift(self, day: date) -> Decimal:
         """Prices rise about 8 % over the two years."""
@@ -673,7 +357,7 @@ class Generator:
             limit = D(5000 + (n % 10) * 5000) if customer and n % 4 == 0 else None
             plan = PartyPlan(
                 party_id, name, tax_id, f"{street}\n{postal_code} {city}\n{province}", email, customer, supplier,
-                habit=chance.choices(HABITS, weights=(10, 60, 20, 10))[0],
+                habit=chance.choices(HABITS, weights=(15, 60, 18, 7))[0],
                 term_id=term, credit_limit=limit, salesperson=chance.randrange(len(self.salespeople)),
             )  # fmt: skip
             with_address = customer or supplier
@@ -809,7 +493,7 @@ class Generator:
         big_done = False
         for n in range(count):
             roll = n % 10
-            status = "won" if roll < 5 else "lost" if roll < 7 else "open"
+            status = "won" if roll < 4 else "lost" if roll < 7 else "open"
             big = status == "won" and not big_done
             party = (
                 self.key_account
@@ -1048,6 +732,7 @@ class Generator:
         for item in self.goods:
             by_supplier[item.supplier_id].append(item)
         self.purchases = []
+        left: dict[int, Decimal] = defaultdict(Decimal)  # what each item will have left when a window starts
         for supplier_id, items in by_supplier.items():
             for window in range(windows):
                 first_day = self.start + timedelta(days=window * PURCHASE_WINDOW_DAYS)
@@ -1055,9 +740,15 @@ class Generator:
                 lines = []
                 for item in items:
                     needed = demand.get((item.id, window), D(0))
-                    if needed or window == 0:
-                        quantity = (needed * D("1.15")).quantize(D(1)) + D(5 + item.id % 10)
+                    # Enough for the window's deliveries and a quarter more, less what is left; a few units of
+                    # each to start with.
+                    quantity = (needed * D("1.25")).to_integral_value(ROUND_CEILING) - left[item.id]
+                    if window == 0:
+                        quantity += D(2 + item.id % 4)
+                    if quantity > 0:
                         lines.append(self.purchase_line(item, quantity, day))
+                        left[item.id] += quantity
+                    left[item.id] -= needed
                 if lines and day <= self.end:
                     self.purchase(
                         supplier_id, day, lines, receive=max(self.start, first_day - timedelta(days=2))
@@ -1216,11 +907,11 @@ class Generator:
                     self.pay(
                         due.party_id, False, credit.day, D(0), "offset", [(credit, -amount), (due, amount)]
                     )
-                offset = {"early": (-15, -2), "on_time": (-3, 5), "late": (10, 75), "bad": (30, 200)}[habit]
+                offset = {"early": (-15, -2), "on_time": (-3, 5), "late": (5, 40), "bad": (20, 150)}[habit]
                 day = due.due + timedelta(days=chance.randint(*offset))
                 day = max(day, due.day, credits[0].day if credits and due is invoice.dues[-1] else due.day)
                 left = due.amount - due.paid
-                if left <= 0 or day > self.end or (habit == "bad" and chance.random() < 0.4):
+                if left <= 0 or day > self.end or (habit == "bad" and chance.random() < 0.15):
                     continue
                 if chance.random() < 0.06:  # half now, the rest a month later
                     half = round_money(left / 2)
@@ -1890,15 +1581,6 @@ def company_accounts(company: Company):
     from nexo.accounting.models import Account
 
     return Account.objects.filter(company=company, is_view=False).values_list("code", "pk")
-
-
-def reset_sequences(models_written) -> None:
-    """PostgreSQL's id sequences moved past the ids written here (SQLite takes the next id from the table)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models_written))
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
 
 
 def generate(scale: float = 1.0, *, end: date | None = None, seed: int = SEED) -> Dataset:
