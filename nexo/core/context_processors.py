@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from nexo.core.modules import NAVIGATION_GROUPS, NavigationEntry, nexo_modules
+from nexo.core.modules import NAVIGATION_GROUPS, NavigationEntry, contributions, nexo_modules
 from nexo.core.tenancy import companies_of
 
 
@@ -46,12 +46,20 @@ def navigation_for(request) -> list[dict]:
     ]
 
 
+def search_url_for(request) -> str | None:
+    """Where the top bar's search box sends its words: the first module's answer to `search_url`, else no
+    box."""
+    found = contributions("search_url", request)
+    return found[0] if found else None
+
+
 def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"languages": settings.LANGUAGES}
     return {
         "navigation": navigation_for(request),
+        "search_url": search_url_for(request),
         "my_companies": companies_of(user),
         "active_company": getattr(request, "company", None),
         "languages": settings.LANGUAGES,

@@ -133,6 +133,12 @@ class NexoModule(AppConfig):
         invoice's VERI*FACTU QR code and legend): a dict the document's template reads, or None."""
         return None
 
+    def search_url(self, request: HttpRequest) -> str | None:
+        """The address of the search the top bar's box sends its words to (as `?q=`), when this module offers
+        one to the user; None: no box on its behalf. The shell shows one box, for the first module that
+        answers, and none when no module does."""
+        return None
+
     def document_url(self, model_label: str, pk: int) -> str | None:
         """The page of one of this module's documents named by its model label (`invoicing.invoice`) and
         id, for a lower module that knows a document only by that key (a journal entry's origin); None for

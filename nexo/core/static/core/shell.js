@@ -64,6 +64,18 @@
     if (button && event.relatedTarget) { setOpen(button, false); }
   });
 
+  // "/" typed outside a field puts the focus on the field that declares it (the top bar's search box).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    var where = event.target;
+    if (where.closest && where.closest("input, textarea, select, [contenteditable]")) { return; }
+    var field = document.querySelector('[aria-keyshortcuts="/"]');
+    if (!field || !field.offsetParent) { return; }
+    event.preventDefault();
+    field.focus();
+    field.select();
+  });
+
   // A button marked data-print prints the page (a picking list, a statement): no inline script needed.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
