@@ -34,6 +34,15 @@ class InsightConfig(modules.NexoModule):
         "accounting": [SALES_DASHBOARD, MARGIN_DASHBOARD, STOCK_DASHBOARD, FINANCE_DASHBOARD],
     }
 
+    def search_url(self, request):
+        """The global search answers the top bar's box, for every signed-in user (each finds what they may
+        see)."""
+        from django.urls import reverse
+
+        if getattr(request, "company", None) is None:
+            return None
+        return reverse("insight:search")
+
     def party_panel(self, request, party):
         from nexo.insight.views.party360 import party_panel
 
