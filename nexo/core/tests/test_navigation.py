@@ -40,7 +40,8 @@ def test_groups_follow_the_declared_order_and_empty_ones_are_left_out(manager_us
     assert labels["Accounting"][:2] == ["Journal entries", "Chart of accounts"]
     assert labels["Reports"] == [
         "Trial balance", "General ledger", "Journal", "Profit and loss", "Balance sheet", "VAT summary", "VAT books",
-        "Receivables aging",
+        "Receivables aging", "Sales dashboard", "Margin dashboard", "Purchasing and stock dashboard",
+        "Finance dashboard",
     ]  # fmt: skip
     assert labels["Collections"][:3] == ["Due amounts", "Record payment", "Payments"]
 
@@ -54,6 +55,9 @@ def test_a_role_sees_only_the_entries_it_may_open(warehouse_user, sales_user):
     sales = _labels(_navigation(sales_user))
     assert "Pipeline" in sales["Sales"] and "Stock count" not in sales.get("Inventory", [])
     assert sales.get("Purchasing") == ["Supplier prices"]
+    assert sales["Reports"][-2:] == ["Sales dashboard", "Margin dashboard"]
+    assert "Finance dashboard" not in sales["Reports"]
+    assert warehouse["Reports"] == ["Purchasing and stock dashboard"]
 
 
 def test_the_current_page_and_its_group_are_marked(manager_user):
