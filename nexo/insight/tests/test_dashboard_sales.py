@@ -336,7 +336,9 @@ def test_the_page_reads_the_same_queries_for_few_or_many_records(
 
 
 def test_the_api_answers_the_panels_as_data(company, story, manager_user):
-    response = ApiClient(manager_user, company).get("/insight/dashboards/sales", **PERIOD)
+    api = ApiClient(manager_user, company)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the labels are asserted in English
+    response = api.get("/insight/dashboards/sales", **PERIOD)
 
     body = response.json()
     assert response.status_code == 200
