@@ -23,6 +23,7 @@ quotation. Every panel runs a fixed number of queries, grouped by the database w
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date as Date
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -300,12 +301,19 @@ def win_rate(scope: Scope, months: list[Month]) -> Panel:
 # Quotations sent and decided in the period
 
 
+def _instants(day: Date) -> datetime:
+    """The first instant of `day` in the current time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def quotations(scope: Scope, months: list[Month]) -> Panel:
     """Sent by the month sent; accepted and rejected by the month decided: two queries."""
-    date_from, date_to = scope.filters.date_from, scope.filters.date_to
+    # The period as a range of instants, not `__date`: on SQLite a date lookup converts every row's time
+    # in Python before comparing, where a range of instants is compared by the database.
+    start, end = _instants(scope.filters.date_from), _instants(scope.filters.date_to + timedelta(days=1))
     sent_rows = (
         scope.quotations()
-        .filter(sent_at__isnull=False, sent_at__date__gte=date_from, sent_at__date__lte=date_to)
+        .filter(sent_at__gte=start, sent_at__lt=end)
         .annotate(month=TruncMonth("sent_at"))
         .values("month", "currency")
         .annotate(count=Count("pk"), amount=MoneySum("net"))
@@ -314,7 +322,7 @@ def quotations(scope: Scope, months: list[Month]) -> Panel:
         scope.quotations()
         .filter(
             state__in=(sales_rules.ACCEPTED, sales_rules.REJECTED),
-            closed_at__isnull=False, closed_at__date__gte=date_from, closed_at__date__lte=date_to,
+            closed_at__gte=start, closed_at__lt=end,
         )
         .annotate(month=TruncMonth("closed_at"))
         .values("month", "state", "currency")
