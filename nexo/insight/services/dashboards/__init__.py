@@ -9,6 +9,8 @@ from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
+from nexo.catalog.models import Category
+
 Cell = str | int | Decimal | date | None
 
 
@@ -58,6 +60,15 @@ MONEY, PERCENT, COUNT, NUMBER, DAYS, DATE, TEXT = (
 #: money: 2 decimals and the currency; percent: a Decimal 0-100 shown with 1 decimal and %; number: a
 #: quantity with its decimals; days: a Decimal or int number of days, 1 decimal.
 KINDS = (MONEY, PERCENT, COUNT, NUMBER, DAYS, DATE, TEXT)
+
+
+def chosen_category_path(company, filters: Filters) -> str | None:
+    """The chosen category's path ("/3/17/": it and its subcategories), in one query; None when no category
+    is chosen, "" when it is not one of the company's (it then matches nothing)."""
+    if filters.category_id is None:
+        return None
+    found = Category.objects.filter(company=company, pk=filters.category_id).values_list("path", flat=True)
+    return found.first() or ""
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from nexo.catalog.models import Category
 from nexo.core.formatting import money, number
 from nexo.core.models import Company
-from nexo.insight.services.dashboards import Filters
+from nexo.insight.services.dashboards import Filters, chosen_category_path
 
 ZERO = Decimal("0.00")
 #: The groups a "by item / category / customer / salesperson" table names; the rest add up as one row.
@@ -27,20 +26,13 @@ class Scope:
 
     company: Company
     filters: Filters
-    #: The chosen category's path ("/3/17/": its subtree); None when it is not one of the company's.
+    #: The chosen category's path ("/3/17/": its subtree); "" when it is not one of the company's.
     category_path: str | None
 
     @classmethod
     def of(cls, company: Company, filters: Filters) -> "Scope":
         """One query when a category is chosen (its path), none otherwise."""
-        path = None
-        if filters.category_id is not None:
-            path = (
-                Category.objects.filter(company=company, pk=filters.category_id)
-                .values_list("path", flat=True)
-                .first()
-            )
-        return cls(company, filters, path)
+        return cls(company, filters, chosen_category_path(company, filters))
 
     def period(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.filters.date_from, f"{field}__lte": self.filters.date_to})
@@ -49,7 +41,7 @@ class Scope:
         """Items of the chosen category or any category under it (a line without item is out)."""
         if self.filters.category_id is None:
             return Q()
-        if self.category_path is None:
+        if not self.category_path:
             return Q(pk__in=[])  # another company's category: nothing (and no query)
         return Q(**{f"{item}__category__path__startswith": self.category_path})
 

@@ -31,7 +31,6 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nexo.catalog.models import Category
 from nexo.core.aggregates import MoneySum
 from nexo.core.models import Company
 from nexo.core.rules import round_money
@@ -39,7 +38,18 @@ from nexo.crm import rules as crm_rules
 from nexo.crm.models import Opportunity, Stage
 from nexo.insight import formats
 from nexo.insight.charts import Series, bar_chart, funnel_chart, line_chart
-from nexo.insight.services.dashboards import COUNT, DATE, DAYS, MONEY, PERCENT, TEXT, Cell, Filters, Panel
+from nexo.insight.services.dashboards import (
+    COUNT,
+    DATE,
+    DAYS,
+    MONEY,
+    PERCENT,
+    TEXT,
+    Cell,
+    Filters,
+    Panel,
+    chosen_category_path,
+)
 from nexo.insight.services.dashboards.months import Month, month_key, months_of
 from nexo.sales import rules as sales_rules
 from nexo.sales.models import Quotation, QuotationLine
@@ -69,16 +79,8 @@ class Scope:
 
     @classmethod
     def of(cls, company: Company, filters: Filters) -> "Scope":
-        path = None
-        if filters.category_id:
-            # Another company's category (or none) matches nothing: an empty path filter below.
-            path = (
-                Category.objects.filter(company=company, pk=filters.category_id)
-                .values_list("path", flat=True)
-                .first()
-                or ""
-            )
-        return cls(company, filters, path)
+        # Another company's category matches nothing: an empty path filter below.
+        return cls(company, filters, chosen_category_path(company, filters))
 
     def _lines_in_category(self) -> QuerySet[QuotationLine]:
         if not self.category_path:
