@@ -201,6 +201,21 @@ def test_the_page_draws_the_chain_links_each_document_and_highlights_the_one_ask
     assert "Factura rectificativa" in spanish.content.decode() and "Presupuestos" in spanish.content.decode()
 
 
+def test_a_chain_past_the_cap_is_cut_and_says_so(company, story, manager_user, monkeypatch):
+    monkeypatch.setattr(flow, "MAX_DOCUMENTS", 10)
+    found = flow.document_flow(company, "opportunity", story.opportunity.pk)
+    assert found.truncated and len(found.nodes) == 10
+    shown = keys(found)
+    assert all(edge.source in shown and edge.target in shown for edge in found.edges)
+    client = Client()
+    client.force_login(manager_user)
+    page = client.get(reverse("insight:flow", args=["opportunity", story.opportunity.pk]))
+    assert 'id="flow-truncated"' in page.content.decode()
+    monkeypatch.undo()
+    whole = flow.document_flow(company, "opportunity", story.opportunity.pk)
+    assert not whole.truncated and shown < keys(whole)
+
+
 def test_every_document_page_links_to_its_flow(company, story, manager_user):
     client = Client()
     client.force_login(manager_user)
