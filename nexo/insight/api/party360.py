@@ -12,7 +12,18 @@ from nexo.core.api import Endpoints, MoneyOut, PercentOut, RecordId
 from nexo.insight.services import party360 as services
 
 endpoints = Endpoints()
-Kind = Literal["activity", "opportunity", "quotation", "order", "delivery", "invoice", "payment", "reminder"]
+Kind = Literal[
+    "activity",
+    "opportunity",
+    "quotation",
+    "order",
+    "delivery",
+    "invoice",
+    "payment",
+    "reminder",
+    "purchase_order",
+    "supplier_invoice",
+]
 
 
 def _party_visible(request: HttpRequest, party_id: int) -> None:
@@ -144,7 +155,8 @@ def _body(overview: services.PartyOverview) -> dict:
     description="Open balance and overdue amount (as its position in payments), credit limit and what is left of "
     "it, lifetime revenue and margin (posted invoices less credit notes), open opportunities and their weighted "
     "amount, the next pending activity; and the newest records done with it (activities, opportunities, "
-    "quotations, sales orders, delivery notes, invoices and credit notes, payments, reminders). Each figure and "
+    "quotations, sales orders, delivery notes, invoices and credit notes, payments, reminders, purchase orders, "
+    "supplier invoices). Each figure and "
     "kind only for a role that may see that data. Another company's party answers 404.",
 )
 def party_360(

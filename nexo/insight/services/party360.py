@@ -31,10 +31,12 @@ from nexo.core.rules import round_money
 from nexo.crm import queries as crm_queries
 from nexo.crm import rules as crm_rules
 from nexo.crm.models import Activity, Opportunity
-from nexo.invoicing.models import Invoice
+from nexo.invoicing.models import Invoice, SupplierInvoice
 from nexo.parties.models import Party
 from nexo.payments.models import Direction, Payment, Reminder
 from nexo.payments.services import position as payments_position
+from nexo.purchasing import queries as purchasing_queries
+from nexo.purchasing.models import PurchaseOrder
 from nexo.sales import queries as sales_queries
 from nexo.sales.models import Delivery, Quotation, SalesOrder
 
@@ -47,19 +49,24 @@ DEFAULT_TIMELINE = 50
 ACTIVITY, OPPORTUNITY, QUOTATION, ORDER, DELIVERY, INVOICE, PAYMENT, REMINDER = (
     "activity", "opportunity", "quotation", "order", "delivery", "invoice", "payment", "reminder",
 )  # fmt: skip
-#: The kinds of the timeline, in the order a sale goes through them (and the filters show them). On one day
-#: the later step comes first in the timeline, which reads newest first.
-KINDS = (ACTIVITY, OPPORTUNITY, QUOTATION, ORDER, DELIVERY, INVOICE, PAYMENT, REMINDER)
+PURCHASE_ORDER, SUPPLIER_INVOICE = "purchase_order", "supplier_invoice"
+#: The kinds of the timeline, in the order a sale goes through them (and the filters show them), then what
+#: is bought from the party when it is a supplier too. On one day the later step comes first in the timeline,
+#: which reads newest first.
+KINDS = (ACTIVITY, OPPORTUNITY, QUOTATION, ORDER, DELIVERY, INVOICE, PAYMENT, REMINDER, PURCHASE_ORDER,
+         SUPPLIER_INVOICE)  # fmt: skip
 KIND_LABELS = {
     ACTIVITY: gettext_lazy("Activities"), OPPORTUNITY: gettext_lazy("Opportunities"),
     QUOTATION: gettext_lazy("Quotations"), ORDER: gettext_lazy("Sales orders"),
     DELIVERY: gettext_lazy("Delivery notes"), INVOICE: gettext_lazy("Invoices and credit notes"),
     PAYMENT: gettext_lazy("Payments"), REMINDER: gettext_lazy("Reminders"),
+    PURCHASE_ORDER: gettext_lazy("Purchase orders"), SUPPLIER_INVOICE: gettext_lazy("Supplier invoices"),
 }  # fmt: skip
 KIND_PERMISSIONS = {
     ACTIVITY: "crm.view_activity", OPPORTUNITY: "crm.view_opportunity", QUOTATION: "sales.view_quotation",
     ORDER: "sales.view_salesorder", DELIVERY: "sales.view_delivery", INVOICE: "invoicing.view_invoice",
     PAYMENT: "payments.view_payment", REMINDER: "payments.view_reminder",
+    PURCHASE_ORDER: "purchasing.view_purchaseorder", SUPPLIER_INVOICE: "invoicing.view_supplierinvoice",
 }  # fmt: skip
 #: Who sees each figure: balances as the payments panel shows them (salespeople too: their role sees due
 #: amounts); margins as the margin dashboard does.
@@ -73,7 +80,7 @@ FIGURE_PERMISSIONS = {
 #: The document flow's name for each kind that has one (`/insight/flow/<type>/<id>/`).
 FLOW_TYPES = {
     OPPORTUNITY: "opportunity", QUOTATION: "quotation", ORDER: "order", DELIVERY: "delivery", INVOICE: "invoice",
-    PAYMENT: "payment",
+    PAYMENT: "payment", PURCHASE_ORDER: "purchase-order", SUPPLIER_INVOICE: "supplier-invoice",
 }  # fmt: skip
 
 
@@ -484,9 +491,48 @@ def _reminder_items(user, company, party_id, limit, now) -> list[TimelineItem]:
     return items
 
 
+def _purchase_order_items(user, company, party_id, limit, now) -> list[TimelineItem]:
+    """The orders placed with the party as a supplier, each with its total (one more query for the totals of
+    the orders shown, purchase orders keep none)."""
+    rows = list(
+        PurchaseOrder.objects.filter(company=company, supplier_id=party_id)
+        .order_by("-date", "-id")
+        .values("pk", "number", "state", "currency", "date")[:limit]
+    )
+    totals = purchasing_queries.order_totals([row["pk"] for row in rows]) if rows else {}
+    items = []
+    for row in rows:
+        items.append(TimelineItem(
+            date=row["date"], kind=PURCHASE_ORDER, record_id=row["pk"], label=_("Purchase order"),
+            number=row["number"] or _("Draft"), state=row["state"],
+            state_label=_label(PurchaseOrder.State.choices, row["state"]), amount=round_money(totals[row["pk"]]),
+            currency=row["currency"], url=reverse("purchasing:order_view", args=[row["pk"]]),
+        ))  # fmt: skip
+    return items
+
+
+def _supplier_invoice_items(user, company, party_id, limit, now) -> list[TimelineItem]:
+    rows = (
+        SupplierInvoice.objects.filter(company=company, party_id=party_id)
+        .order_by("-date", "-id")
+        .values("pk", "number", "supplier_number", "state", "total", "currency", "date")[:limit]
+    )
+    items = []
+    for row in rows:
+        items.append(TimelineItem(
+            date=row["date"], kind=SUPPLIER_INVOICE, record_id=row["pk"], label=_("Supplier invoice"),
+            number=row["number"] or row["supplier_number"], state=row["state"],
+            state_label=_label(SupplierInvoice.State.choices, row["state"]), amount=row["total"],
+            currency=row["currency"], url=reverse("invoicing:supplier_invoice_view", args=[row["pk"]]),
+            detail=row["supplier_number"],
+        ))  # fmt: skip
+    return items
+
+
 READERS: dict[str, Callable[..., list[TimelineItem]]] = {
     ACTIVITY: _activity_items, OPPORTUNITY: _opportunity_items, QUOTATION: _quotation_items, ORDER: _order_items,
     DELIVERY: _delivery_items, INVOICE: _invoice_items, PAYMENT: _payment_items, REMINDER: _reminder_items,
+    PURCHASE_ORDER: _purchase_order_items, SUPPLIER_INVOICE: _supplier_invoice_items,
 }  # fmt: skip
 
 

@@ -274,6 +274,41 @@ def test_the_view_reads_the_same_queries_for_1_or_30_records_of_each_kind(
     assert response.status_code == 200
     items = response.context["overview"].timeline if door == "page" else response.json()["timeline"]
     assert len(items) == 50  # 8 kinds x 30 records read, the newest 50 kept
-    # The party, 5 for the position, 3 for the other figures, 8 kinds; the rest is the request's own (session or
-    # token, company, permissions).
-    assert counted <= 24, counted
+    # The party, 5 for the position, 3 for the other figures, 10 kinds; the rest is the request's own (session
+    # or token, company, permissions).
+    assert counted <= 26, counted
+
+
+def test_a_supplier_shows_its_purchase_orders_and_supplier_invoices_to_who_may_read_them(
+    company, accountant, make_user, make_item, warehouse
+):
+    from nexo.invoicing import services as invoicing
+    from nexo.purchasing import services as purchasing
+
+    buyer = make_user("compras", "purchasing")
+    supplier = party_create(company=company, by=buyer, name="Cables del Turia, S.L.", is_supplier=True)
+    cable = make_item("CAB-25")
+    order = purchasing.purchase_order_create(
+        company=company, by=buyer, supplier_id=supplier.pk,
+        lines=[{"item_id": cable.pk, "quantity": D("3"), "unit_price": D("1.255")},  # 3.765 → 3.77
+               {"item_id": cable.pk, "quantity": D("2"), "unit_price": D("10")}],  # 20.00
+    )  # fmt: skip
+    bill = invoicing.supplier_invoice_create(
+        company=company, by=accountant, party_id=supplier.pk, supplier_number="CT-88", date=TODAY,
+        lines=[{"item_id": cable.pk, "description": "Cable", "quantity": D("2"), "unit_price": D("10"),
+                "vat_rate": D("21")}],
+    )  # fmt: skip
+    invoicing.supplier_invoice_post(company=company, by=accountant, invoice_id=bill.pk)
+
+    books = party_overview(company, supplier.pk, user=accountant, today=TODAY)
+    found = {item.kind: item for item in books.timeline}
+    assert set(found) == {"purchase_order", "supplier_invoice"}
+    assert (found["purchase_order"].amount, found["purchase_order"].url) == (
+        D("23.77"), reverse("purchasing:order_view", args=[order.pk]),
+    )  # fmt: skip
+    assert found["supplier_invoice"].amount == D("24.20") and found["supplier_invoice"].detail == "CT-88"
+    assert found["supplier_invoice"].flow_url == reverse("insight:flow", args=["supplier-invoice", bill.pk])
+    bought = party_overview(company, supplier.pk, user=buyer, today=TODAY)
+    assert {"purchase_order", "supplier_invoice"} <= set(bought.kinds) and "invoice" not in bought.kinds
+    seller = party_overview(company, supplier.pk, user=User.objects.get(username="ventas"), today=TODAY)
+    assert not {"purchase_order", "supplier_invoice"} & set(seller.kinds)
