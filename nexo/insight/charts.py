@@ -157,14 +157,32 @@ def _svg(
     )
 
 
+def _wrapped(text: str, max_chars: int) -> list[str]:
+    """The text in lines of at most `max_chars` characters, broken between words (a longer word alone)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= max_chars:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _empty_chart(*, kind: str, title: str, empty_text: str, width: int, chart_id: str | None) -> str:
-    height = 120
+    # A long message is wrapped inside the frame: cut off, it would lose both its ends on a narrow chart.
+    lines = _wrapped(empty_text, _chars_fitting(Decimal(width - 24)))
+    line_height = FONT_SIZE + 6
+    height = max(120, len(lines) * line_height + 40)
     chart_id = chart_id or _chart_id(kind, title, "empty")
+    first = Decimal(height) / 2 + 5 - Decimal(line_height * (len(lines) - 1)) / 2
     body = [
         f'<rect class="chart-empty-frame" x="1" y="1" width="{width - 2}" height="{height - 2}" rx="6" '
         f'fill="none" stroke="{GRID}" stroke-dasharray="6 4"/>',
-        f'<text class="chart-empty" x="{width // 2}" y="{height // 2 + 5}" text-anchor="middle" '
-        f'fill="{INK_SOFT}">{_escape(empty_text)}</text>',
+        *(
+            f'<text class="chart-empty" x="{width // 2}" y="{_coordinate(first + line_height * index)}" '
+            f'text-anchor="middle" fill="{INK_SOFT}">{_escape(line)}</text>'
+            for index, line in enumerate(lines)
+        ),
     ]
     return _svg(
         kind=kind,

@@ -187,6 +187,16 @@ def test_no_data_draws_a_readable_message(markup):
     assert bars(svg) == []
 
 
+def test_a_long_message_is_wrapped_inside_a_narrow_drawing():
+    message = "Ninguna compra más cara que el coste presupuestado en el periodo elegido."
+    svg = parsed(bar_chart(title="Empty", categories=[], series=[], empty_text=message, width=300))
+
+    lines = texts(svg, "chart-empty")
+    assert len(lines) > 1 and " ".join(lines) == message
+    width, _height = view_box(svg)
+    assert all(len(line) * 14 * 0.62 <= width - 24 for line in lines)  # the renderer's width estimate
+
+
 def test_values_and_categories_must_match():
     with pytest.raises(ValueError, match="2 values for 3 categories"):
         bar_chart(title="t", categories=MONTHS, series=[Series("s", [1, 2])])
