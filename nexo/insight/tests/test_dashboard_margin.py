@@ -210,6 +210,22 @@ def test_sales_and_margin_by_month_are_the_invoices_less_the_credit_notes(compan
     assert panel.chart.startswith("<svg") and "Feb 2026" in panel.chart
 
 
+def test_stock_billed_by_hand_has_no_cost_of_goods_and_the_panel_says_how_much(company, story, people):
+    from nexo.invoicing.services.common import InvoiceLineInput
+
+    draft = invoicing.invoice_create(
+        company=company, by=people.ventas, party_id=story.customers.norte.pk, date=date(2026, 3, 31),
+        lines=[InvoiceLineInput(story.items.A.pk, "A sin albarán", D("2"), D("9.00")),  # stock: 18.00
+               InvoiceLineInput(None, "Portes", D("1"), D("12.00"), vat_rate=D("21"))],  # no item: no goods
+    )  # fmt: skip
+    invoicing.invoice_post(company=company, by=people.ventas, invoice_id=draft.pk)
+    panel = panels_of(company)["by_month"]
+    # March: 69.50 + 30.00 sold for 51.83 (the hand lines cost nothing in the books).
+    assert panel.rows[2] == ["Mar 2026", D("99.50"), D("51.83"), D("47.67"), D("47.91")]
+    assert panel.figures["Sales without a cost of goods"] == D("18.00")
+    assert "without a delivery note" in panel.note
+
+
 def test_sales_and_margin_by_item_category_customer_and_salesperson(company, story):
     panels = panels_of(company)
     # F: 135.00 - 45.00 = 90.00 for 80.00 - 26.67 = 53.33; A: 80.00 + 45.00 for 55.00 + 27.50.

@@ -129,6 +129,9 @@ def invoiced_lines(scope: Scope) -> QuerySet[InvoiceLine]:
 class Figures:
     net: Decimal
     cost: Decimal
+    #: The net of invoice lines billing stocked items without a delivery note (typed by hand): the books
+    #: record no cost of goods for them, so their whole net counts as margin.
+    uncosted: Decimal = ZERO
 
     @property
     def margin(self) -> Decimal:
@@ -144,14 +147,21 @@ def _amount(value) -> Decimal:
     return round_money(Decimal(value)) if value is not None else ZERO
 
 
+#: Invoice lines that bill stock without a delivery note: no cost of goods is recorded for them.
+UNCOSTED = Q(order_line__isnull=True, item__kind=Item.Kind.STOCKED)
+
+
 def sums_by_month(billed: QuerySet[InvoiceLine]) -> dict[Date, Figures]:
     rows = (
         billed.annotate(month=TruncMonth("invoice__date"))
         .values("month")
-        .annotate(net=Sum("net"), cost=Sum("cost"))
+        .annotate(uncosted=Sum("net", filter=UNCOSTED), net=Sum("net"), cost=Sum("cost"))
         .order_by()
     )
-    return {month_key(row["month"]): Figures(_amount(row["net"]), _amount(row["cost"])) for row in rows}
+    return {
+        month_key(row["month"]): Figures(_amount(row["net"]), _amount(row["cost"]), _amount(row["uncosted"]))
+        for row in rows
+    }
 
 
 SALES_COLUMNS = (MONEY, MONEY, MONEY, PERCENT)
@@ -172,8 +182,14 @@ def _sales_figures(total: Figures) -> dict[str, Cell]:
 def sales_by_month(scope: Scope, months: list[Month], monthly: dict[Date, Figures]) -> Panel:
     empty = Figures(ZERO, ZERO)
     figures = [monthly.get(month.first, empty) for month in months]
-    total = Figures(sum((one.net for one in figures), ZERO), sum((one.cost for one in figures), ZERO))
+    total = Figures(
+        sum((one.net for one in figures), ZERO), sum((one.cost for one in figures), ZERO),
+        sum((one.uncosted for one in figures), ZERO),
+    )  # fmt: skip
     title = _("Sales and margin by month")
+    shown = _sales_figures(total)
+    if total.uncosted:
+        shown[_("Sales without a cost of goods")] = total.uncosted
     chart = bar_chart(
         title=title, categories=[month.label for month in months],
         series=[Series(_("Sales"), [one.net for one in figures]), Series(_("Margin"), [one.margin for one in figures])],
@@ -185,13 +201,28 @@ def sales_by_month(scope: Scope, months: list[Month], monthly: dict[Date, Figure
         columns=_sales_columns(_("Month")),
         rows=[_sales_row(month.label, one) for month, one in zip(months, figures, strict=True)],
         chart=chart,
-        note=_(
-            "Posted invoices less credit notes dated in each month, before tax; the cost is that of the goods"
-            " invoiced as they left the warehouse (the delivery notes' cost, by each item's valuation method)."
-        ),
-        figures=_sales_figures(total),
+        note=" ".join(
+            (
+                _(
+                    "Posted invoices less credit notes dated in each month, before tax; the cost is that of the goods"
+                    " invoiced as they left the warehouse (the delivery notes' cost, by each item's valuation method)."
+                ),
+                _(
+                    "Stock billed by hand, without a delivery note, has no cost of goods in the books: its whole net"
+                    " counts as margin (the sales without a cost of goods)."
+                )
+                if total.uncosted
+                else "",
+            )
+        ).strip(),
+        figures=shown,
         kinds=[TEXT, *SALES_COLUMNS],
-        figure_kinds={_("Sales"): MONEY, _("Margin"): MONEY, _("Margin %"): PERCENT},
+        figure_kinds={
+            _("Sales"): MONEY,
+            _("Margin"): MONEY,
+            _("Margin %"): PERCENT,
+            _("Sales without a cost of goods"): MONEY,
+        },
     )
 
 
