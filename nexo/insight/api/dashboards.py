@@ -24,7 +24,6 @@ from nexo.insight.views.dashboards import (
     column_kinds,
     dashboard_of,
     resolve_period,
-    sees_own_figures_only,
 )
 
 endpoints = Endpoints()
@@ -107,7 +106,7 @@ def _filters(request: HttpRequest, dashboard, date_from, date_to, salesperson, c
         first, last = resolve_period(date_from, date_to, timezone.localdate())
     except PeriodRefused as refused:
         raise ValidationFailed.on(refused.field, refused.message) from refused
-    if sees_own_figures_only(user, dashboard):
+    if dashboard.own_figures_only(user):
         if salesperson not in (None, user.pk):
             raise PermissionDenied(_("You see only your own figures on this dashboard."))
         salesperson = user.pk

@@ -50,14 +50,6 @@ def person(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def sees_own_figures_only(user: User, dashboard: Dashboard) -> bool:
-    return bool(
-        dashboard.own_figures_for
-        and user.has_perm(dashboard.own_figures_for)
-        and not (dashboard.everyone_with and user.has_perm(dashboard.everyone_with))
-    )
-
-
 def default_period(today: Date) -> tuple[Date, Date]:
     """The year so far."""
     return today.replace(month=1, day=1), today
@@ -149,7 +141,7 @@ def filters_asked(request: HttpRequest, dashboard: Dashboard) -> Asked:
     every category); a salesperson limited to their own figures has the salesperson filter set to them."""
     user, company = request.user, request.company
     today = timezone.localdate()
-    own_only = sees_own_figures_only(user, dashboard)
+    own_only = dashboard.own_figures_only(user)
     people = None if own_only else list(sales_users(company))
     categories = list(
         Category.objects.filter(company=company).order_by("full_name", "id").values_list("pk", "full_name")

@@ -81,6 +81,15 @@ class Dashboard:
     own_figures_for: str = ""
     everyone_with: str = ""
 
+    def own_figures_only(self, user) -> bool:
+        """Whether `user` sees only their own figures on this dashboard (a salesperson who does not see
+        every opportunity); the page and the API both ask here."""
+        return bool(
+            self.own_figures_for
+            and user.has_perm(self.own_figures_for)
+            and not (self.everyone_with and user.has_perm(self.everyone_with))
+        )
+
     @property
     def build(self) -> Callable[[Any, Filters], list[Panel]]:
         return import_module(f"{__name__}.{self.module}").build
